@@ -1,3 +1,3 @@
 // Every analysis feature, loaded for its registrations (see ./registry.ts). Add one line per
 // feature module; the LSP server, the analysis worker and `bpfls check` all import this file.
-// (none yet)
+import '../parse/syntax-errors';

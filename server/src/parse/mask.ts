@@ -1,0 +1,184 @@
+// tree-sitter-c parses C without running the preprocessor, so the macros every BPF program uses
+// (SEC("xdp"), __uint(type, ...), __always_inline, bpf_for(...)) would show up as syntax errors.
+// `maskBpfMacros` rewrites them into plain C of exactly the same length, keeping every newline,
+// so node indices and positions in the tree still match the user's text one to one.
+//
+//   SEC("xdp")                      -> blanks
+//   __uint(max_entries, 1 << 12)    -> int  (*max_entries)[1 << 12]   (libbpf: int (*name)[val])
+//   __type(key, struct foo)         -> int  (*key)                    (type values are blanked)
+//   __always_inline, __ksym, ...    -> blanks; __attribute__((...)) and __aligned(8) -> blanks
+//   bpf_for(i, 0, n) / bpf_repeat(n) / bpf_for_each(...) -> while  (...)
+//   container_of(p, struct s, f), bpf_core_type_exists(struct s) -> type arguments become 0
+
+const ATTRIBUTE_WORDS = new Set([
+  '__always_inline', '__noinline', '__weak', '__hidden', '__ksym', '__kconfig', '__kptr', '__kptr_untrusted',
+  '__kptr_ref', '__percpu_kptr', '__rcu', '__user', '__iomem', '__percpu', '__force', '__arg_ctx', '__arg_nonnull',
+  '__arg_nullable', '__arg_trusted', '__arg_untrusted', '__arg_arena', '__arena', '__packed', '__used',
+  '__maybe_unused', '__always_unused', '__noreturn', '__bpf_fastcall', '__uptr', '__nullable', '__ref',
+  '__opt', '__str', '__ign', '__sz', '__k', '__iter', '__refcounted_kptr',
+]);
+const ATTRIBUTE_CALLS = new Set(['__attribute__', '__attribute', '__aligned', '__contains', '__section', '__btf_decl_tag', '__btf_type_tag']);
+const MAP_FIELDS = new Set(['__uint', '__type', '__array', '__ulong']);
+const LOOP_MACROS = new Set(['bpf_for', 'bpf_for_each', 'bpf_repeat']);
+/** Macros whose arguments may be types; a `struct/union/enum X` argument becomes `0`. */
+const TYPE_ARG_MACROS = new Set([
+  'container_of', 'bpf_core_type_exists', 'bpf_core_type_size', 'bpf_core_type_id_kernel',
+  'bpf_core_type_id_local', 'bpf_core_type_matches', 'bpf_core_enum_value', 'bpf_core_enum_value_exists',
+  'bpf_core_cast', 'bpf_rdonly_cast',
+]);
+/** Longest macro argument list we look at (bounds the scan on broken text). */
+const MAX_ARGS = 4096;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isIdent(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+
+/** Index just past the ')' matching the '(' at `open`, or -1 (strings and char literals are skipped). */
+function matchParen(t: string, open: number): number {
+  let depth = 0;
+  const limit = Math.min(t.length, open + MAX_ARGS);
+  for (let i = open; i < limit; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) {
+      if (--depth === 0) return i + 1;
+    } else if (c === 34 || c === 39) {
+      for (i++; i < limit && t.charCodeAt(i) !== c; i++) {
+        if (t.charCodeAt(i) === 92) i++;
+        else if (t.charCodeAt(i) === 10) break;
+      }
+    } else if (c === 59 || c === 123 || c === 125) {
+      return -1; // ';' '{' '}' never appear inside these macros' arguments
+    }
+  }
+  return -1;
+}
+
+/** Splits the argument text between '(' and ')' at top-level commas: [start, end) pairs. */
+function splitArgs(t: string, open: number, close: number): [number, number][] {
+  const out: [number, number][] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open + 1; i < close - 1; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 40 || c === 91) depth++;
+    else if (c === 41 || c === 93) depth--;
+    else if (c === 44 && depth === 0) {
+      out.push([start, i]);
+      start = i + 1;
+    }
+  }
+  out.push([start, close - 1]);
+  return out;
+}
+
+const SIMPLE_VALUE = /^[\s\w+\-*/<>()|&~^]*$/;
+const TYPE_KEYWORD = /^\s*(struct|union|enum|unsigned|signed|const|volatile|typeof|__typeof__)\b/;
+
+/** Returns `text` with the BPF macros tree-sitter cannot parse rewritten (same length, same newlines). */
+export function maskBpfMacros(text: string): string {
+  let out: string[] | null = null;
+  const put = (from: number, s: string) => {
+    out ??= text.split('');
+    for (let k = 0; k < s.length; k++) if (out[from + k] !== '\n' && out[from + k] !== '\r') out[from + k] = s[k];
+  };
+  const blank = (from: number, to: number) => put(from, ' '.repeat(to - from));
+
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // Skip comments and literals so text inside them is never rewritten.
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const e = text.indexOf('\n', i);
+      i = e < 0 ? n : e;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 1;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      for (i++; i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
+      continue;
+    }
+    if (!isIdentStart(c) || (i > 0 && isIdent(text.charCodeAt(i - 1)))) continue;
+    let j = i + 1;
+    while (j < n && isIdent(text.charCodeAt(j))) j++;
+    const word = text.slice(i, j);
+    const isCandidate =
+      word === 'SEC' || ATTRIBUTE_WORDS.has(word) || ATTRIBUTE_CALLS.has(word) || MAP_FIELDS.has(word) ||
+      LOOP_MACROS.has(word) || TYPE_ARG_MACROS.has(word);
+    if (!isCandidate) {
+      i = j - 1;
+      continue;
+    }
+    if (ATTRIBUTE_WORDS.has(word)) {
+      blank(i, j);
+      i = j - 1;
+      continue;
+    }
+    let open = j;
+    while (open < n && isSpace(text.charCodeAt(open))) open++;
+    if (text.charCodeAt(open) !== 40) {
+      i = j - 1;
+      continue;
+    }
+    const close = matchParen(text, open);
+    if (close < 0) {
+      i = j - 1;
+      continue;
+    }
+    if (word === 'SEC' || ATTRIBUTE_CALLS.has(word)) {
+      blank(i, close);
+    } else if (MAP_FIELDS.has(word)) {
+      maskMapField(text, i, open, close, put, blank);
+    } else if (LOOP_MACROS.has(word)) {
+      put(i, 'while'.padEnd(j - i, ' '));
+    } else {
+      for (const [s, e] of splitArgs(text, open, close)) {
+        if (TYPE_KEYWORD.test(text.slice(s, e))) put(s, '0'.padEnd(e - s, ' '));
+      }
+    }
+    i = close - 1;
+  }
+  return out ? (out as string[]).join('') : text;
+}
+
+function maskMapField(
+  text: string, start: number, open: number, close: number,
+  put: (from: number, s: string) => void, blank: (from: number, to: number) => void,
+): void {
+  const args = splitArgs(text, open, close);
+  const nameMatch = args.length === 2 ? /^\s*([A-Za-z_]\w*)\s*$/.exec(text.slice(args[0][0], args[0][1])) : null;
+  if (!nameMatch || open + 1 - start < 5) {
+    // Not the libbpf shape: make it `int` followed by blanks, which still ends the field cleanly.
+    put(start, 'int');
+    blank(start + 3, close);
+    return;
+  }
+  // "__uint(" -> "int  (*" : the keyword becomes int, the '(' stays, a '*' goes just before the name.
+  const nameStart = args[0][0] + nameMatch[0].indexOf(nameMatch[1]);
+  const nameEnd = nameStart + nameMatch[1].length;
+  blank(start, nameStart);
+  put(start, 'int');
+  put(nameStart - 2, '(*');
+  const comma = args[0][1];
+  const value = text.slice(args[1][0], args[1][1]);
+  const sepLen = value.length - value.trimStart().length + 1; // ',' plus the blanks after it
+  const simple = value.trim() !== '' && SIMPLE_VALUE.test(value) && !TYPE_KEYWORD.test(value);
+  if (simple && sepLen >= 2) {
+    blank(nameEnd, comma + sepLen);
+    put(comma, ')[');
+    put(close - 1, ']');
+  } else {
+    blank(nameEnd, close);
+    put(comma, ')');
+  }
+}

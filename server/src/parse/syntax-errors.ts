@@ -1,0 +1,112 @@
+// Syntax errors from the tree-sitter tree (ERROR and MISSING nodes), reported within
+// milliseconds of an edit, long before clang has run.
+import { registerSyntaxProvider, type DocumentContext } from '../analysis/registry';
+import type { Finding, RelatedInformation } from '../analysis/types';
+import type { SyntaxNode } from './types';
+
+/** Beyond this many, more syntax errors only add noise (clang stops at 20 too). */
+const MAX_ERRORS = 30;
+
+const AFTER: Record<string, string> = {
+  expression_statement: 'expression',
+  declaration: 'declaration',
+  field_declaration: 'struct field',
+  return_statement: 'return statement',
+  break_statement: "'break'",
+  continue_statement: "'continue'",
+  goto_statement: 'goto statement',
+  type_definition: 'typedef',
+  do_statement: 'do/while statement',
+  struct_specifier: 'struct definition',
+  enum_specifier: 'enum definition',
+  union_specifier: 'union definition',
+};
+
+const NAMED_THING: Record<string, string> = {
+  identifier: 'an identifier',
+  field_identifier: 'a field name',
+  type_identifier: 'a type name',
+  primitive_type: 'a type',
+  number_literal: 'a number',
+  string_literal: 'a string',
+};
+
+function quoteToken(s: string): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > 30 ? `'${one.slice(0, 27)}...'` : `'${one}'`;
+}
+
+function firstLeaf(n: SyntaxNode): SyntaxNode {
+  let cur = n;
+  for (let depth = 0; depth < 1000 && cur.childCount > 0; depth++) {
+    const c = cur.child(0);
+    if (!c) break;
+    cur = c;
+  }
+  return cur;
+}
+
+function missingMessage(n: SyntaxNode): string {
+  const what = n.isNamed ? (NAMED_THING[n.type] ?? `${n.type.replace(/_/g, ' ')}`) : `'${n.type}'`;
+  const parent = n.parent;
+  const after = parent ? AFTER[parent.type] : undefined;
+  if (after && !n.isNamed) return `expected ${what} after ${after}`;
+  return `expected ${what}`;
+}
+
+export function syntaxErrorFindings(ctx: DocumentContext): Finding[] {
+  const tree = ctx.tree;
+  if (!tree || !tree.rootNode.hasError) return [];
+  const { doc } = ctx;
+  const text = doc.text;
+  const out: Finding[] = [];
+  const range = (start: number, end: number) => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
+
+  const visit = (n: SyntaxNode): void => {
+    if (out.length >= MAX_ERRORS) return;
+    if (n.isMissing) {
+      const related: RelatedInformation[] = [];
+      if (n.type === '}' || n.type === ')' || n.type === ']') {
+        const opener = { '}': '{', ')': '(', ']': '[' }[n.type];
+        const open = n.parent?.children.find((c) => c?.type === opener);
+        if (open) related.push({ range: range(open.startIndex, open.endIndex), message: `to match this '${opener}'` });
+      }
+      out.push({
+        range: range(n.startIndex, n.startIndex),
+        severity: 'error',
+        code: 'bpfls.syntax-error',
+        source: 'bpfls',
+        message: missingMessage(n),
+        ...(related.length ? { related } : {}),
+      });
+      return;
+    }
+    if (n.isError) {
+      const leaf = firstLeaf(n);
+      const tokenText = text.slice(leaf.startIndex, leaf.endIndex);
+      const oneLine = n.startPosition.row === n.endPosition.row && n.endIndex - n.startIndex <= 80;
+      const end = oneLine ? n.endIndex : leaf.endIndex;
+      out.push({
+        range: range(leaf.startIndex, Math.max(end, leaf.startIndex)),
+        severity: 'error',
+        code: 'bpfls.syntax-error',
+        source: 'bpfls',
+        message: tokenText.trim() ? `syntax error: unexpected ${quoteToken(tokenText)}` : 'syntax error',
+      });
+      return;
+    }
+    if (!n.hasError) return;
+    for (let i = 0; i < n.childCount; i++) {
+      const c = n.child(i);
+      if (c) visit(c);
+    }
+  };
+  visit(tree.rootNode);
+  return out;
+}
+
+registerSyntaxProvider({
+  id: 'syntax-errors',
+  languages: ['c'],
+  provideFindings: (ctx) => syntaxErrorFindings(ctx),
+});

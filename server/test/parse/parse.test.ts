@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskBpfMacros } from '../../src/parse/mask';
+import { wasmCParser, nativeCParser, nativeLoadError, treeEditFor } from '../../src/parse/parser';
+import { DocumentParser, diffEdit } from '../../src/parse/document-parser';
+import { syntaxErrorFindings } from '../../src/parse/syntax-errors';
+import { DocumentSnapshot } from '../../src/analysis/document';
+import { defaultSettings } from '../../src/analysis/settings';
+import type { SyntaxNode } from '../../src/parse/types';
+
+const BPF_IDIOMS = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stats);
+	__array(values, struct inner);
+} counts SEC(".maps");
+extern int bpf_obj_new_impl(__u64 id, void *meta) __ksym __weak;
+static __always_inline int helper(void) { return 0; }
+SEC("xdp")
+int xdp_prog(struct xdp_md *ctx)
+{
+	__u32 key = 0, i;
+	__u64 *v = bpf_map_lookup_elem(&counts, &key);
+	if (v) __sync_fetch_and_add(v, 1);
+	bpf_for(i, 0, 10) { bpf_printk("%d", i); }
+	struct node *n = container_of(p, struct node, list);
+	if (!bpf_core_type_exists(struct task_struct)) return 0;
+	asm volatile("r0 = 0" ::: "r0");
+	return XDP_PASS;
+}
+SEC("kprobe/do_sys_open")
+int BPF_KPROBE(do_sys_open, int dfd, const char *filename) { return 0; }
+struct x { int a; } __attribute__((preserve_access_index));
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+function errorNodes(n: SyntaxNode, out: string[] = []): string[] {
+  if (n.isError || n.isMissing) out.push(`${n.type}@${n.startPosition.row}:${n.startPosition.column}`);
+  for (const c of n.children) if (c) errorNodes(c, out);
+  return out;
+}
+
+function ctxFor(text: string, tree: ReturnType<DocumentParser['update']>) {
+  return { doc: new DocumentSnapshot('file:///t.bpf.c', 'c', 1, text), tree, settings: defaultSettings };
+}
+
+test('masking keeps length and newlines', () => {
+  const m = maskBpfMacros(BPF_IDIOMS);
+  assert.equal(m.length, BPF_IDIOMS.length);
+  const nl = (s: string) => [...s].map((c, i) => (c === '\n' ? i : -1)).filter((i) => i >= 0);
+  assert.deepEqual(nl(m), nl(BPF_IDIOMS));
+  assert.match(m, /int {2}\(\*type\)\[BPF_MAP_TYPE_PERCPU_ARRAY\];/);
+  assert.ok(!m.includes('SEC('));
+  // Text in comments and strings is left alone.
+  const s = '/* SEC("x") */ char *p = "__always_inline"; // __uint(a, b)\n';
+  assert.equal(maskBpfMacros(s), s);
+});
+
+test('masking never throws and stays bounded on garbage', () => {
+  const junk = ['SEC(', '__uint(', '__uint(a', 'bpf_for((((', 'container_of(', '"', "'", '/*', '__attribute__(('];
+  for (const j of junk) {
+    const t = (j + ' x ').repeat(500);
+    assert.equal(maskBpfMacros(t).length, t.length);
+  }
+});
+
+test('BPF idioms parse without syntax errors', async () => {
+  const p = new DocumentParser(await wasmCParser());
+  const tree = p.update(BPF_IDIOMS);
+  assert.deepEqual(errorNodes(tree.rootNode), []);
+  assert.deepEqual(syntaxErrorFindings(ctxFor(BPF_IDIOMS, tree)), []);
+  p.dispose();
+});
+
+test('missing semicolon and stray token give precise findings', async () => {
+  const p = new DocumentParser(await wasmCParser());
+  const text = 'int f(void)\n{\n\tint a = 1\n\treturn a;\n}\nint g(void) { return 1 +; }\n';
+  const f = syntaxErrorFindings(ctxFor(text, p.update(text)));
+  assert.equal(f.length, 2, JSON.stringify(f));
+  assert.equal(f[0].message, "expected ';' after declaration");
+  assert.deepEqual(f[0].range.start, { line: 2, character: 10 });
+  assert.equal(f[1].code, 'bpfls.syntax-error');
+  assert.equal(f[1].range.start.line, 5);
+  p.dispose();
+});
+
+test('unclosed brace points back at its opener', async () => {
+  const p = new DocumentParser(await wasmCParser());
+  const text = 'int f(void)\n{\n\treturn 0;\n';
+  const f = syntaxErrorFindings(ctxFor(text, p.update(text)));
+  assert.equal(f.length, 1);
+  assert.equal(f[0].message, "expected '}'");
+  assert.deepEqual(f[0].related?.[0].range.start, { line: 1, character: 0 });
+  p.dispose();
+});
+
+test('positions are UTF-16 like LSP, also past non-ASCII text', async () => {
+  const p = new DocumentParser(await wasmCParser());
+  const text = 'char *s = "é€😀"; int b = 1\n';
+  const f = syntaxErrorFindings(ctxFor(text, p.update(text)));
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0].range.start, { line: 0, character: text.indexOf('1') + 1 });
+  p.dispose();
+});
+
+test('diffEdit describes the change', () => {
+  const e = diffEdit('abc\ndef', 'abc\nXYZdef')!;
+  assert.deepEqual(e, treeEditFor('abc\ndef', 4, 4, 'XYZ'));
+  assert.equal(diffEdit('same', 'same'), null);
+});
+
+test('incremental reparse equals a fresh parse over random edits', async () => {
+  const parser = await wasmCParser();
+  const inc = new DocumentParser(parser);
+  let text = BPF_IDIOMS;
+  inc.update(text);
+  let seed = 42;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pieces = ['{', '}', ';', '(', ')', 'SEC("x")', '__uint(a, 1);', '\n', 'int x = 1;', '/*', '*/', '"', 'é😀'];
+  for (let i = 0; i < 300; i++) {
+    const a = rnd(text.length + 1);
+    const b = Math.min(text.length, a + rnd(10));
+    const ins = rnd(3) === 0 ? '' : pieces[rnd(pieces.length)];
+    text = text.slice(0, a) + ins + text.slice(b);
+    const t1 = inc.update(text);
+    const fresh = new DocumentParser(parser);
+    const t2 = fresh.update(text);
+    assert.equal(t1.rootNode.toString(), t2.rootNode.toString(), `edit ${i}`);
+    fresh.dispose();
+  }
+  inc.dispose();
+});
+
+test('native backend (optional) agrees with wasm', async (t) => {
+  const native = nativeCParser();
+  if (!native) {
+    t.skip(`native tree-sitter not available here: ${nativeLoadError()}`);
+    return;
+  }
+  const w = new DocumentParser(await wasmCParser());
+  const n = new DocumentParser(native);
+  assert.equal(w.update(BPF_IDIOMS).rootNode.toString(), n.update(BPF_IDIOMS).rootNode.toString());
+  const text = 'char *s = "é€😀"; int b = 1\n';
+  const fw = syntaxErrorFindings(ctxFor(text, w.update(text)));
+  const fn = syntaxErrorFindings(ctxFor(text, n.update(text)));
+  assert.deepEqual(fn, fw);
+  w.dispose();
+  n.dispose();
+});
