@@ -1,0 +1,98 @@
+// Tree access for the lints, on the foundation's backend-neutral SyntaxNode. The server hands
+// providers a tree of the masked text (parse/mask.ts: same length, so offsets match the user's
+// text); `parseC` builds the same for tests and callers without a server.
+import { maskBpfMacros } from '../../parse/mask';
+import { cParser } from '../../parse/parser';
+import type { SyntaxNode, SyntaxTree } from '../../parse/types';
+import { LineIndex } from './text';
+import type { Range } from './types';
+
+export async function parseC(text: string): Promise<SyntaxTree> {
+  return (await cParser()).parse(maskOutsideDirectives(text));
+}
+
+/**
+ * maskBpfMacros, but preprocessor lines keep their text: masking `SEC(name)` inside
+ * `#define SEC(name) ...` leaves a nameless #define that swallows the following lines.
+ */
+export function maskOutsideDirectives(text: string): string {
+  const masked = maskBpfMacros(text);
+  if (masked === text) return text;
+  const parts: string[] = [];
+  let at = 0;
+  const directive = /^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm;
+  for (let m = directive.exec(text); m; m = directive.exec(text)) {
+    parts.push(masked.slice(at, m.index), m[0]);
+    at = m.index + m[0].length;
+    if (m[0].length === 0) directive.lastIndex++;
+  }
+  parts.push(masked.slice(at));
+  return parts.join('');
+}
+
+/** Every node of a subtree, preorder, bounded so a pathological file cannot stall the server. */
+export function* walk(root: SyntaxNode, limit = 1_000_000): Generator<SyntaxNode> {
+  const stack: SyntaxNode[] = [root];
+  let n = 0;
+  while (stack.length && n++ < limit) {
+    const node = stack.pop()!;
+    yield node;
+    for (let i = node.childCount - 1; i >= 0; i--) {
+      const c = node.child(i);
+      if (c) stack.push(c);
+    }
+  }
+}
+
+export function ancestor(node: SyntaxNode, type: string): SyntaxNode | null {
+  for (let p = node.parent; p; p = p.parent) if (p.type === type) return p;
+  return null;
+}
+
+/**
+ * A document's text, line index and tree together. Node offsets are UTF-16 units for the wasm
+ * backend and UTF-8 bytes for the native one; `start`/`end` always return UTF-16 offsets.
+ */
+export class Source {
+  readonly index: LineIndex;
+  private byteToUnit: Int32Array | undefined;
+
+  constructor(readonly text: string, readonly tree: SyntaxTree) {
+    this.index = new LineIndex(text);
+    // eslint-disable-next-line no-control-regex
+    if (tree.backend === 'native' && /[^\x00-\x7f]/.test(text)) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      const map = new Int32Array(bytes + 1);
+      let b = 0;
+      for (let u = 0; u < text.length; u++) {
+        const c = text.codePointAt(u)!;
+        const len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        for (let k = 0; k < len; k++) map[b + k] = u;
+        b += len;
+        if (c >= 0x10000) u++;
+      }
+      map[bytes] = text.length;
+      this.byteToUnit = map;
+    }
+  }
+
+  get root(): SyntaxNode {
+    return this.tree.rootNode;
+  }
+
+  start(n: SyntaxNode): number {
+    return this.byteToUnit ? this.byteToUnit[n.startIndex] : n.startIndex;
+  }
+
+  end(n: SyntaxNode): number {
+    return this.byteToUnit ? this.byteToUnit[n.endIndex] : n.endIndex;
+  }
+
+  range(n: SyntaxNode): Range {
+    return this.index.range(this.start(n), this.end(n));
+  }
+
+  line(n: SyntaxNode): number {
+    return this.index.position(this.start(n)).line;
+  }
+}

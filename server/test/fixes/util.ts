@@ -1,0 +1,107 @@
+// Shared by the fixes tests: parse, apply a fix, compile with clang-19, look for callx, load into
+// the kernel with bpftool. Each capability is probed once; tests skip with a reason when absent.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readElf, SHF_EXECINSTR } from '../../src/bpf/elf/elf';
+import { applyEdits } from '../../src/features/fixes/text';
+import { parseC, Source } from '../../src/features/fixes/tree';
+import type { Fix, FixFinding } from '../../src/features/fixes/types';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+export const corpusDir = path.join(repoRoot, 'test/fixes-corpus');
+export const CLANG = process.env.BPFLS_CLANG ?? 'clang-19';
+export const INCLUDES = ['-I/usr/include/x86_64-linux-gnu'];
+
+export async function source(text: string): Promise<Source> {
+  return new Source(text, await parseC(text));
+}
+
+export function corpus(name: string): string {
+  return readFileSync(path.join(corpusDir, name), 'utf8');
+}
+
+let clangOk: boolean | undefined;
+export function haveClang(): boolean {
+  clangOk ??= spawnSync(CLANG, ['--version'], { encoding: 'utf8' }).status === 0;
+  return clangOk;
+}
+
+export interface Compiled {
+  ok: boolean;
+  stderr: string;
+  obj?: Uint8Array;
+}
+
+export function compile(text: string, opt: '-O0' | '-O2', extra: string[] = []): Compiled {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-fixes-'));
+  try {
+    const c = path.join(dir, 'prog.bpf.c');
+    const o = path.join(dir, 'prog.bpf.o');
+    writeFileSync(c, text);
+    const r = spawnSync(CLANG, ['-target', 'bpf', opt, '-g', ...INCLUDES, ...extra, '-c', c, '-o', o], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.status !== 0 || !existsSync(o)) return { ok: false, stderr: r.stderr };
+    return { ok: true, stderr: r.stderr, obj: new Uint8Array(readFileSync(o)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Instruction indices of BPF_JMP|BPF_CALL|BPF_X (0x8d) in every executable section. */
+export function callxInsns(obj: Uint8Array): { section: string; insn: number }[] {
+  const { elf, errors } = readElf(obj);
+  if (!elf) throw new Error(`not an ELF object: ${errors.join('; ')}`);
+  const out: { section: string; insn: number }[] = [];
+  for (const s of elf.sections) {
+    if (!(s.flags & SHF_EXECINSTR)) continue;
+    for (let i = 0; i + 8 <= s.data.length; i += 8) if (s.data[i] === 0x8d) out.push({ section: s.name, insn: i / 8 });
+  }
+  return out;
+}
+
+export function applyFix(text: string, fix: Fix): string {
+  return applyEdits(text, fix.edits);
+}
+
+export function findFix(findings: FixFinding[], code: string, titlePart: string): Fix {
+  for (const f of findings) {
+    if (f.code !== code) continue;
+    const fix = f.fixes.find((x) => x.title.includes(titlePart));
+    if (fix) return fix;
+  }
+  throw new Error(`no fix '${titlePart}' for ${code} among: ${findings.map((f) => `${f.code}: ${f.fixes.map((x) => x.title).join(' | ')}`).join('; ')}`);
+}
+
+let loadProbe: string | undefined;
+/** Loads every program of an object into the kernel with bpftool and unpins it again. */
+export function kernelLoad(obj: Uint8Array): { ok: boolean; log: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-fixes-load-'));
+  const pin = `/sys/fs/bpf/bpfls-fixes-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    const o = path.join(dir, 'prog.o');
+    writeFileSync(o, obj);
+    const r = spawnSync('bpftool', ['prog', 'loadall', o, pin], { encoding: 'utf8', timeout: 60_000 });
+    return { ok: r.status === 0, log: (r.stdout ?? '') + (r.stderr ?? '') };
+  } finally {
+    rmSync(pin, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Why the kernel cannot be used for loads here, or undefined when it can. */
+export function kernelUnavailable(): string | undefined {
+  if (loadProbe !== undefined) return loadProbe || undefined;
+  if (spawnSync('bpftool', ['version'], { encoding: 'utf8' }).status !== 0) loadProbe = 'bpftool not found';
+  else if (!existsSync('/sys/fs/bpf')) loadProbe = '/sys/fs/bpf not mounted';
+  else if (!haveClang()) loadProbe = `${CLANG} not found`;
+  else {
+    const c = compile('int p(void *c) __attribute__((section("socket"), used));\nint p(void *c) { return 0; }\nchar l[] __attribute__((section("license"), used)) = "GPL";\n', '-O2');
+    const r = c.obj ? kernelLoad(c.obj) : { ok: false, log: c.stderr };
+    loadProbe = r.ok ? '' : `the kernel refuses even a trivial program here: ${r.log.trim().split('\n').pop()}`;
+  }
+  return loadProbe || undefined;
+}
