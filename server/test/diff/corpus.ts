@@ -113,7 +113,8 @@ export interface KernelCache {
   files: Record<string, { objSha256: string; programs: Record<string, CachedVerdict> }>;
 }
 
-export type CachedVerdict = Pick<KernelVerdict, 'ok' | 'skip' | 'errno' | 'error_line' | 'processed' | 'verification_time_usec' | 'retval'>;
+/** Timing is left out: it changes on every run and the bench measures it live. */
+export type CachedVerdict = Pick<KernelVerdict, 'ok' | 'skip' | 'errno' | 'error_line' | 'processed' | 'retval'>;
 
 export function readKernelCache(): KernelCache {
   if (!existsSync(kernelCachePath)) return { kernel: '', clang: '', files: {} };
@@ -136,7 +137,6 @@ export function toCached(v: KernelVerdict): CachedVerdict {
   if (v.errno) c.errno = v.errno;
   if (v.ok === false) c.error_line = v.error_line ?? '';
   if (v.processed !== undefined) c.processed = v.processed;
-  if (v.verification_time_usec !== undefined) c.verification_time_usec = v.verification_time_usec;
   if (v.retval !== undefined) c.retval = v.retval;
   return c;
 }

@@ -1,0 +1,112 @@
+// Agreement figures between the kernel and bpfls, and the regression baseline.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BpflsVerdict } from './bpfls';
+import { repoRoot } from './oracle';
+
+export interface Pair {
+  id: string; // "file.c:prog" or a generated name
+  kernel: { ok: boolean | null; error_line?: string | null };
+  bpfls?: BpflsVerdict;
+  origin?: string;
+}
+
+export interface Figures {
+  set: string;
+  programs: number;
+  /** programs the kernel could judge (not skipped) */
+  judged: number;
+  /** programs bpfls judged too */
+  compared: number;
+  agree: number;
+  agreementPct: number;
+  /** bpfls accepts, the kernel rejects: bugs to fix first */
+  unsound: Pair[];
+  /** bpfls rejects, the kernel accepts */
+  overStrict: number;
+  sharedRejections: number;
+  sameMessage: number;
+  messagePct: number;
+  crashes: number;
+  bpflsPresent: boolean;
+}
+
+export function normaliseMessage(s: string | null | undefined): string {
+  return (s ?? '').trim();
+}
+
+export function computeFigures(set: string, pairs: Pair[], bpflsPresent: boolean): Figures {
+  const judged = pairs.filter((p) => p.kernel.ok !== null);
+  const compared = judged.filter((p) => p.bpfls);
+  let agree = 0;
+  let overStrict = 0;
+  let shared = 0;
+  let same = 0;
+  let crashes = 0;
+  const unsound: Pair[] = [];
+  for (const p of compared) {
+    const b = p.bpfls!;
+    if (b.crashed) crashes++;
+    if (b.ok === p.kernel.ok && !b.crashed) agree++;
+    if (b.ok && p.kernel.ok === false) unsound.push(p);
+    if (!b.ok && p.kernel.ok) overStrict++;
+    if (!b.ok && p.kernel.ok === false) {
+      shared++;
+      if (normaliseMessage(b.message) === normaliseMessage(p.kernel.error_line)) same++;
+    }
+  }
+  // Agreement is over every program the kernel judged: a program bpfls could not judge counts as a miss.
+  const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
+  return {
+    set, programs: pairs.length, judged: judged.length, compared: compared.length, agree,
+    agreementPct: pct(agree, judged.length), unsound, overStrict, sharedRejections: shared, sameMessage: same,
+    messagePct: pct(same, shared), crashes, bpflsPresent,
+  };
+}
+
+export function summaryLine(f: Figures): string {
+  const side = f.bpflsPresent ? '' : ' [bpfls verifier not present: bpfls side skipped]';
+  return `diff[${f.set}]: ${f.programs} programs, ${f.judged} judged by the kernel, ${f.compared} by bpfls; ` +
+    `verdict agreement ${f.agreementPct}% (${f.agree}/${f.judged}); bpfls-accepts-kernel-rejects ${f.unsound.length}; ` +
+    `bpfls-rejects-kernel-accepts ${f.overStrict}; identical final message ${f.messagePct}% (${f.sameMessage}/${f.sharedRejections}) of shared rejections; ` +
+    `crashes ${f.crashes}${side}`;
+}
+
+export const baselinePath = join(repoRoot, 'server/test/diff/baseline.json');
+
+export interface BaselineEntry {
+  agreementPct: number;
+  messagePct: number;
+  unsound: number;
+}
+
+export function readBaseline(): Record<string, BaselineEntry> {
+  if (!existsSync(baselinePath)) return {};
+  try {
+    return JSON.parse(readFileSync(baselinePath, 'utf8')) as Record<string, BaselineEntry>;
+  } catch {
+    return {};
+  }
+}
+
+/** With BPFLS_UPDATE_BASELINE=1 the test records the current figures as the new floor. */
+export function updateBaseline(f: Figures): void {
+  const all = readBaseline();
+  all[f.set] = { agreementPct: f.agreementPct, messagePct: f.messagePct, unsound: f.unsound.length };
+  writeFileSync(baselinePath, JSON.stringify(all, null, 2) + '\n');
+}
+
+/** Regressions against the committed baseline (a 0.5-point tolerance absorbs rounding). */
+export function regressions(f: Figures): string[] {
+  const b = readBaseline()[f.set];
+  if (!b) return [];
+  const out: string[] = [];
+  if (f.agreementPct < b.agreementPct - 0.5) out.push(`verdict agreement fell from ${b.agreementPct}% to ${f.agreementPct}%`);
+  if (f.messagePct < b.messagePct - 0.5) out.push(`identical-message rate fell from ${b.messagePct}% to ${f.messagePct}%`);
+  if (f.unsound.length > b.unsound) out.push(`programs accepted by bpfls but rejected by the kernel rose from ${b.unsound} to ${f.unsound.length}`);
+  return out;
+}
+
+export function describeUnsound(f: Figures, max = 20): string {
+  return f.unsound.slice(0, max).map((p) => `  ${p.id}${p.origin ? ` (${p.origin})` : ''}: kernel rejects with "${p.kernel.error_line}", bpfls accepts`).join('\n');
+}

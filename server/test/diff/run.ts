@@ -1,0 +1,208 @@
+// Runs the differential comparison on the corpus and on generated programs; shared by the tests,
+// the report script and the bench.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { bpflsLoad, bpflsVerifier, bpflsVerify } from './bpfls';
+import { computeFigures, type Figures, type Pair } from './compare';
+import {
+  buildDir, clangAvailable, compileCorpusFile, listCorpusFiles, parseAnnotations, readKernelCache, toCached,
+  type Annotation, type CachedVerdict,
+} from './corpus';
+import { fromLoaded, generate, mutate, Rng, toLoadedObject, toRawSpec, type GenProgram } from './gen';
+import { kernelVerifyObject, kernelVerifyRaw, oracle, repoRoot } from './oracle';
+
+export interface CorpusProgram {
+  file: string;
+  ann: Annotation;
+  kernel?: CachedVerdict;
+  /** where the kernel verdict came from */
+  source: 'cache' | 'kernel' | 'none';
+  objPath?: string;
+}
+
+export interface CorpusRun {
+  programs: CorpusProgram[];
+  notes: string[];
+  dir: string;
+  objects: Map<string, string>; // file -> .o path
+}
+
+/**
+ * Compiles every corpus file and attaches the kernel's verdicts: from the committed cache while the
+ * object's hash matches it, else from the running kernel when loading is permitted.
+ * Call cleanup() on the result's dir when done.
+ */
+export function collectCorpus(opts: { live?: boolean } = {}): CorpusRun {
+  const notes: string[] = [];
+  const clang = clangAvailable();
+  const dir = buildDir();
+  const cache = readKernelCache();
+  const programs: CorpusProgram[] = [];
+  const objects = new Map<string, string>();
+  if (!clang.ok) {
+    notes.push(clang.reason!);
+    return { programs, notes, dir, objects };
+  }
+  let stale = 0;
+  for (const path of listCorpusFiles()) {
+    const file = basename(path);
+    const anns = parseAnnotations(readFileSync(path, 'utf8'));
+    const c = compileCorpusFile(path, dir);
+    if (!c.objPath) {
+      notes.push(`${file} does not compile: ${c.error}`);
+      continue;
+    }
+    objects.set(file, c.objPath);
+    let verdicts: Record<string, CachedVerdict> | undefined;
+    let source: CorpusProgram['source'] = 'none';
+    const cached = cache.files[file];
+    if (cached && cached.objSha256 === c.objSha256 && !opts.live) {
+      verdicts = cached.programs;
+      source = 'cache';
+    } else {
+      if (cached) stale++;
+      const o = oracle();
+      if (o.ok) {
+        const r = kernelVerifyObject(c.objPath);
+        if (r.error) notes.push(`${file}: ${r.error}`);
+        verdicts = Object.fromEntries(r.verdicts.map((v) => [v.prog ?? '', toCached(v)]));
+        source = 'kernel';
+      } else if (cached) {
+        // a different clang built different bytes; the verdicts of the committed objects still describe the programs
+        verdicts = cached.programs;
+        source = 'cache';
+        notes.push(`${file}: object differs from the cached one and the kernel is not available; using the cached verdicts`);
+      }
+    }
+    for (const ann of anns) programs.push({ file, ann, kernel: verdicts?.[ann.prog], source, objPath: c.objPath });
+  }
+  if (stale) notes.push(`${stale} corpus objects differ from the kernel verdict cache (refresh: node --import tsx server/test/diff/corpus-cli.ts --update-cache)`);
+  return { programs, notes, dir, objects };
+}
+
+export function cleanup(run: { dir: string }): void {
+  rmSync(run.dir, { recursive: true, force: true });
+}
+
+/** Compares bpfls with the kernel on the corpus. */
+export async function diffCorpus(run: CorpusRun): Promise<{ figures: Figures; notes: string[] }> {
+  const notes: string[] = [];
+  const verify = await bpflsVerifier();
+  const pairs: Pair[] = [];
+  const loaded = new Map<string, Awaited<ReturnType<typeof bpflsLoad>>>();
+  for (const p of run.programs) {
+    const pair: Pair = { id: `${p.file}:${p.ann.prog}`, kernel: { ok: p.kernel?.ok ?? null, error_line: p.kernel?.error_line } };
+    pairs.push(pair);
+    if (!verify || !p.kernel || p.kernel.ok === null || !p.objPath) continue;
+    if (!loaded.has(p.file)) loaded.set(p.file, await bpflsLoad(readFileSync(p.objPath)));
+    const l = loaded.get(p.file)!;
+    if (!l.obj) continue;
+    const prog = l.obj.programs.find((x) => x.name === p.ann.prog);
+    if (!prog) continue;
+    pair.bpfls = await bpflsVerify(verify, l.obj, prog);
+  }
+  if (!verify) notes.push('bpfls verifier (verifyProgram) not present');
+  const loadErr = [...loaded.values()].find((l) => l.error)?.error;
+  if (verify && loadErr) notes.push(`loader: ${loadErr}`);
+  return { figures: computeFigures('corpus', pairs, !!verify), notes };
+}
+
+const genCachePath = join(repoRoot, 'server/test/diff/kernel-gen-cache.json');
+
+function specHash(p: GenProgram): string {
+  return createHash('sha256').update(JSON.stringify(toRawSpec(p))).digest('hex').slice(0, 16);
+}
+
+type GenCache = Record<string, { hash: string; ok: boolean | null; error_line?: string | null; processed?: number }>;
+
+function readGenCache(): GenCache {
+  if (!existsSync(genCachePath)) return {};
+  try {
+    return JSON.parse(readFileSync(genCachePath, 'utf8')) as GenCache;
+  } catch {
+    return {};
+  }
+}
+
+export interface GenRun {
+  programs: GenProgram[];
+  kernel: Map<string, { ok: boolean | null; error_line?: string | null; processed?: number; verification_time_usec?: number }>;
+  notes: string[];
+}
+
+/**
+ * Kernel verdicts for generated programs: live when loading is permitted, else from the committed
+ * cache (entries whose program hash no longer matches are dropped). updateCache rewrites the cache.
+ */
+export function kernelForGenerated(programs: GenProgram[], opts: { updateCache?: boolean; useCache?: boolean } = {}): GenRun {
+  const notes: string[] = [];
+  const kernel: GenRun['kernel'] = new Map();
+  const o = oracle();
+  if (o.ok) {
+    const r = kernelVerifyRaw(programs.map(toRawSpec));
+    if (r.error) notes.push(r.error);
+    for (const [k, v] of r.verdicts) {
+      if (v.spec_error) notes.push(`${k}: spec error ${v.spec_error}`);
+      else kernel.set(k, { ok: v.ok, error_line: v.error_line, processed: v.processed, verification_time_usec: v.verification_time_usec });
+    }
+    if (opts.updateCache) {
+      const cache: GenCache = {};
+      for (const p of programs) {
+        const v = kernel.get(p.name);
+        if (v) cache[p.name] = { hash: specHash(p), ok: v.ok, ...(v.ok === false ? { error_line: v.error_line } : {}), processed: v.processed };
+      }
+      writeFileSync(genCachePath, JSON.stringify(cache) + '\n');
+    }
+  } else if (opts.useCache !== false) {
+    notes.push(`${o.reason}; using the committed kernel verdicts of generated programs`);
+    const cache = readGenCache();
+    let stale = 0;
+    for (const p of programs) {
+      const c = cache[p.name];
+      if (c && c.hash === specHash(p)) kernel.set(p.name, c);
+      else stale++;
+    }
+    if (stale) notes.push(`${stale} generated programs have no valid cached kernel verdict (generator changed?)`);
+  } else {
+    notes.push(o.reason);
+  }
+  return { programs, kernel, notes };
+}
+
+export async function diffGenerated(set: string, run: GenRun): Promise<{ figures: Figures; notes: string[] }> {
+  const verify = await bpflsVerifier();
+  const pairs: Pair[] = [];
+  for (const p of run.programs) {
+    const k = run.kernel.get(p.name);
+    const pair: Pair = { id: p.name, origin: p.origin, kernel: { ok: k?.ok ?? null, error_line: k?.error_line } };
+    pairs.push(pair);
+    if (!verify || !k || k.ok === null) continue;
+    const { obj, prog } = toLoadedObject(p);
+    pair.bpfls = await bpflsVerify(verify, obj, prog);
+  }
+  return { figures: computeFigures(set, pairs, !!verify), notes: verify ? [] : ['bpfls verifier (verifyProgram) not present'] };
+}
+
+/** The default quick generated set: fixed seed, committed kernel verdicts. */
+export const QUICK_SEED = 20261126;
+export const QUICK_COUNT = 400;
+
+export function quickGenerated(): GenProgram[] {
+  return generate(QUICK_SEED, QUICK_COUNT);
+}
+
+/** Mutations of corpus programs (needs the bpfls loader to relocate the objects). */
+export async function corpusMutants(run: CorpusRun, perProgram: number, seed: number): Promise<GenProgram[]> {
+  const rng = new Rng(seed);
+  const out: GenProgram[] = [];
+  for (const [file, objPath] of run.objects) {
+    const l = await bpflsLoad(readFileSync(objPath));
+    if (!l.obj) continue;
+    for (const prog of l.obj.programs) {
+      const base = fromLoaded(l.obj, prog, `${file}:${prog.name}`);
+      for (let i = 0; i < perProgram; i++) out.push(mutate(base, rng, `m_${file}_${prog.name}_${i}`));
+    }
+  }
+  return out;
+}
