@@ -413,6 +413,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
         }
       }
       if (p.listingReloc) {
+        if (p.listingReloc.kind === 'call' && ins.code === (BPF_JMP | BPF_CALL)) ins.src = BPF_PSEUDO_CALL;
         relocs.push({ offset: p.slot * 8, symbol: p.listingReloc.symbol, kind: p.listingReloc.kind, range: p.range });
       }
       insns[base + p.slot] = ins;
