@@ -1,3 +1,4 @@
 // Every analysis feature, loaded for its registrations (see ./registry.ts). Add one line per
 // feature module; the LSP server, the analysis worker and `bpfls check` all import this file.
 import '../parse/syntax-errors';
+import '../features/knowledge';

@@ -1,0 +1,133 @@
+// Diagnostics about helpers, kfuncs and the license, from the text alone (no compile needed).
+// Codes are stable; users turn them off with bpfls.lints.disabled and change their severity with
+// bpfls.lints.severity.
+import type { DocumentContext } from '../../analysis/registry';
+import type { BpflsSettings } from '../../analysis/settings';
+import type { Finding, Severity } from '../../analysis/types';
+import { helperByName, isHelperAllowed } from '../../knowledge/helpers';
+import { kfuncFacts, kfuncDeprecation, KFUNC_STABILITY_NOTE } from '../../knowledge/kfuncs';
+import { classifySection } from '../../bpf/loader/sections';
+import { PROG_TYPE_NAMES } from '../../bpf/progtypes';
+import { docIndex, programAt, isGplCompatible, type DocIndex } from './scan';
+import { targetKfuncs } from './env';
+
+export const KnowledgeCodes = {
+  kfuncUnstable: 'bpfls.kfunc-unstable',
+  kfuncDeprecated: 'bpfls.kfunc-deprecated',
+  kfuncMissing: 'bpfls.kfunc-missing',
+  kfuncProgType: 'bpfls.kfunc-prog-type',
+  kfuncGpl: 'bpfls.kfunc-gpl-only',
+  helperDeprecated: 'bpfls.helper-deprecated',
+  helperProgType: 'bpfls.helper-prog-type',
+  helperGpl: 'bpfls.helper-gpl-only',
+  licenseMissing: 'bpfls.license-missing',
+} as const;
+
+export const DEFAULT_SEVERITY: Readonly<Record<string, Severity>> = {
+  [KnowledgeCodes.kfuncUnstable]: 'information',
+  [KnowledgeCodes.kfuncDeprecated]: 'warning',
+  [KnowledgeCodes.kfuncMissing]: 'warning',
+  [KnowledgeCodes.kfuncProgType]: 'warning',
+  [KnowledgeCodes.kfuncGpl]: 'error',
+  [KnowledgeCodes.helperDeprecated]: 'warning',
+  [KnowledgeCodes.helperProgType]: 'error',
+  [KnowledgeCodes.helperGpl]: 'error',
+  [KnowledgeCodes.licenseMissing]: 'warning',
+};
+
+/** bpf_probe_read/_str calls already get 'bpfls.probe-read' (with fixes) from the lint set. */
+const COVERED_ELSEWHERE = new Set(['bpf_probe_read', 'bpf_probe_read_str']);
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint']);
+
+export function severityFor(code: string, settings: BpflsSettings): Severity {
+  const over = (settings.lints as { severity?: Record<string, unknown> }).severity?.[code];
+  return typeof over === 'string' && SEVERITIES.has(over) ? (over as Severity) : DEFAULT_SEVERITY[code] ?? 'warning';
+}
+
+function shortProgType(t: number): string {
+  return (PROG_TYPE_NAMES[t] ?? '').replace(/^BPF_PROG_TYPE_/, '');
+}
+
+/** Program type per program section, computed once per index. */
+const progTypeCache = new WeakMap<DocIndex, Map<string, string>>();
+export function progTypeOf(index: DocIndex, section: string): string {
+  let m = progTypeCache.get(index);
+  if (!m) progTypeCache.set(index, (m = new Map()));
+  let pt = m.get(section);
+  if (pt === undefined) {
+    const info = classifySection(section);
+    pt = info.def ? shortProgType(info.progType) : '';
+    m.set(section, pt);
+  }
+  return pt;
+}
+
+export function knowledgeFindings(ctx: DocumentContext): Finding[] {
+  const { doc, settings } = ctx;
+  const index = docIndex(doc);
+  const out: Finding[] = [];
+  const range = (s: number, e: number) => ({ start: doc.positionAt(s), end: doc.positionAt(e) });
+  const add = (code: string, s: number, e: number, message: string, data?: unknown) =>
+    out.push({ code, severity: severityFor(code, settings), source: 'bpfls', message, range: range(s, e), ...(data ? { data } : {}) });
+
+  const license = index.license?.value;
+  const gplOk = license !== undefined && isGplCompatible(license);
+  if (index.programs.length && !index.license) {
+    const p = index.programs[0];
+    add(KnowledgeCodes.licenseMissing, p.secStart, p.secEnd,
+      'No SEC("license") in this file: the kernel treats the program as non-GPL and refuses GPL-only helpers and kfuncs. Add: char LICENSE[] SEC("license") = "GPL";');
+  }
+
+  const target = index.calls.length ? targetKfuncs(settings) : undefined;
+  for (const call of index.calls) {
+    if (!call.nested) continue; // a prototype, not a call
+    const name = call.name;
+    const helper = name.startsWith('bpf_') ? helperByName(name) : undefined;
+    const prog = programAt(index, call.start);
+    const pt = prog ? progTypeOf(index, prog.section) : '';
+    if (helper) {
+      if (helper.deprecated && !COVERED_ELSEWHERE.has(name)) {
+        add(KnowledgeCodes.helperDeprecated, call.start, call.end,
+          `${name} is deprecated: use ${helper.deprecated.successors.join(' or ')} (${helper.deprecated.reason}).`,
+          { successors: helper.deprecated.successors });
+      }
+      if (prog && pt) {
+        const a = isHelperAllowed(helper, pt);
+        if (!a.allowed) {
+          add(KnowledgeCodes.helperProgType, call.start, call.end,
+            `${name} is not available to BPF_PROG_TYPE_${pt} programs (SEC("${prog.section}")): the kernel rejects the load with "program of this type cannot use helper ${name}#${helper.id}".`);
+        }
+      }
+      if (helper.gplOnly && prog && index.license && !gplOk) {
+        add(KnowledgeCodes.helperGpl, call.start, call.end,
+          `${name} is GPL-only, but the license "${license ?? ''}" is not GPL-compatible: the kernel rejects the load ("cannot call GPL-restricted function from non-GPL compatible program").`);
+      }
+      continue;
+    }
+    const facts = kfuncFacts(name);
+    const inTarget = target?.kfuncs?.get(name);
+    const declared = index.ksyms.has(name);
+    const dep = kfuncDeprecation(name);
+    if (!facts && !inTarget && !declared && !dep) continue;
+    add(KnowledgeCodes.kfuncUnstable, call.start, call.end, `${name} is a kfunc. ${KFUNC_STABILITY_NOTE}`);
+    if (dep) {
+      add(KnowledgeCodes.kfuncDeprecated, call.start, call.end,
+        `${name}: use ${dep.successor} (${dep.reason}${dep.removedIn ? `; gone after Linux ${dep.removedIn}` : ''}).`,
+        { successor: dep.successor });
+    }
+    if (target?.kfuncs && !inTarget) {
+      add(KnowledgeCodes.kfuncMissing, call.start, call.end,
+        `${name} is not in the target kernel's BTF (${target.file}): libbpf fails to resolve it and the program will not load on that kernel.`);
+    }
+    if (facts && prog && pt && !facts.progTypes.includes('*') && !facts.progTypes.includes(pt)) {
+      add(KnowledgeCodes.kfuncProgType, call.start, call.end,
+        `${name} is not registered for BPF_PROG_TYPE_${pt} programs (its set ${facts.set} serves ${facts.progTypes.join(', ')}); the verifier will refuse the call.`);
+    }
+    if (prog && index.license && !gplOk) {
+      add(KnowledgeCodes.kfuncGpl, call.start, call.end,
+        `${name} is a kfunc, and kfuncs need a GPL-compatible license; "${license ?? ''}" is not one.`);
+    }
+  }
+  return out;
+}
