@@ -11,7 +11,8 @@ export interface BpflsSettings {
   /** Globs of C files bpfls attaches to (the client filters by them; the server trusts the client). */
   files: string[];
   analyses: { compile: boolean; verify: boolean; run: boolean };
-  lints: { disabled: string[] };
+  /** Lint codes to drop, and per-code severity overrides ('error' | 'warning' | 'information' | 'hint'). */
+  lints: { disabled: string[]; severity: Record<string, string> };
   /** Workspace Trust as reported by the client; CLI runs are trusted. */
   trusted: boolean;
 }
@@ -23,7 +24,7 @@ export const defaultSettings: BpflsSettings = {
   targetBtf: '',
   files: ['**/*.bpf.c', '**/*.bpf.h'],
   analyses: { compile: true, verify: true, run: true },
-  lints: { disabled: [] },
+  lints: { disabled: [], severity: {} },
   trusted: true,
 };
 
@@ -38,6 +39,14 @@ function strs(v: unknown, d: string[]): string[] {
 }
 function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+function severities(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, s] of Object.entries(obj(v))) {
+    if (s === 'error' || s === 'warning' || s === 'information' || s === 'hint') out[k] = s;
+  }
+  return out;
 }
 
 /**
@@ -64,7 +73,7 @@ export function normalizeSettings(raw: unknown, trusted = true): BpflsSettings {
       verify: bool(get('analyses.verify'), d.analyses.verify),
       run: bool(get('analyses.run'), d.analyses.run),
     },
-    lints: { disabled: strs(get('lints.disabled'), d.lints.disabled) },
+    lints: { disabled: strs(get('lints.disabled'), d.lints.disabled), severity: severities(get('lints.severity')) },
     trusted,
   };
 }
