@@ -261,7 +261,8 @@ class LazyBtfType implements BtfType {
   constructor(
     readonly id: number,
     readonly kind: BtfKind,
-    readonly size: number,
+    /** mutable: loaders fill in DATASEC sizes that clang leaves as 0 */
+    public size: number,
     readonly type: number,
     private readonly nameOff: number,
     private readonly info: number,

@@ -146,7 +146,8 @@ function parseSpec(btf: Btf, relo: ExtCoreRelo): Spec {
   return spec;
 }
 
-function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level: number): number {
+/** libbpf's __bpf_core_types_are_compat: 1 compatible, 0 not, -1 error (cycles, bad ids). */
+export function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level: number): number {
   let lt = lb.get(lid);
   let tt = tb.get(tid);
   if (!lt || !tt) return -1;

@@ -9,7 +9,7 @@ import {
 } from '../isa/opcodes';
 import {
   readElf, type ElfFile, type ElfSection, type ElfSymbol, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR, SHF_WRITE,
-  STB_LOCAL, STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION, SHN_UNDEF, SHN_LORESERVE, R_BPF_64_64, R_BPF_64_32,
+  STB_LOCAL, STB_GLOBAL, STB_WEAK, STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_SECTION, SHN_UNDEF, SHN_LORESERVE, R_BPF_64_64, R_BPF_64_32,
   R_BPF_NONE, RELOC_TYPE_NAMES,
 } from '../elf/elf';
 import { parseBtf, Btf } from '../btf/btf';
@@ -20,7 +20,7 @@ import { MapType } from '../progtypes';
 import {
   parseBtfMapDef, type MapEntry, BPF_F_RDONLY_PROG, BPF_F_MMAPABLE, DEFAULT_MAX_ENTRIES, mapAllowsZeroSizes,
 } from './maps';
-import { applyCoreRelo, CoreCandCache, essentialNameLen } from './core';
+import { applyCoreRelo, CoreCandCache, essentialNameLen, typesAreCompat } from './core';
 import type { LoadedObject, LoadedProgram, MapDef, LineInfo, FuncInfo, Btf as BtfContract } from './types';
 
 export interface LoadOptions {
@@ -178,8 +178,10 @@ class ObjectLoader {
     const btfSec = elf.sectionByName('.BTF');
     if (btfSec && btfSec.type === SHT_PROGBITS) {
       const b = parseBtf(btfSec.data);
-      if (b.btf) this.btf = b.btf;
-      else this.notes.push(`.BTF is unusable, continuing without it: ${b.errors.join('; ')}`);
+      if (b.btf) {
+        this.btf = b.btf;
+        this.fixupDatasecs();
+      } else this.notes.push(`.BTF is unusable, continuing without it: ${b.errors.join('; ')}`);
     }
     const extSec = elf.sectionByName('.BTF.ext');
     if (extSec && this.btf) {
@@ -213,6 +215,35 @@ class ObjectLoader {
       }
     }
     this.progs.sort((a, b) => a.secIdx - b.secIdx || a.secInsnOff - b.secInsnOff);
+  }
+
+  /**
+   * Clang leaves DATASEC sizes and variable offsets as 0; like libbpf, take them from the ELF
+   * section and symbols, then sort each DATASEC's variables by offset (map order follows it).
+   */
+  private fixupDatasecs(): void {
+    const btf = this.btf!;
+    for (const t of btf.types) {
+      if (t.kind !== BtfKind.DATASEC || t.name === '.kconfig' || t.name === '.ksyms') continue;
+      const sec = this.elf.sectionByName(t.name);
+      let fixOffsets = false;
+      if (t.size === 0 && sec && sec.size > 0) {
+        t.size = sec.size;
+        fixOffsets = true;
+      }
+      const si = t.secinfo!;
+      if (fixOffsets && sec) {
+        for (const vi of si) {
+          const v = btf.get(vi.type);
+          if (!v || v.kind !== BtfKind.VAR || v.linkage === 0 || v.linkage === 2) continue;
+          const sym = this.elf.symbols.find((x) => x.name === v.name && x.shndx === sec.index && x.type === STT_OBJECT);
+          if (sym) vi.offset = sym.value;
+          else this.notes.push(`DATASEC '${t.name}': no ELF symbol for variable '${v.name}'`);
+        }
+      }
+      const sorted = [...si].sort((a, b) => a.offset - b.offset);
+      for (let i = 0; i < si.length; i++) si[i] = sorted[i];
+    }
   }
 
   private addPrograms(s: ElfSection): void {
@@ -570,7 +601,18 @@ class ObjectLoader {
       const essential = e.name.slice(0, essentialNameLen(e.name));
       const want = e.isFunc ? BtfKind.FUNC : BtfKind.VAR;
       const t = target.byName(essential, want);
-      if (t) { e.kernelBtfId = t.id; e.resolved = true; }
+      if (!t) continue;
+      const localType = e.isFunc ? e.typeId : this.btf!.get(e.btfId)!.type;
+      let compat = 0;
+      try { compat = typesAreCompat(this.btf!, localType, target, t.type, 32); } catch { compat = -1; }
+      if (compat <= 0) {
+        const what = e.isFunc ? `extern (func ksym) '${e.name}': func_proto [${localType}] incompatible with kernel [${t.type}]`
+          : `extern (var ksym) '${e.name}': incompatible types, expected [${localType}] ${this.btf!.typeName(localType)}, but kernel has [${t.type}] ${target.typeName(t.type)}`;
+        this.errors.push(what);
+        continue;
+      }
+      e.kernelBtfId = t.id;
+      e.resolved = true;
     }
   }
 
@@ -720,13 +762,11 @@ class ObjectLoader {
             insn.imm = e.kernelBtfId;
             insn.off = 0;
           } else if (e.weak) {
-            // libbpf turns an unresolved weak kfunc call into a call to an invalid helper
-            insn.code = BPF_JMP | BPF_CALL;
-            insn.src = 0;
-            insn.dst = 0;
+            // libbpf 1.1 leaves an unresolved weak kfunc call as imm 0 (newer versions poison it with
+            // call POISON_CALL_KFUNC_BASE + extern index); either way it fails only if reachable
+            insn.imm = 0;
             insn.off = 0;
-            insn.imm = POISON_CALL_KFUNC_BASE + r.extIdx;
-            ctx.problems.push({ insn: r.insnIdx, message: `weak kfunc '${e.name}' not found in the target BTF: call poisoned` });
+            ctx.problems.push({ insn: r.insnIdx, message: `weak kfunc '${e.name}' not found in the target BTF; the call fails verification if reachable` });
           } else {
             insn.imm = -1;
             const why = this.targetBtf ? 'not found in the target BTF' : 'no target BTF to resolve it';
