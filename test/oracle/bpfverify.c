@@ -76,7 +76,8 @@ struct verdict {
 
 /* Splits the log into lines (in place on a copy) and picks the kernel's final error line: the last
  * non-empty line before the statistics block ("verification time", "stack depth", "processed N
- * insns") and the state dumps some messages are followed by ("cur state:", "old state:"), or the
+ * insns"), the state dumps some messages are followed by ("cur state:", "old state:") and the
+ * failing instruction's source line ("; ..."), or the
  * last non-empty line when there is no statistics block (early failures). */
 static void analyse_log(const char *log, struct verdict *v, bool take_error)
 {
@@ -111,6 +112,9 @@ static void analyse_log(const char *log, struct verdict *v, bool take_error)
 		for (long i = end - 1; i >= 0; i--) {
 			/* state dumps that follow some messages ("infinite loop detected") */
 			if (strncmp(lines[i], "cur state:", 10) == 0 || strncmp(lines[i], "old state:", 10) == 0)
+				continue;
+			/* the source line of the failing instruction, printed after the message at level 4 */
+			if (strncmp(lines[i], "; ", 2) == 0)
 				continue;
 			if (lines[i][0] && strspn(lines[i], " \t") != strlen(lines[i])) {
 				snprintf(v->error_line, sizeof(v->error_line), "%s", lines[i]);
