@@ -105,3 +105,24 @@ export function kernelUnavailable(): string | undefined {
   }
   return loadProbe || undefined;
 }
+
+/** The kernel verifier's error for a rejected object: its message and the source line (1-based) it names. */
+export function kernelRejection(obj: Uint8Array): { message: string; line?: number } | undefined {
+  const r = kernelLoad(obj);
+  if (r.ok) return undefined;
+  const lines = r.log.split('\n');
+  let line: number | undefined;
+  for (const l of lines) {
+    const at = /^; .* @ [^:]+:(\d+)$/.exec(l);
+    if (at) line = Number(at[1]);
+    if (/^R\d+ invalid mem access/.test(l) || /^(invalid|unknown|call to)/.test(l)) return { message: l.trim(), line };
+  }
+  return { message: lines.filter((l) => l.trim()).pop() ?? '', line };
+}
+
+/** The 1-based line of the `// expect: <text>` marker in a corpus program. */
+export function expectLine(text: string, what: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(`// expect: ${what}`));
+  if (i < 0) throw new Error(`no expect marker for ${what}`);
+  return i + 1;
+}

@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DocumentSnapshot } from '../../src/analysis/document';
+import { defaultSettings } from '../../src/analysis/settings';
+import type { Finding } from '../../src/analysis/types';
+import { codeActions } from '../../src/features/fixes/index';
+import { targetKfuncs } from '../../src/features/fixes/kfunc-decl';
+import { applyEdits } from '../../src/features/fixes/text';
+import { parseC } from '../../src/features/fixes/tree';
+import { safeReturnValue } from '../../src/features/fixes/verifier-fixes';
+import { compile, corpus, expectLine, haveClang, kernelLoad, kernelRejection, kernelUnavailable } from './util';
+
+async function actionsFor(text: string, finding: Finding) {
+  const doc = new DocumentSnapshot('file:///w/prog.bpf.c', 'c', 1, text);
+  return codeActions({ doc, tree: await parseC(text), settings: defaultSettings, range: finding.range, findings: [finding] });
+}
+
+function finding(message: string, line: number, source = 'verifier'): Finding {
+  return {
+    range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 1 } },
+    severity: 'error',
+    code: source === 'clang' ? 'clang' : 'bpfls.verifier',
+    source,
+    message,
+  };
+}
+
+test('safe return values per program type', () => {
+  const uapi = '#include <linux/bpf.h>\n';
+  assert.equal(safeReturnValue('xdp', uapi), 'XDP_PASS');
+  assert.equal(safeReturnValue('xdp.frags', ''), '2 /* XDP_PASS */');
+  assert.equal(safeReturnValue('tc', uapi), '0 /* TC_ACT_OK */');
+  assert.equal(safeReturnValue('tc', uapi + '#include <linux/pkt_cls.h>\n'), 'TC_ACT_OK');
+  assert.equal(safeReturnValue('classifier/ingress', uapi), '0 /* TC_ACT_OK */');
+  assert.equal(safeReturnValue('cgroup_skb/egress', uapi), '1');
+  assert.equal(safeReturnValue('cgroup/connect4', uapi), '1');
+  assert.equal(safeReturnValue('sk_skb/stream_verdict', uapi), 'SK_PASS');
+  assert.equal(safeReturnValue('kprobe/do_sys_open', uapi), '0');
+});
+
+const NO_CLANG = haveClang() ? undefined : 'clang-19 not found';
+
+const nullCases = [
+  { file: 'null-check-xdp.bpf.c', expect: /\tvalue = bpf_map_lookup_elem\(&counters, &key\);\n\tif \(!value\)\n\t\treturn XDP_PASS;\n\t\*value \+= 1;/ },
+  { file: 'null-check-tc.bpf.c', expect: /\tstruct stats \*s = bpf_map_lookup_elem\(&by_ifindex, &key\);\n\tif \(!s\)\n\t\treturn 0 \/\* TC_ACT_OK \*\/;\n/ },
+  { file: 'null-check-cgroup.bpf.c', expect: /\t__u32 \*limit = bpf_map_lookup_elem\(&limits, &zero\);\n\tif \(!limit\)\n\t\treturn 1;\n/ },
+];
+
+for (const c of nullCases) {
+  test(`NULL check after the lookup: ${c.file}`, { skip: NO_CLANG }, async (t) => {
+    const text = corpus(c.file);
+    const before = compile(text, '-O2');
+    assert.ok(before.ok, before.stderr);
+    let f = finding("R0 invalid mem access 'map_value_or_null'", expectLine(text, "invalid mem access 'map_value_or_null'"));
+    const why = kernelUnavailable();
+    if (!why) {
+      // the finding as the kernel reports it: message and line from its log
+      const rej = kernelRejection(before.obj!);
+      assert.ok(rej, 'the kernel refuses the unfixed program');
+      assert.match(rej.message, /invalid mem access 'map_value_or_null'/);
+      assert.equal(rej.line, f.range.start.line + 1);
+      f = finding(rej.message, rej.line!);
+    }
+    const actions = await actionsFor(text, f);
+    assert.equal(actions.length, 1);
+    const [a] = actions;
+    assert.equal(a.kind, 'quickfix');
+    assert.equal(a.isPreferred, true);
+    assert.equal(a.safe, true);
+    const fixed = applyEdits(text, a.edits);
+    assert.match(fixed, c.expect);
+    const after = compile(fixed, '-O2');
+    assert.ok(after.ok, after.stderr);
+    if (why) return t.skip(`kernel load: ${why}`);
+    const r = kernelLoad(after.obj!);
+    assert.ok(r.ok, r.log);
+  });
+}
+
+test('no NULL-check action for other verifier errors or without a lookup', async () => {
+  const text = corpus('null-check-xdp.bpf.c');
+  const line = expectLine(text, "invalid mem access 'map_value_or_null'");
+  assert.deepEqual(await actionsFor(text, finding('R1 type=scalar expected=fp', line)), []);
+  assert.deepEqual(await actionsFor(text, finding("R0 invalid mem access 'map_value_or_null'", 3)), []);
+});
+
+const kfuncs = targetKfuncs();
+const NO_KFUNCS = NO_CLANG ?? (kfuncs ? undefined : 'no readable kernel BTF at /sys/kernel/btf/vmlinux');
+
+function clangUndeclared(stderr: string): Finding[] {
+  return [...stderr.matchAll(/^[^:\n]+:(\d+):\d+: error: (call to undeclared function '\w+'[^\n]*)$/gm)].map((m) =>
+    finding(m[2], Number(m[1]), 'clang'),
+  );
+}
+
+test('undeclared kfuncs: extern declarations from BTF build and load', { skip: NO_KFUNCS }, async (t) => {
+  let text = corpus('kfunc-undeclared.bpf.c');
+  const first = compile(text, '-O2');
+  assert.ok(!first.ok);
+  const found = clangUndeclared(first.stderr);
+  assert.deepEqual(found.map((f) => /'(\w+)'/.exec(f.message)![1]).sort(), ['bpf_dynptr_from_xdp', 'bpf_rcu_read_lock', 'bpf_rcu_read_unlock']);
+  for (let round = 0; round < 5; round++) {
+    const c = compile(text, '-O2');
+    if (c.ok) break;
+    const [f] = clangUndeclared(c.stderr);
+    assert.ok(f, c.stderr);
+    const actions = await actionsFor(text, f);
+    const strong = actions.find((a) => a.isPreferred);
+    assert.ok(strong, `a declaration action for ${f.message}`);
+    text = applyEdits(text, strong.edits);
+  }
+  assert.match(text, /extern int bpf_dynptr_from_xdp\(struct xdp_md \*x, __u64 flags, struct bpf_dynptr \*ptr__uninit\) __ksym;/);
+  assert.match(text, /extern void bpf_rcu_read_lock\(void\) __ksym;/);
+  const c = compile(text, '-O2');
+  assert.ok(c.ok, c.stderr);
+  const why = kernelUnavailable();
+  if (why) return t.skip(`kernel load: ${why}`);
+  const r = kernelLoad(c.obj!);
+  assert.ok(r.ok, r.log);
+});
+
+test('undeclared kfunc, second option: __weak with a bpf_ksym_exists guard', { skip: NO_KFUNCS }, async (t) => {
+  let text = corpus('kfunc-undeclared.bpf.c').replace(/\tif \(bpf_dynptr_from_xdp[^\n]*\n[^\n]*\n/, '');
+  for (const name of ['bpf_rcu_read_lock', 'bpf_rcu_read_unlock']) {
+    const line = text.split('\n').findIndex((l) => l.includes(`${name}();`)) + 1;
+    const actions = await actionsFor(text, finding(`call to undeclared function '${name}'; ISO C99 and later do not support implicit function declarations`, line, 'clang'));
+    const weak = actions.find((a) => a.title.includes('__weak'));
+    assert.ok(weak && !weak.safe);
+    text = applyEdits(text, weak.edits);
+  }
+  assert.match(text, /extern void bpf_rcu_read_lock\(void\) __ksym __weak;/);
+  assert.match(text, /\tif \(bpf_ksym_exists\(bpf_rcu_read_lock\)\)\n\t\tbpf_rcu_read_lock\(\);/);
+  const c = compile(text, '-O2');
+  assert.ok(c.ok, c.stderr);
+  const why = kernelUnavailable();
+  if (why) return t.skip(`kernel load: ${why}`);
+  const r = kernelLoad(c.obj!);
+  assert.ok(r.ok, r.log);
+});
