@@ -2,3 +2,4 @@
 // feature module; the LSP server, the analysis worker and `bpfls check` all import this file.
 import '../parse/syntax-errors';
 import '../features/knowledge';
+import '../features/fixes';
