@@ -1,0 +1,112 @@
+// Verifier state: frames (registers + stack) of one path through the program, references held,
+// lock state, and the bookkeeping used for pruning (parent checkpoint, branch counts).
+import { Reg, notInit, cloneReg, RegType } from './reg';
+
+export const MAX_BPF_STACK = 512;
+export const BPF_REG_SIZE = 8;
+export const MAX_CALL_FRAMES = 8;
+
+export const enum Slot {
+  INVALID = 0, SPILL = 1, MISC = 2, ZERO = 3, DYNPTR = 4, ITER = 5,
+}
+export const SLOT_CHAR = ['?', 'r', 'm', '0', 'd', 'i'];
+
+/** One 8-byte stack slot: a type per byte and the register spilled there (if any). */
+export interface StackSlot {
+  types: number[];
+  spilled: Reg;
+}
+
+export interface Frame {
+  regs: Reg[];
+  /** stack[i] covers bytes [-(i+1)*8, -i*8) below the frame pointer */
+  stack: StackSlot[];
+  callsite: number;
+  subprog: number;
+  frameno: number;
+  /** set while verifying a callback body: the allowed range of its return value */
+  callbackRet?: { min: bigint; max: bigint };
+  inCallback: boolean;
+  inAsyncCallback: boolean;
+  callbackDepth: number;
+}
+
+export interface RefState {
+  id: number;
+  insn: number;
+  kind: 'ptr' | 'lock' | 'rcu' | 'irq';
+}
+
+export interface Checkpoint {
+  state: VState;
+  insn: number;
+  branches: number;
+  hit: number;
+  miss: number;
+  parent?: Checkpoint;
+}
+
+export interface VState {
+  frames: Frame[];
+  cur: number;
+  refs: RefState[];
+  /** id of the held bpf_spin_lock's owner (map value / object id), 0 if none */
+  activeLock: number;
+  activeLockPtr: unknown;
+  rcuDepth: number;
+  mayGotoDepth: number;
+  /** checkpoint this path descends from */
+  parent?: Checkpoint;
+  /** branch decisions taken on this path, most recent last (persistent list for cheap copies) */
+  path: PathNode | null;
+  /** instruction history since the last checkpoint, used for precision backtracking */
+  hist: HistEntry[];
+  speculative: boolean;
+}
+
+export interface PathNode { insn: number; taken: boolean; prev: PathNode | null }
+export interface HistEntry { idx: number; prev: number; flags: number }
+
+export function newFrame(callsite: number, subprog: number, frameno: number): Frame {
+  const regs: Reg[] = [];
+  for (let i = 0; i < 11; i++) regs.push(notInit());
+  return { regs, stack: [], callsite, subprog, frameno, inCallback: false, inAsyncCallback: false, callbackDepth: 0 };
+}
+
+export function cloneSlot(s: StackSlot): StackSlot {
+  return { types: s.types.slice(), spilled: cloneReg(s.spilled) };
+}
+
+export function cloneFrame(f: Frame): Frame {
+  const regs = new Array<Reg>(11);
+  for (let i = 0; i < 11; i++) regs[i] = cloneReg(f.regs[i]);
+  const stack = new Array<StackSlot>(f.stack.length);
+  for (let i = 0; i < f.stack.length; i++) stack[i] = cloneSlot(f.stack[i]);
+  return { ...f, regs, stack };
+}
+
+export function cloneState(s: VState): VState {
+  return {
+    ...s,
+    frames: s.frames.map(cloneFrame),
+    refs: s.refs.map((r) => ({ ...r })),
+    hist: s.hist.slice(),
+  };
+}
+
+export function emptySlot(): StackSlot {
+  return { types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit() };
+}
+
+/** Grows a frame's stack to hold `slots` slots. */
+export function growStack(f: Frame, slots: number): void {
+  while (f.stack.length < slots) f.stack.push(emptySlot());
+}
+
+export function isSpilledReg(s: StackSlot): boolean {
+  return s.types[BPF_REG_SIZE - 1] === Slot.SPILL;
+}
+
+export function isSpilledScalar(s: StackSlot): boolean {
+  return isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE;
+}

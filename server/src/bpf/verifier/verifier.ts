@@ -1,0 +1,2556 @@
+// The verifier proper: a path-sensitive abstract interpreter over one BPF program, modelled on the
+// kernel's do_check() (kernel/bpf/verifier.c). It explores every path, keeps register and stack
+// state per path, prunes paths whose state is covered by an already fully explored one, and stops
+// at the first violation with the kernel's message for it.
+//
+// Privileges: the model is a privileged loader (CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN, as root),
+// which is how users and bpfls's kernel oracle load programs: pointer leaks, uninitialised stack
+// reads and Spectre sanitation checks of unprivileged mode do not apply.
+import type { Insn } from '../isa/insn';
+import type { LoadedObject, LoadedProgram, MapDef } from '../loader/types';
+import { MapType, ProgType } from '../progtypes';
+import {
+  Reg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit,
+  regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded,
+  markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED,
+  PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst,
+} from './reg';
+import {
+  Tnum, TNUM_UNKNOWN, U64_MAX, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumAdd, tnumSub, tnumMul,
+  tnumAnd, tnumOr, tnumXor, tnumLshift, tnumRshift, tnumArshift, tnumSubreg, tnumIntersect, tnumWithSubreg,
+  tnumIn, tnumStr, tnumCast, tnumEquals, tnumRange,
+} from './tnum';
+import {
+  VState, Frame, StackSlot, Slot, Checkpoint, newFrame, cloneState, growStack, isSpilledReg,
+  BPF_REG_SIZE, MAX_BPF_STACK, MAX_CALL_FRAMES, SLOT_CHAR, PathNode,
+} from './state';
+import { ctxAccess } from './ctx';
+import { helperProto, helperName, HelperProto } from './helpers';
+import { printInsnKernel } from './print';
+import { checkCfg, Subprog, CfgInfo } from './cfg';
+import { VerifierError } from './errors';
+export { VerifierError };
+
+
+export interface VerifyOptions {
+  logLevel?: 0 | 1 | 2;
+  insnLimit?: number;
+  timeBudgetMs?: number;
+  isCancelled?: () => boolean;
+  /** collect per-instruction state summaries for hovers */
+  collectStates?: boolean;
+}
+
+export interface VerifyError { message: string; insn: number; lines: string[] }
+
+export interface InsnStateSummary { insn: number; regs: string; stack: string }
+
+export interface VerifyResult {
+  ok: boolean;
+  error?: VerifyError;
+  processed: number;
+  log: string;
+  path?: { insn: number; taken: boolean }[];
+  states?: InsnStateSummary[];
+  /** notes about assumptions (unmodelled ctx, cancelled, ...) */
+  notes: string[];
+  stats: { totalStates: number; peakStates: number; maxStatesPerInsn: number; timeMs: number };
+}
+
+
+const BPF_MAX_VAR_OFF = 1n << 29n;
+const MAX_PACKET_OFF = 0xffff;
+const AT_PKT_END = -1;
+const BEYOND_PKT_END = -2;
+const BPF_F_RDONLY_PROG = 1 << 7;
+const BPF_F_WRONLY_PROG = 1 << 8;
+
+const ALU_STR = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
+
+const enum Access { READ, WRITE }
+
+interface PendingState { state: VState; insn: number; prev: number }
+
+/** Per-call-site facts recorded while checking helper arguments. */
+interface CallMeta {
+  map?: MapDef;
+  mapUid?: number;
+  rawMode: boolean;
+  accessSize?: number;
+  releaseRegno: number;
+  refObjId: number;
+  constSize?: bigint;
+  funcId: number;
+  subprogno?: number;
+  msize?: bigint;
+}
+
+export class Verifier {
+  readonly insns: Insn[];
+  private log: string[] = [];
+  private logLevel: number;
+  private limit: number;
+  private deadline: number;
+  private cfg!: CfgInfo;
+  private subprogs: Subprog[] = [];
+  private explored: (Checkpoint[] | undefined)[];
+  private pending: PendingState[] = [];
+  private cur!: VState;
+  private insnIdx = 0;
+  private prevInsnIdx = -1;
+  processed = 0;
+  private idGen = 0;
+  private totalStates = 0;
+  private peakStates = 0;
+  private maxStatesPerInsn = 0;
+  private jmpsProcessed = 0;
+  private prevJmpsProcessed = 0;
+  private prevInsnProcessed = 0;
+  private stackDepth: number[] = [];
+  notes: string[] = [];
+  private states?: Map<number, InsnStateSummary>;
+  private ctxNoteGiven = false;
+  private strict = true;
+
+  constructor(private obj: LoadedObject, private prog: LoadedProgram, private opts: VerifyOptions = {}) {
+    this.insns = prog.insns;
+    this.logLevel = opts.logLevel ?? 0;
+    this.limit = opts.insnLimit ?? 1_000_000;
+    this.deadline = opts.timeBudgetMs ? Date.now() + opts.timeBudgetMs : Infinity;
+    this.explored = new Array(this.insns.length);
+    if (opts.collectStates) this.states = new Map();
+  }
+
+  // ---- logging --------------------------------------------------------------------------
+
+  private verbose(s: string): void {
+    if (this.logLevel) this.log.push(s);
+  }
+
+  stats(): { totalStates: number; peakStates: number; maxStatesPerInsn: number } {
+    return { totalStates: this.totalStates, peakStates: this.peakStates, maxStatesPerInsn: this.maxStatesPerInsn };
+  }
+
+  getLog(): string {
+    return this.log.join('');
+  }
+
+  private err(msg: string): never {
+    throw new VerifierError(msg, this.insnIdx);
+  }
+
+  private helperNameOf = (id: number): string => helperName(id);
+
+  // ---- entry --------------------------------------------------------------------------
+
+  run(): void {
+    this.cfg = checkCfg(this.insns, this.prog, (s) => this.verbose(s));
+    this.subprogs = this.cfg.subprogs;
+    this.stackDepth = this.subprogs.map(() => 0);
+    this.checkSubprogTypes();
+    const st: VState = {
+      frames: [newFrame(-1, 0, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
+      mayGotoDepth: 0, path: null, hist: [], speculative: false,
+    };
+    const f = st.frames[0];
+    markPtr(f.regs[1], RegType.PTR_TO_CTX);
+    markPtr(f.regs[10], RegType.PTR_TO_STACK);
+    f.regs[10].frameno = 0;
+    this.cur = st;
+    this.doCheck();
+  }
+
+  private checkSubprogTypes(): void {
+    // Global subprograms are verified separately by the kernel; we verify them in their call
+    // context (static-like), which is stricter only when the caller relies on the global contract.
+  }
+
+  private get frame(): Frame { return this.cur.frames[this.cur.cur]; }
+  private get regs(): Reg[] { return this.cur.frames[this.cur.cur].regs; }
+
+  private doCheck(): void {
+    for (;;) {
+      if (++this.processed > this.limit) {
+        this.err(`BPF program is too large. Processed ${this.processed} insn`);
+      }
+      if ((this.processed & 0xfff) === 0) {
+        if (this.opts.isCancelled?.()) { this.notes.push('verification cancelled'); throw new CancelledError(); }
+        if (Date.now() > this.deadline) { this.notes.push('verification time budget exceeded'); throw new CancelledError(); }
+      }
+      const idx = this.insnIdx;
+      if (idx < 0 || idx >= this.insns.length) this.err(`invalid insn idx ${idx} insn_cnt ${this.insns.length}`);
+      const insn = this.insns[idx];
+      if (this.cfg.prunePoint[idx]) {
+        const r = this.isStateVisited(idx);
+        if (r) {
+          if (this.logLevel) {
+            if (this.logLevel >= 2 || true) {
+              this.verbose(this.prevInsnIdx >= 0 && this.prevInsnIdx !== idx - 1 && this.prevWasBranch
+                ? `\nfrom ${this.prevInsnIdx} to ${idx}: safe\n` : `${idx}: safe\n`);
+            }
+          }
+          if (this.popPath()) continue;
+          return;
+        }
+      }
+      this.prevWasBranch = false;
+      if (this.logLevel >= 2 || (this.logLevel && this.printStateNext)) {
+        if (this.printStateNext) {
+          this.verbose(`${idx}:${this.stateStr(false)}\n`);
+          this.printStateNext = false;
+        }
+      }
+      if (this.logLevel) this.verbose(`${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf)}\n`);
+      this.recordState(idx);
+      this.step(insn, idx);
+      if (this.stepEnded) {
+        this.stepEnded = false;
+        if (this.popPath()) continue;
+        return;
+      }
+    }
+  }
+
+  private prevWasBranch = false;
+  private printStateNext = true;
+  private stepEnded = false;
+
+  private recordState(idx: number): void {
+    if (!this.states) return;
+    if (this.states.has(idx)) return;
+    if (this.states.size > 20000) return;
+    const f = this.frame;
+    const regs: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const r = f.regs[i];
+      if (r.type === RegType.NOT_INIT) continue;
+      regs.push(`R${i}=${regStr(r, f.frameno)}`);
+    }
+    this.states.set(idx, { insn: idx, regs: regs.join(' '), stack: this.stackStr(f) });
+  }
+
+  getStates(): InsnStateSummary[] | undefined {
+    return this.states ? [...this.states.values()].sort((a, b) => a.insn - b.insn) : undefined;
+  }
+
+  getPath(): { insn: number; taken: boolean }[] {
+    const out: { insn: number; taken: boolean }[] = [];
+    for (let n: PathNode | null = this.cur.path; n && out.length < 10000; n = n.prev) out.push({ insn: n.insn, taken: n.taken });
+    return out.reverse();
+  }
+
+  private stackStr(f: Frame): string {
+    const parts: string[] = [];
+    for (let i = 0; i < f.stack.length; i++) {
+      const s = f.stack[i];
+      if (s.types.every((t) => t === Slot.INVALID)) continue;
+      let types = s.types.slice().reverse().map((t) => SLOT_CHAR[t]).join('');
+      if (isSpilledReg(s)) {
+        const j = types.indexOf('r');
+        types = j >= 0 ? types.slice(0, j) : types;
+        parts.push(`fp${-(i + 1) * 8}=${types}${regStr(s.spilled, f.frameno)}`);
+      } else {
+        parts.push(`fp${-(i + 1) * 8}=${types}`);
+      }
+    }
+    return parts.join(' ');
+  }
+
+  private stateStr(all: boolean): string {
+    void all;
+    const f = this.frame;
+    let s = f.frameno ? ` frame${f.frameno}:` : '';
+    for (let i = 0; i < 11; i++) {
+      const r = f.regs[i];
+      if (r.type === RegType.NOT_INIT) continue;
+      s += ` R${i}=${regStr(r, f.frameno)}`;
+    }
+    const st = this.stackStr(f);
+    if (st) s += ' ' + st;
+    if (this.cur.refs.length) s += ` refs=${this.cur.refs.map((r) => r.id).join(',')}`;
+    return s;
+  }
+
+  // ---- path stack ---------------------------------------------------------------------
+
+  private pushPath(insn: number, prev: number, taken: boolean): VState {
+    if (this.pending.length > 8192) {
+      this.err(`The sequence of ${this.pending.length} jumps is too complex.`);
+    }
+    const st = cloneState(this.cur);
+    st.path = { insn: prev, taken, prev: this.cur.path };
+    if (st.parent) st.parent.branches++;
+    this.pending.push({ state: st, insn, prev });
+    return st;
+  }
+
+  /** Ends the current path; continues with the next pending one. Returns false when done. */
+  private popPath(): boolean {
+    this.updateBranchCounts(this.cur.parent);
+    const p = this.pending.pop();
+    if (!p) return false;
+    this.cur = p.state;
+    this.insnIdx = p.insn;
+    this.prevInsnIdx = p.prev;
+    this.prevWasBranch = true;
+    if (this.logLevel) {
+      this.verbose(`\nfrom ${p.prev} to ${p.insn}:${this.stateStr(false)}\n`);
+      this.printStateNext = false;
+    }
+    return true;
+  }
+
+  private updateBranchCounts(cp: Checkpoint | undefined): void {
+    while (cp) {
+      cp.branches--;
+      if (cp.branches > 0) break;
+      cp = cp.parent;
+    }
+  }
+
+  // ---- pruning ------------------------------------------------------------------------
+
+  private isStateVisited(idx: number): boolean {
+    const cur = this.cur;
+    const force = this.cfg.forceCheckpoint[idx] === 1 || cur.hist.length > 40;
+    let addNew = force;
+    if (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8) addNew = true;
+    let list = this.explored[idx];
+    let n = 0;
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const cp = list[i];
+        n++;
+        if (cp.branches > 0) {
+          // A state on the current DFS path: a loop. Iterator and may_goto loops converge on
+          // equivalence; other loops must not repeat an identical state.
+          if (this.cfg.iterNext[idx] && this.statesEqual(cp.state, cur, idx, false)) {
+            if (this.iterActive(cur)) { cp.hit++; return true; }
+          }
+          if (this.cfg.mayGoto[idx] && cp.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(cp.state, cur, idx, false)) {
+            cp.hit++; return true;
+          }
+          if (this.cfg.callsCallback[idx] && this.statesEqual(cp.state, cur, idx, false)) { cp.hit++; return true; }
+          if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && this.statesEqual(cp.state, cur, idx, true) &&
+            cp.state.mayGotoDepth === cur.mayGotoDepth) {
+            this.verbose(`infinite loop detected at insn ${idx}\n`);
+            this.err(`infinite loop detected at insn ${idx}`);
+          }
+          if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
+          if (addNew) cp.miss++;
+          continue;
+        }
+        if (this.statesEqual(cp.state, cur, idx, false)) {
+          cp.hit++;
+          return true;
+        }
+        if (addNew) cp.miss++;
+        const lim = force && cp.branches > 0 ? 64 : 3;
+        if (cp.miss > cp.hit * lim + lim && cp.branches === 0) {
+          list.splice(i, 1);
+          i--;
+          this.peakStates--;
+        }
+      }
+    }
+    if (n > this.maxStatesPerInsn) this.maxStatesPerInsn = n;
+    if (!addNew) return false;
+    const copy = cloneState(cur);
+    const cp: Checkpoint = { state: copy, insn: idx, branches: 1, hit: 0, miss: 0, parent: cur.parent };
+    copy.parent = cur.parent;
+    cur.parent = cp;
+    cur.hist = [];
+    this.totalStates++;
+    this.peakStates++;
+    this.prevJmpsProcessed = this.jmpsProcessed;
+    this.prevInsnProcessed = this.processed;
+    if (!list) list = this.explored[idx] = [];
+    list.unshift(cp);
+    return false;
+  }
+
+  private iterActive(st: VState): boolean {
+    const f = st.frames[st.cur];
+    const r1 = f.regs[1];
+    if (r1.type !== RegType.PTR_TO_STACK) return false;
+    const off = Number(s64(r1.varOff.value)) + r1.off;
+    const spi = (-off - 1) >> 3;
+    const fr = st.frames[r1.frameno];
+    const slot = fr?.stack[spi];
+    return !!slot && slot.types[0] === Slot.ITER && slot.spilled.iterState === 'active';
+  }
+
+  /** states_equal: is every concrete state of `cur` covered by `old`? (exact: identical) */
+  private statesEqual(old: VState, cur: VState, idx: number, exact: boolean): boolean {
+    if (old.cur !== cur.cur) return false;
+    if (old.activeLock !== cur.activeLock) return false;
+    if (old.rcuDepth !== cur.rcuDepth) return false;
+    if (old.speculative && !cur.speculative) return false;
+    for (let i = 0; i <= old.cur; i++) {
+      if (old.frames[i].callsite !== cur.frames[i].callsite) return false;
+    }
+    const idmap = new Map<number, number>();
+    const rev = new Map<number, number>();
+    const checkIds = (a: number, b: number): boolean => {
+      if (!a && !b) return true;
+      if (!a || !b) return false;
+      const m = idmap.get(a);
+      if (m === undefined) {
+        if (rev.has(b)) return false;
+        idmap.set(a, b); rev.set(b, a);
+        return true;
+      }
+      return m === b;
+    };
+    if (old.refs.length !== cur.refs.length) return false;
+    for (let i = 0; i < old.refs.length; i++) {
+      if (!checkIds(old.refs[i].id, cur.refs[i].id)) return false;
+    }
+    for (let fi = 0; fi <= old.cur; fi++) {
+      const fo = old.frames[fi], fc = cur.frames[fi];
+      const live = fi === old.cur ? this.cfg.liveRegs[idx] : 0x3c0; // r6-r9 in callers
+      for (let r = 0; r < 10; r++) {
+        if (!exact && !(live & (1 << r))) continue;
+        if (!this.regsafe(fo.regs[r], fc.regs[r], exact, checkIds)) return false;
+      }
+      if (!this.stacksafe(fo, fc, exact, checkIds)) return false;
+    }
+    return true;
+  }
+
+  private regsafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+    if (o.type === RegType.NOT_INIT) return exact ? c.type === RegType.NOT_INIT : true;
+    if (c.type === RegType.NOT_INIT) return false;
+    if (exact) {
+      return o.type === c.type && o.flags === c.flags && o.off === c.off && tnumEquals(o.varOff, c.varOff) &&
+        o.smin === c.smin && o.smax === c.smax && o.umin === c.umin && o.umax === c.umax &&
+        o.s32min === c.s32min && o.s32max === c.s32max && o.u32min === c.u32min && o.u32max === c.u32max &&
+        o.range === c.range && o.map === c.map && o.btfId === c.btfId && o.memSize === c.memSize &&
+        o.frameno === c.frameno && o.subprogno === c.subprogno && checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+    }
+    if (o.type !== c.type || o.flags !== c.flags) return false;
+    switch (o.type) {
+      case RegType.SCALAR_VALUE:
+        if (o.id && !checkIds(o.id, c.id)) return false;
+        return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+      case RegType.PTR_TO_MAP_KEY:
+      case RegType.PTR_TO_MAP_VALUE:
+        return o.map === c.map && o.off === c.off && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff) &&
+          checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+      case RegType.PTR_TO_PACKET_META:
+      case RegType.PTR_TO_PACKET:
+        if (o.range < 0 ? c.range !== o.range : c.range < 0 || o.range > c.range) return false;
+        if (o.off !== c.off) return false;
+        if (!checkIds(o.id, c.id)) return false;
+        return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+      case RegType.PTR_TO_STACK:
+        if (o.frameno !== c.frameno) return false;
+        return o.off === c.off && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+      default:
+        return o.off === c.off && o.map === c.map && o.btfId === c.btfId && o.memSize === c.memSize &&
+          o.subprogno === c.subprogno && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff) &&
+          checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+    }
+  }
+
+  private stacksafe(fo: Frame, fc: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+    for (let i = 0; i < fo.stack.length; i++) {
+      const so = fo.stack[i];
+      const sc: StackSlot | undefined = fc.stack[i];
+      for (let b = 0; b < 8; b++) {
+        const to = so.types[b];
+        const tc = sc ? sc.types[b] : Slot.INVALID;
+        if (exact) { if (to !== tc) return false; continue; }
+        if (to === Slot.INVALID) continue;
+        if (to === Slot.MISC && tc !== Slot.INVALID && tc !== Slot.SPILL) continue;
+        if (to === Slot.MISC && tc === Slot.SPILL && sc!.spilled.type === RegType.SCALAR_VALUE) continue;
+        if (to === Slot.MISC && tc === Slot.ZERO) continue;
+        if (to !== tc) return false;
+      }
+      if (!sc) continue;
+      if (isSpilledReg(so) || so.types[0] === Slot.DYNPTR || so.types[0] === Slot.ITER) {
+        if (!this.regsafe(so.spilled, sc.spilled, exact, checkIds)) return false;
+        if (so.spilled.iterState !== sc.spilled.iterState || so.spilled.iterDepth !== sc.spilled.iterDepth && exact) return false;
+      }
+    }
+    if (exact) {
+      for (let i = fo.stack.length; i < fc.stack.length; i++) if (fc.stack[i].types.some((t) => t !== Slot.INVALID)) return false;
+    }
+    return true;
+  }
+
+  // ---- instruction dispatch -----------------------------------------------------------
+
+  private step(insn: Insn, idx: number): void {
+    const cls = insn.code & 7;
+    switch (cls) {
+      case 4: case 7:
+        this.checkAlu(insn);
+        this.insnIdx++;
+        break;
+      case 1:
+        this.checkLdx(insn, idx);
+        this.insnIdx++;
+        break;
+      case 3:
+        if ((insn.code & 0xe0) === 0xc0) this.checkAtomic(insn, idx);
+        else {
+          if ((insn.code & 0xe0) !== 0x60 || insn.imm !== 0) this.err('BPF_STX uses reserved fields');
+          this.checkRegRead(insn.src);
+          this.checkRegRead(insn.dst);
+          this.checkMemAccess(insn.dst, insn.off, sizeOf(insn.code), Access.WRITE, insn.src, false, false);
+        }
+        this.insnIdx++;
+        break;
+      case 2:
+        if ((insn.code & 0xe0) !== 0x60 || insn.src !== 0) this.err('BPF_ST uses reserved fields');
+        this.checkRegRead(insn.dst);
+        this.checkMemAccess(insn.dst, insn.off, sizeOf(insn.code), Access.WRITE, -1, false, false, insn.imm);
+        this.insnIdx++;
+        break;
+      case 5: case 6:
+        this.checkJmp(insn, idx);
+        break;
+      case 0:
+        this.checkLd(insn, idx);
+        break;
+    }
+  }
+
+  private checkRegRead(regno: number): Reg {
+    if (regno >= 11) this.err(`R${regno} is invalid`);
+    const r = this.regs[regno];
+    if (r.type === RegType.NOT_INIT) this.err(`R${regno} !read_ok`);
+    return r;
+  }
+
+  private checkRegWrite(regno: number): Reg {
+    if (regno >= 11) this.err(`R${regno} is invalid`);
+    if (regno === 10) this.err('frame pointer is read only');
+    return this.regs[regno];
+  }
+
+  // ---- ALU ----------------------------------------------------------------------------
+
+  private checkAlu(insn: Insn): void {
+    const op = insn.code & 0xf0;
+    const alu64 = (insn.code & 7) === 7;
+    const isX = (insn.code & 8) !== 0;
+    const regs = this.regs;
+    if (op === 0x80 || op === 0xd0) {
+      if (op === 0x80) {
+        if (insn.src !== 0 || insn.off !== 0 || insn.imm !== 0 || isX) this.err('BPF_NEG uses reserved fields');
+      } else if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || (alu64 && isX)) {
+        this.err('BPF_END uses reserved fields');
+      }
+      const d = this.checkRegRead(insn.dst);
+      if (d.type !== RegType.SCALAR_VALUE && false) this.err(`R${insn.dst} pointer arithmetic prohibited`);
+      this.checkRegWrite(insn.dst);
+      if (op === 0x80 && d.type === RegType.SCALAR_VALUE) {
+        const zero = knownScalar(0n);
+        const src = cloneReg(d);
+        const dst = regs[insn.dst];
+        Object.assign(dst, zero);
+        this.scalarAlu(dst, src, 0x10, alu64, insn);
+        return;
+      }
+      if (op === 0xd0 && d.type === RegType.SCALAR_VALUE) {
+        this.endianOp(d, insn, alu64);
+        return;
+      }
+      markUnknown(regs[insn.dst]);
+      return;
+    }
+    if (op === 0xb0) {
+      if (isX) {
+        const okOff = alu64 ? [0, 8, 16, 32] : [0, 8, 16];
+        if (insn.imm !== 0 || !okOff.includes(insn.off)) {
+          if (!(alu64 && insn.off === 1 && (insn.imm === 1 || insn.imm === 1 << 16))) this.err('BPF_MOV uses reserved fields');
+        }
+        const src = this.checkRegRead(insn.src);
+        const dst = this.checkRegWrite(insn.dst);
+        if (alu64) {
+          if (insn.off === 0) {
+            if (src.type === RegType.SCALAR_VALUE && !src.id && !tnumIsConst(src.varOff)) src.id = ++this.idGen;
+            copyReg(dst, src);
+          } else if (insn.off === 1) {
+            markUnknown(dst);
+          } else {
+            // movsx: sign-extend the low off bits
+            if (src.type !== RegType.SCALAR_VALUE) { markUnknown(dst); return; }
+            const keepId = src.id && !tnumIsConst(src.varOff) && fitsSigned(src, insn.off);
+            if (keepId && !src.id) src.id = ++this.idGen;
+            copyReg(dst, src);
+            if (!keepId) dst.id = 0;
+            signExtend(dst, insn.off / 8);
+          }
+        } else {
+          if (src.type !== RegType.SCALAR_VALUE) {
+            markUnknown(dst);
+            dst.varOff = tnumSubreg(TNUM_UNKNOWN);
+            zext32To64(dst); regBoundsSync(dst);
+            return;
+          }
+          if (insn.off === 0) {
+            const u32src = src.umax <= 0xffff_ffffn;
+            if (u32src && !src.id && !tnumIsConst(src.varOff)) src.id = ++this.idGen;
+            copyReg(dst, src);
+            if (!u32src) dst.id = 0;
+            zext32To64(dst);
+            regBoundsSync(dst);
+          } else {
+            copyReg(dst, src);
+            dst.id = 0;
+            signExtend32(dst, insn.off / 8);
+            zext32To64(dst);
+            regBoundsSync(dst);
+          }
+        }
+      } else {
+        if (insn.src !== 0 || insn.off !== 0) this.err('BPF_MOV uses reserved fields');
+        const dst = this.checkRegWrite(insn.dst);
+        if (alu64) markKnownScalar(dst, BigInt(insn.imm));
+        else markKnownScalar(dst, BigInt(insn.imm >>> 0));
+      }
+      return;
+    }
+    if (op > 0xc0) this.err(`invalid BPF_ALU opcode ${(op >> 4).toString(16)}`);
+    const signedDivMod = (op === 0x30 || op === 0x90) && insn.off === 1;
+    if (isX) {
+      if (insn.imm !== 0 || (insn.off !== 0 && !signedDivMod)) this.err('BPF_ALU uses reserved fields');
+      this.checkRegRead(insn.src);
+    } else if (insn.src !== 0 || (insn.off !== 0 && !signedDivMod)) {
+      this.err('BPF_ALU uses reserved fields');
+    }
+    this.checkRegRead(insn.dst);
+    if ((op === 0x30 || op === 0x90) && !isX && insn.imm === 0) this.err('div by zero');
+    if ((op === 0x60 || op === 0x70 || op === 0xc0) && !isX) {
+      const size = alu64 ? 64 : 32;
+      if (insn.imm < 0 || insn.imm >= size) this.err(`invalid shift ${insn.imm}`);
+    }
+    this.checkRegWrite(insn.dst);
+    this.adjustRegMinMax(insn);
+  }
+
+  private endianOp(d: Reg, insn: Insn, alu64: boolean): void {
+    const bits = insn.imm;
+    const toBe = (insn.code & 8) !== 0;
+    if (!alu64 && !toBe) {
+      // to little endian on a little-endian machine: truncation only
+      if (bits < 64) {
+        coerceToSize(d, bits / 8);
+      }
+      d.id = 0;
+      return;
+    }
+    if (tnumIsConst(d.varOff)) {
+      let v = d.varOff.value;
+      const n = bits / 8;
+      let out = 0n;
+      for (let i = 0; i < n; i++) { out = (out << 8n) | (v & 0xffn); v >>= 8n; }
+      markKnownScalar(d, out);
+      return;
+    }
+    markUnknown(d);
+    if (bits < 64) coerceToSize(d, bits / 8);
+  }
+
+  private adjustRegMinMax(insn: Insn): void {
+    const regs = this.regs;
+    const op = insn.code & 0xf0;
+    const alu64 = (insn.code & 7) === 7;
+    const dst = regs[insn.dst];
+    let src: Reg;
+    if (insn.code & 8) {
+      src = regs[insn.src];
+      if (src.type !== RegType.SCALAR_VALUE) {
+        if (dst.type !== RegType.SCALAR_VALUE) {
+          if (op === 0x10) { markUnknown(dst); return; }
+          this.err(`R${insn.dst} pointer ${ALU_STR[op >> 4]} pointer prohibited`);
+        }
+        this.adjustPtrMinMax(insn, src, dst, true);
+        return;
+      }
+      if (dst.type !== RegType.SCALAR_VALUE) {
+        this.adjustPtrMinMax(insn, dst, src, false);
+        return;
+      }
+      src = cloneReg(src);
+    } else {
+      src = knownScalar(BigInt(insn.imm));
+      if (dst.type !== RegType.SCALAR_VALUE) {
+        this.adjustPtrMinMax(insn, dst, src, false);
+        return;
+      }
+    }
+    this.scalarAlu(dst, src, op, alu64, insn);
+  }
+
+  /** adjust_scalar_min_max_vals */
+  private scalarAlu(dst: Reg, src: Reg, op: number, alu64: boolean, insn: Insn): void {
+    dst.id = 0;
+    if (!safeToCompute(op, src, alu64, insn.off)) {
+      markUnknown(dst);
+      if (!alu64) { dst.varOff = tnumSubreg(TNUM_UNKNOWN); zext32To64(dst); regBoundsSync(dst); }
+      return;
+    }
+    switch (op) {
+      case 0x00: add32(dst, src); add64(dst, src); dst.varOff = tnumAdd(dst.varOff, src.varOff); break;
+      case 0x10: sub32(dst, src); sub64(dst, src); dst.varOff = tnumSub(dst.varOff, src.varOff); break;
+      case 0x20: dst.varOff = tnumMul(dst.varOff, src.varOff); mul32(dst, src); mul64(dst, src); break;
+      case 0x50:
+        if (tnumIsConst(src.varOff)) this.maybeForkScalars(insn, dst);
+        dst.varOff = tnumAnd(dst.varOff, src.varOff); and32(dst, src); and64(dst, src); break;
+      case 0x40:
+        if (tnumIsConst(src.varOff)) this.maybeForkScalars(insn, dst);
+        dst.varOff = tnumOr(dst.varOff, src.varOff); or32(dst, src); or64(dst, src); break;
+      case 0xa0: dst.varOff = tnumXor(dst.varOff, src.varOff); xor32(dst, src); xor64(dst, src); break;
+      case 0x60: if (alu64) lsh64(dst, src); else lsh32(dst, src); break;
+      case 0x70: if (alu64) rsh64(dst, src); else rsh32(dst, src); break;
+      case 0xc0: if (alu64) arsh64(dst, src); else arsh32(dst, src); break;
+      default: break;
+    }
+    if (!alu64) zext32To64(dst);
+    regBoundsSync(dst);
+  }
+
+  private maybeForkScalars(insn: Insn, dst: Reg): void {
+    let alu32: boolean;
+    if (dst.smin === -1n && dst.smax === 0n) alu32 = false;
+    else if (dst.s32min === -1 && dst.s32max === 0) alu32 = true;
+    else return;
+    const br = this.pushPath(this.insnIdx, this.insnIdx, false);
+    br.path = this.cur.path;
+    const r = br.frames[br.cur].regs[insn.dst];
+    if (alu32) { mark32Known(r, 0); mark32Known(dst, -1); } else { markKnown(r, 0n); markKnown(dst, -1n); }
+    // the pushed branch re-executes this instruction with the zero value
+  }
+
+  /** adjust_ptr_min_max_vals: pointer +/- scalar */
+  private adjustPtrMinMax(insn: Insn, ptr: Reg, off: Reg, scalarIsDst: boolean): void {
+    const op = insn.code & 0xf0;
+    const dstno = insn.dst;
+    const dst = this.regs[dstno];
+    const known = tnumIsConst(off.varOff);
+    const sminVal = off.smin, smaxVal = off.smax, uminVal = off.umin, umaxVal = off.umax;
+    if ((known && (sminVal !== smaxVal || uminVal !== umaxVal)) || sminVal > smaxVal || uminVal > umaxVal) {
+      markUnknown(dst);
+      return;
+    }
+    if ((insn.code & 7) !== 7) {
+      if (op === 0x10) { markUnknown(dst); return; }
+      this.err(`R${dstno} 32-bit pointer arithmetic prohibited`);
+    }
+    const tstr = regTypeStr(ptr.type, ptr.flags);
+    if (ptr.flags & PTR_MAYBE_NULL) this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited, null-check it first`);
+    switch (ptr.type) {
+      case RegType.PTR_TO_CTX: case RegType.PTR_TO_MAP_VALUE: case RegType.PTR_TO_MAP_KEY: case RegType.PTR_TO_STACK:
+      case RegType.PTR_TO_PACKET_META: case RegType.PTR_TO_PACKET: case RegType.PTR_TO_TP_BUFFER: case RegType.PTR_TO_BTF_ID:
+      case RegType.PTR_TO_MEM: case RegType.PTR_TO_BUF: case RegType.PTR_TO_FUNC: case RegType.CONST_PTR_TO_DYNPTR:
+        break;
+      case RegType.PTR_TO_FLOW_KEYS:
+        if (known) break;
+        this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited`);
+      // falls through
+      case RegType.CONST_PTR_TO_MAP:
+        if (known && sminVal === 0n && op === 0x00) break;
+        this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited`);
+      // falls through
+      default:
+        this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited`);
+    }
+    const p = cloneReg(ptr);
+    this.checkSaneOffset(off, ptr.type, ptr.flags);
+    this.checkSaneOffset(p, ptr.type, ptr.flags);
+    const res = cloneReg(p);
+    mark32Unbounded(res);
+    switch (op) {
+      case 0x00: {
+        const sum = p.off + Number(sminVal);
+        if (known && sum === (sum | 0)) {
+          res.off = sum;
+          break;
+        }
+        res.smin = addOvfS(p.smin, sminVal) ?? S64_MIN;
+        res.smax = addOvfS(p.smax, smaxVal) ?? S64_MAX;
+        if (res.smin === S64_MIN && addOvfS(p.smin, sminVal) === undefined || addOvfS(p.smax, smaxVal) === undefined) {
+          res.smin = S64_MIN; res.smax = S64_MAX;
+        }
+        const umin = p.umin + uminVal, umax = p.umax + umaxVal;
+        if (umin > U64_MAX || umax > U64_MAX) { res.umin = 0n; res.umax = U64_MAX; } else { res.umin = umin; res.umax = umax; }
+        res.varOff = tnumAdd(p.varOff, off.varOff);
+        if (isPktPointer(p.type)) { res.id = ++this.idGen; res.range = 0; }
+        break;
+      }
+      case 0x10: {
+        if (scalarIsDst) this.err(`R${dstno} tried to subtract pointer from scalar`);
+        if (p.type === RegType.PTR_TO_STACK) this.err(`R${dstno} subtraction from stack pointer prohibited`);
+        const diff = p.off - Number(sminVal);
+        if (known && diff === (diff | 0)) {
+          res.off = diff;
+          break;
+        }
+        const a = subOvfS(p.smin, smaxVal), b = subOvfS(p.smax, sminVal);
+        if (a === undefined || b === undefined) { res.smin = S64_MIN; res.smax = S64_MAX; } else { res.smin = a; res.smax = b; }
+        if (p.umin < umaxVal) { res.umin = 0n; res.umax = U64_MAX; } else { res.umin = p.umin - umaxVal; res.umax = p.umax - uminVal; }
+        res.varOff = tnumSub(p.varOff, off.varOff);
+        if (isPktPointer(p.type)) { res.id = ++this.idGen; res.range = 0; }
+        break;
+      }
+      case 0x50: case 0x40: case 0xa0:
+        this.err(`R${dstno} bitwise operator ${ALU_STR[op >> 4]} on pointer prohibited`);
+      // falls through
+      default:
+        this.err(`R${dstno} pointer arithmetic with ${ALU_STR[op >> 4]} operator prohibited`);
+    }
+    this.checkSaneOffset(res, ptr.type, ptr.flags);
+    regBoundsSync(res);
+    Object.assign(dst, res);
+  }
+
+  private checkSaneOffset(r: Reg, type: RegType, flags: number): void {
+    const known = tnumIsConst(r.varOff);
+    const val = s64(r.varOff.value);
+    const tstr = regTypeStr(type, flags);
+    if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) this.err(`math between ${tstr} pointer and ${val} is not allowed`);
+    if (r.off >= 1 << 29 || r.off <= -(1 << 29)) this.err(`${tstr} pointer offset ${r.off} is not allowed`);
+    if (r.smin === S64_MIN) this.err(`math between ${tstr} pointer and register with unbounded min value is not allowed`);
+    if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) this.err(`value ${r.smin} makes ${tstr} pointer be out of bounds`);
+  }
+
+  // ---- loads and stores ---------------------------------------------------------------
+
+  private checkLdx(insn: Insn, idx: number): void {
+    void idx;
+    const mode = insn.code & 0xe0;
+    if ((mode !== 0x60 && mode !== 0x80) || insn.imm !== 0) this.err('BPF_LDX uses reserved fields');
+    this.checkRegRead(insn.src);
+    this.checkRegWrite(insn.dst);
+    this.checkMemAccess(insn.src, insn.off, sizeOf(insn.code), Access.READ, insn.dst, mode === 0x80, false);
+  }
+
+  private checkAtomic(insn: Insn, idx: number): void {
+    void idx;
+    const a = insn.imm;
+    const okOps = [0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1];
+    if (!okOps.includes(a)) this.err(`BPF_ATOMIC uses invalid atomic opcode ${(a & 0xff).toString(16).padStart(2, '0')}`);
+    const size = sizeOf(insn.code);
+    if (size !== 4 && size !== 8) this.err('invalid atomic operand size');
+    this.checkRegRead(insn.src);
+    this.checkRegRead(insn.dst);
+    if (a === 0xf1) this.checkRegRead(0);
+    const dst = this.regs[insn.dst];
+    const t = dst.type;
+    if (t === RegType.PTR_TO_CTX || isPktPointer(t) || t === RegType.PTR_TO_FLOW_KEYS || t === RegType.PTR_TO_SOCKET ||
+      t === RegType.PTR_TO_SOCK_COMMON || t === RegType.PTR_TO_TCP_SOCK || t === RegType.PTR_TO_XDP_SOCK) {
+      this.err(`BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(t, dst.flags)} is not allowed`);
+    }
+    const fetch = (a & 1) !== 0;
+    const loadReg = a === 0xf1 ? 0 : fetch ? insn.src : -1;
+    // read then write, as the kernel checks it
+    this.checkMemAccess(insn.dst, insn.off, size, Access.READ, loadReg, false, true);
+    this.checkMemAccess(insn.dst, insn.off, size, Access.WRITE, -1, false, true);
+    if (loadReg >= 0) {
+      const r = this.regs[loadReg];
+      if (r.type !== RegType.SCALAR_VALUE || fetch) {
+        markUnknown(r);
+        if (size === 4) coerceToSize(r, 4);
+      }
+    }
+  }
+
+  /** check_mem_access: a load (valueRegno = destination) or store (valueRegno = source, or -1 with imm) */
+  private checkMemAccess(regno: number, insnOff: number, size: number, t: Access, valueRegno: number,
+    sx: boolean, atomic: boolean, imm?: number): void {
+    const reg = this.regs[regno];
+    let off = insnOff;
+    const write = t === Access.WRITE;
+    if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.NOT_INIT) {
+      this.err(`R${regno} invalid mem access '${reg.type === RegType.NOT_INIT ? '?' : 'scalar'}'`);
+    }
+    if (reg.flags & PTR_MAYBE_NULL && reg.type !== RegType.PTR_TO_BTF_ID) {
+      this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
+    }
+    const setValueUnknown = (): void => {
+      if (!write && valueRegno >= 0) {
+        const d = this.regs[valueRegno];
+        markUnknown(d);
+        if (size < 8) {
+          if (sx) signExtendLoad(d, size); else coerceToSize(d, size);
+        }
+      }
+    };
+    switch (reg.type) {
+      case RegType.PTR_TO_MAP_KEY: {
+        if (write) this.err(`write to change key R${regno} not allowed`);
+        off += reg.off;
+        this.checkMemRegion(regno, reg, off, size, reg.map!.keySize, 'key');
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_MAP_VALUE: {
+        const map = reg.map!;
+        off += reg.off;
+        if (write && map.flags & BPF_F_RDONLY_PROG) {
+          this.err(`write into map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
+        }
+        if (!write && map.flags & BPF_F_WRONLY_PROG) {
+          this.err(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
+        }
+        this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map');
+        if (!write && valueRegno >= 0) {
+          const d = this.regs[valueRegno];
+          if (map.frozen && map.flags & BPF_F_RDONLY_PROG && map.initialValue && tnumIsConst(reg.varOff) && !atomic) {
+            const at = off + Number(reg.varOff.value);
+            const v = readConst(map.initialValue, at, size, sx);
+            if (v !== undefined) { markKnownScalar(d, v); return; }
+          }
+          setValueUnknown();
+        }
+        return;
+      }
+      case RegType.PTR_TO_MEM: {
+        off += reg.off;
+        if (write && reg.flags & MEM_RDONLY) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        this.checkMemRegion(regno, reg, off, size, reg.memSize, 'mem');
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_BUF: {
+        off += reg.off;
+        if (write && reg.flags & MEM_RDONLY) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        if (off < 0) this.err(`R${regno} invalid ${reg.flags & MEM_RDONLY ? 'rdonly' : 'rdwr'} buffer access off=${off} size=${size}`);
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_CTX: {
+        if (write && valueRegno >= 0 && this.regs[valueRegno].type !== RegType.SCALAR_VALUE && false) {
+          this.err(`R${valueRegno} leaks addr into ctx`);
+        }
+        if (reg.off) this.err(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+        if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+          this.err(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
+        }
+        const a = ctxAccess(this.prog.progType, off, size, write, sx);
+        if (!a.modeled && !this.ctxNoteGiven) {
+          this.ctxNoteGiven = true;
+          this.notes.push('ctx access rules for this program type are not modelled; ctx accesses assumed valid');
+        }
+        if (!a.ok) this.err(`invalid bpf_context access off=${off} size=${size}`);
+        if (!write && valueRegno >= 0) {
+          const d = this.regs[valueRegno];
+          if (a.regType !== undefined) {
+            markPtr(d, a.regType, a.flags ?? 0);
+            if (a.flags && a.flags & PTR_MAYBE_NULL) d.id = ++this.idGen;
+          } else {
+            setValueUnknown();
+          }
+        }
+        return;
+      }
+      case RegType.PTR_TO_STACK: {
+        off += reg.off;
+        this.checkStackAccessBounds(regno, reg, off, size, t, false);
+        if (write) this.stackWrite(reg, off, size, valueRegno, imm);
+        else this.stackRead(reg, off, size, valueRegno, sx, regno);
+        return;
+      }
+      case RegType.PTR_TO_PACKET:
+      case RegType.PTR_TO_PACKET_META: {
+        if (write && !this.mayWritePacket()) this.err('cannot write into packet');
+        off += reg.off;
+        this.checkPacketAccess(regno, reg, off, size);
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_FLOW_KEYS: {
+        off += reg.off;
+        if (off < 0 || off + size > 56) this.err(`invalid access to flow keys off=${off} size=${size}`);
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_SOCKET: case RegType.PTR_TO_SOCK_COMMON: case RegType.PTR_TO_TCP_SOCK: case RegType.PTR_TO_XDP_SOCK: {
+        off += reg.off;
+        if (write) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        if (!tnumIsConst(reg.varOff) || reg.off) this.err(`R${regno} invalid ${regTypeStr(reg.type, reg.flags)} access off=${off} size=${size}`);
+        if (off < 0) this.err(`R${regno} invalid ${regTypeStr(reg.type, reg.flags)} access off=${off} size=${size}`);
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_BTF_ID: {
+        off += reg.off;
+        if (off < 0) this.err(`R${regno} is ptr_${reg.btfName ?? ''} invalid negative access: off=${off}`);
+        if (write && !(reg.flags & MEM_ALLOC)) this.err(`only read is supported`);
+        if (!write && valueRegno >= 0) {
+          markUnknown(this.regs[valueRegno]);
+          if (size < 8) coerceToSize(this.regs[valueRegno], size);
+        }
+        return;
+      }
+      case RegType.PTR_TO_TP_BUFFER: {
+        off += reg.off;
+        if (off < 0) this.err(`R${regno} invalid tracepoint buffer access: off=${off}, size=${size}`);
+        setValueUnknown();
+        return;
+      }
+      case RegType.PTR_TO_ARENA:
+        setValueUnknown();
+        return;
+      default:
+        this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
+    }
+  }
+
+  private mayWritePacket(): boolean {
+    switch (this.prog.progType) {
+      case ProgType.LWT_IN: case ProgType.LWT_OUT: case ProgType.LWT_SEG6LOCAL: case ProgType.SK_REUSEPORT:
+      case ProgType.FLOW_DISSECTOR: case ProgType.CGROUP_SKB: case ProgType.SOCKET_FILTER:
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /** check_mem_region_access for map keys/values and mem regions. */
+  private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, kind: 'key' | 'map' | 'mem'): void {
+    const smin = reg.smin;
+    const rawMsg = (o: bigint): string => {
+      if (kind === 'key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
+      if (kind === 'map') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
+      return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
+    };
+    const inBounds = (o: bigint): boolean => o >= 0n && size > 0 && o + BigInt(size) <= BigInt(memSize);
+    if (smin < 0n && (smin === S64_MIN || BigInt(off) + smin !== BigInt((off + Number(smin)) | 0) || smin + BigInt(off) < 0n)) {
+      this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    const lo = smin + BigInt(off);
+    if (!inBounds(lo)) {
+      this.verbose(rawMsg(lo) + '\n');
+      if (tnumIsConst(reg.varOff)) this.err(rawMsg(lo));
+      this.err(`R${regno} min value is outside of the allowed memory range`);
+    }
+    if (reg.umax >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+    const hi = reg.umax + BigInt(off);
+    if (!inBounds(hi)) {
+      this.verbose(rawMsg(hi) + '\n');
+      if (tnumIsConst(reg.varOff)) this.err(rawMsg(hi));
+      this.err(`R${regno} max value is outside of the allowed memory range`);
+    }
+  }
+
+  private checkPacketAccess(regno: number, reg: Reg, off: number, size: number): void {
+    if (reg.smin < 0n) this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    const ok = reg.range >= 0 && off >= 0 && off + size <= reg.range;
+    if (!ok) {
+      this.verbose(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${reg.off},r=${reg.range})\n`);
+      this.err(`R${regno} offset is outside of the packet`);
+    }
+  }
+
+  private checkStackAccessBounds(regno: number, reg: Reg, off: number, size: number, t: Access, helper: boolean): void {
+    const extra = helper ? ' indirect access to' : t === Access.READ ? ' read from' : ' write to';
+    let minOff: bigint, maxOff: bigint;
+    if (tnumIsConst(reg.varOff)) {
+      minOff = s64(reg.varOff.value) + BigInt(off);
+      maxOff = minOff + BigInt(size);
+    } else {
+      if (reg.smax >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) this.err(`invalid unbounded variable-offset${extra} stack R${regno}`);
+      minOff = reg.smin + BigInt(off);
+      maxOff = reg.smax + BigInt(off) + BigInt(size);
+    }
+    if (minOff < -BigInt(MAX_BPF_STACK) || maxOff > 0n || size < 0) {
+      if (tnumIsConst(reg.varOff)) this.err(`invalid${extra} stack R${regno} off=${off} size=${size}`);
+      this.err(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
+    }
+    const fr = this.cur.frames[reg.frameno];
+    const need = Number(-minOff);
+    growStack(fr, Math.ceil(need / 8));
+    const sp = fr.subprog;
+    const depth = Math.ceil(need / 8) * 8;
+    if (depth > this.stackDepth[sp]) this.stackDepth[sp] = depth;
+  }
+
+  private stackWrite(ptr: Reg, off: number, size: number, valueRegno: number, imm?: number): void {
+    const fr = this.cur.frames[ptr.frameno];
+    if (!tnumIsConst(ptr.varOff)) {
+      // variable-offset write: every byte it may touch becomes misc (zero stays zero for zero writes)
+      const minOff = Number(ptr.smin) + off, maxOff = Number(ptr.smax) + off + size;
+      const value = valueRegno >= 0 ? this.regs[valueRegno] : knownScalar(BigInt(imm ?? 0));
+      const zero = value.type === RegType.SCALAR_VALUE && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+      for (let i = minOff; i < maxOff; i++) {
+        const slot = -i - 1, spi = slot >> 3;
+        const s = fr.stack[spi];
+        if (isSpilledReg(s)) { for (let j = 0; j < 8; j++) if (s.types[j] === Slot.SPILL) s.types[j] = Slot.MISC; markNotInit(s.spilled); }
+        if (s.types[0] === Slot.DYNPTR || s.types[0] === Slot.ITER) this.err(`potential write to dynptr at off=${i} disallowed`);
+        const cur = s.types[slot & 7];
+        if (!(zero && cur === Slot.ZERO)) s.types[slot & 7] = cur === Slot.INVALID ? Slot.MISC : Slot.MISC;
+      }
+      return;
+    }
+    off += Number(s64(ptr.varOff.value));
+    const slot = -off - 1;
+    const spi = slot >> 3;
+    const s = fr.stack[spi];
+    if (s.types[0] === Slot.DYNPTR || s.types[0] === Slot.ITER) {
+      if (s.types[0] === Slot.DYNPTR) this.err(`cannot overwrite referenced dynptr`);
+    }
+    const value = valueRegno >= 0 ? this.regs[valueRegno] : undefined;
+    if (size === 8 && value && !(value.type === RegType.SCALAR_VALUE && false)) {
+      if (off % 8 !== 0) {
+        if (value.type !== RegType.SCALAR_VALUE) this.err('invalid size of register spill');
+      } else {
+        // spill the register
+        if (value.type !== RegType.SCALAR_VALUE && ptr.frameno !== this.cur.cur && false) this.err('cannot spill pointers to stack into stack frame of the caller');
+        s.spilled = cloneReg(value);
+        for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
+        return;
+      }
+    }
+    if (size === 8 && !value && imm !== undefined && off % 8 === 0) {
+      // BPF_ST of an immediate: spilled constant
+      s.spilled = knownScalar(BigInt(imm));
+      for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
+      return;
+    }
+    if (value && value.type === RegType.SCALAR_VALUE && size >= 2 && (off & (size - 1)) === 0 && size < 8 && tnumIsConst(value.varOff) === false && false) {
+      return;
+    }
+    if (value && value.type !== RegType.SCALAR_VALUE && size !== 8) {
+      this.err('invalid size of register spill');
+    }
+    // partial write: the spilled register (if any) is destroyed
+    if (isSpilledReg(s)) {
+      for (let j = 0; j < 8; j++) if (s.types[j] === Slot.SPILL) s.types[j] = Slot.MISC;
+      markNotInit(s.spilled);
+    }
+    let isZero = false;
+    if (value) isZero = value.type === RegType.SCALAR_VALUE && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+    else isZero = imm === 0;
+    if (value && value.type === RegType.SCALAR_VALUE && size === 4 && (off & 3) === 0 && false) return;
+    // narrow scalar spill: the kernel keeps a spilled copy for 4/2/1-byte writes of scalars
+    if (((value && value.type === RegType.SCALAR_VALUE) || (!value && imm !== undefined)) && size < 8 && (slot & 7) + 1 >= size &&
+      ((slot & 7) + 1 - size) % size === 0 && this.narrowSpillAllowed(s, slot, size)) {
+      const v = value ? cloneReg(value) : knownScalar(BigInt(imm!));
+      if (v.varOff.mask === 0n || tnumIsConst(v.varOff) || true) {
+        s.spilled = v;
+        coerceToSize(s.spilled, size);
+        if (!value) markKnownScalar(s.spilled, BigInt(imm!) & ((1n << BigInt(size * 8)) - 1n));
+        for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = Slot.SPILL;
+        return;
+      }
+    }
+    for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = isZero ? Slot.ZERO : Slot.MISC;
+  }
+
+  /** A narrow spill is tracked when it lands at the bottom of an otherwise non-spill slot. */
+  private narrowSpillAllowed(s: StackSlot, slot: number, size: number): boolean {
+    // the kernel tracks narrow spills only when the write covers the slot's low bytes
+    return (slot & 7) === size - 1 && s.types.slice(size).every((t) => t !== Slot.SPILL) && false;
+  }
+
+  private stackRead(ptr: Reg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
+    const fr = this.cur.frames[ptr.frameno];
+    if (!tnumIsConst(ptr.varOff)) {
+      const minOff = Number(ptr.smin) + off, maxOff = Number(ptr.smax) + off + size;
+      let zeros = 0;
+      for (let i = minOff; i < maxOff; i++) {
+        const slot = -i - 1, spi = slot >> 3;
+        const s = fr.stack[spi];
+        const t = s.types[slot & 7];
+        if (t === Slot.ZERO) zeros++;
+        if (t === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE && tnumIsConst(s.spilled.varOff) && s.spilled.varOff.value === 0n) zeros++;
+        if (t === Slot.SPILL && s.spilled.type !== RegType.SCALAR_VALUE && false) this.err('invalid read');
+      }
+      void regno;
+      if (dstRegno >= 0) {
+        if (zeros === maxOff - minOff) markKnownScalar(this.regs[dstRegno], 0n);
+        else { markUnknown(this.regs[dstRegno]); if (size < 8) coerceToSize(this.regs[dstRegno], size); }
+      }
+      return;
+    }
+    off += Number(s64(ptr.varOff.value));
+    const slot = -off - 1;
+    const spi = slot >> 3;
+    const s = fr.stack[spi];
+    if (isSpilledReg(s) || s.types.some((t) => t === Slot.SPILL)) {
+      let spillSize = 0;
+      for (let i = 7; i >= 0 && s.types[i] === Slot.SPILL; i--) spillSize++;
+      const fullSpill = isSpilledReg(s) && spillSize === 8;
+      if (size !== 8 || !fullSpill) {
+        if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) this.err('invalid size of register fill');
+        if (dstRegno < 0) return;
+        const d = this.regs[dstRegno];
+        if (isSpilledReg(s) && size <= spillSize && (off % 8 === 0 || ((slot & 7) === size - 1)) && (slot & 7) === 7 - (8 - spillSize) + (size - spillSize) && false) {
+          copyReg(d, s.spilled);
+          return;
+        }
+        if (isSpilledReg(s) && (slot & 7) === size - 1 && size <= spillSize) {
+          // read of the low bytes of a spilled scalar: a narrowing fill
+          copyReg(d, s.spilled);
+          if (size < 8) { d.id = 0; coerceToSize(d, size); }
+          if (sx && size < 8) { markUnknown(d); signExtendLoad(d, size); }
+          return;
+        }
+        let spill = 0, zero = 0;
+        for (let i = 0; i < size; i++) {
+          const t = s.types[(slot - i) & 7];
+          if (t === Slot.SPILL) spill++;
+          else if (t === Slot.ZERO) zero++;
+        }
+        if ((spill === size && tnumIsConst(s.spilled.varOff) && s.spilled.varOff.value === 0n) || zero === size) {
+          markKnownScalar(d, 0n);
+        } else {
+          markUnknown(d);
+          if (size < 8) { if (sx) signExtendLoad(d, size); else coerceToSize(d, size); }
+        }
+        return;
+      }
+      if (dstRegno >= 0) copyReg(this.regs[dstRegno], s.spilled);
+      return;
+    }
+    if (dstRegno < 0) return;
+    const d = this.regs[dstRegno];
+    let zeros = 0;
+    for (let i = 0; i < size; i++) if (s.types[(slot - i) & 7] === Slot.ZERO) zeros++;
+    if (zeros === size) markKnownScalar(d, 0n);
+    else {
+      markUnknown(d);
+      if (size < 8) { if (sx) signExtendLoad(d, size); else coerceToSize(d, size); }
+    }
+  }
+
+  // ---- LD_IMM64 / LD_ABS --------------------------------------------------------------
+
+  private checkLd(insn: Insn, idx: number): void {
+    const mode = insn.code & 0xe0;
+    if (mode === 0x20 || mode === 0x40) {
+      this.checkLdAbs(insn);
+      this.insnIdx++;
+      return;
+    }
+    if (insn.code !== 0x18) this.err('invalid BPF_LD mode');
+    if (insn.off !== 0) this.err('BPF_LD_IMM64 uses reserved fields');
+    const dst = this.checkRegWrite(insn.dst);
+    const hi = this.insns[idx + 1];
+    switch (insn.src) {
+      case 0: {
+        const v = (BigInt(hi.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+        markKnownScalar(dst, v);
+        break;
+      }
+      case 1: case 5: {
+        const map = this.obj.maps[insn.imm];
+        if (!map) this.err(`fd ${insn.imm} is not pointing to valid bpf_map`);
+        markPtr(dst, RegType.CONST_PTR_TO_MAP);
+        dst.map = map;
+        break;
+      }
+      case 2: case 6: {
+        const map = this.obj.maps[insn.imm];
+        if (!map) this.err(`fd ${insn.imm} is not pointing to valid bpf_map`);
+        markPtr(dst, RegType.PTR_TO_MAP_VALUE);
+        dst.map = map;
+        dst.off = hi.imm;
+        break;
+      }
+      case 4: {
+        const target = idx + insn.imm + 1;
+        const sp = this.subprogs.findIndex((s) => s.start === target);
+        markPtr(dst, RegType.PTR_TO_FUNC);
+        dst.subprogno = sp;
+        break;
+      }
+      case 3: {
+        markPtr(dst, RegType.PTR_TO_BTF_ID, PTR_TRUSTED);
+        dst.btfId = insn.imm;
+        break;
+      }
+      default:
+        this.err('invalid BPF_LD_IMM insn');
+    }
+    this.insnIdx += 2;
+  }
+
+  private checkLdAbs(insn: Insn): void {
+    const pt = this.prog.progType;
+    if (![ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT].includes(pt)) {
+      this.err('BPF_LD_[ABS|IND] instructions not allowed for this program type');
+    }
+    if (this.frame.inCallback) this.err('cannot use BPF_LD_[ABS|IND] within callback');
+    const size = insn.code & 0x18;
+    if (insn.dst !== 0 || insn.off !== 0 || size === 0x18 || ((insn.code & 0xe0) === 0x20 && insn.src !== 0)) {
+      this.err('BPF_LD_[ABS|IND] uses reserved fields');
+    }
+    const r6 = this.checkRegRead(6);
+    if ((insn.code & 0xe0) === 0x40) this.checkRegRead(insn.src);
+    if (this.cur.refs.some((r) => r.kind === 'ptr')) this.err('BPF_LD_[ABS|IND] cannot be mixed with socket references');
+    if (this.cur.activeLock) this.err('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region');
+    if (r6.type !== RegType.PTR_TO_CTX) {
+      this.err(`at the time of BPF_LD_ABS|IND R6 != pointer to skb`);
+    }
+    for (let i = 0; i <= 5; i++) markNotInit(this.regs[i]);
+    markUnknown(this.regs[0]);
+    // the kernel's check_ld_abs leaves R0 as an unknown scalar (the value is zero-extended by the JIT)
+  }
+
+  // ---- jumps, calls, exit ---------------------------------------------------------------
+
+  private checkJmp(insn: Insn, idx: number): void {
+    const op = insn.code & 0xf0;
+    const cls = insn.code & 7;
+    this.jmpsProcessed++;
+    if (op === 0x00) {
+      if (cls === 5) {
+        if (insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0) this.err('BPF_JA uses reserved fields');
+        this.insnIdx += insn.off + 1;
+      } else {
+        if (insn.src !== 0 || insn.dst !== 0 || insn.off !== 0) this.err('BPF_JA uses reserved fields');
+        this.insnIdx += insn.imm + 1;
+      }
+      return;
+    }
+    if (op === 0x80) {
+      if (cls !== 5 || (insn.src !== 1 && insn.src !== 2 && insn.src !== 0) || insn.dst !== 0 ||
+        (insn.src === 0 && insn.off !== 0) || insn.code & 8) {
+        this.err('BPF_CALL uses reserved fields');
+      }
+      if (this.cur.activeLock && !(insn.src === 0 && (insn.imm === 94 || insn.imm === 93)) && insn.src !== 2) {
+        this.err('function calls are not allowed while holding a lock');
+      }
+      if (insn.src === 1) this.checkFuncCall(insn, idx);
+      else if (insn.src === 2) this.checkKfuncCall(insn, idx);
+      else this.checkHelperCall(insn, idx);
+      return;
+    }
+    if (op === 0x90) {
+      if (cls !== 5 || insn.src !== 0 || insn.dst !== 0 || insn.off !== 0 || insn.imm !== 0 || insn.code & 8) {
+        this.err('BPF_EXIT uses reserved fields');
+      }
+      this.processExit(idx);
+      return;
+    }
+    if (op === 0xe0) {
+      if (insn.code !== 0xe5 || insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0 || insn.off === 0) {
+        this.err(`invalid may_goto off ${insn.off} imm ${insn.imm}`);
+      }
+      const br = this.pushPath(idx + 1, idx, false);
+      br.mayGotoDepth++;
+      this.insnIdx += insn.off + 1;
+      this.cur.path = { insn: idx, taken: true, prev: this.cur.path };
+      return;
+    }
+    if (op > 0xe0) this.err(`invalid BPF_JMP/JMP32 opcode ${(op >> 4).toString(16)}`);
+    this.checkCondJmp(insn, idx);
+  }
+
+  private checkCondJmp(insn: Insn, idx: number): void {
+    const op = insn.code & 0xf0;
+    const regs = this.regs;
+    this.checkRegRead(insn.dst);
+    const dst = regs[insn.dst];
+    let src: Reg;
+    if (insn.code & 8) {
+      if (insn.imm !== 0) this.err('BPF_JMP/JMP32 uses reserved fields');
+      this.checkRegRead(insn.src);
+      src = regs[insn.src];
+    } else {
+      if (insn.src !== 0) this.err('BPF_JMP/JMP32 uses reserved fields');
+      src = knownScalar(BigInt(insn.imm));
+    }
+    const jmp32 = (insn.code & 7) === 6;
+    const pred = isBranchTaken(dst, src, op, jmp32);
+    if (pred === 1) {
+      this.insnIdx += insn.off + 1;
+      this.cur.path = { insn: idx, taken: true, prev: this.cur.path };
+      return;
+    }
+    if (pred === 0) {
+      this.insnIdx++;
+      this.cur.path = { insn: idx, taken: false, prev: this.cur.path };
+      return;
+    }
+    const other = this.pushPath(idx + insn.off + 1, idx, true);
+    this.cur.path = { insn: idx, taken: false, prev: this.cur.path };
+    const oregs = other.frames[other.cur].regs;
+    if (insn.code & 8) {
+      this.regSetMinMax(oregs[insn.dst], oregs[insn.src], dst, src, op, jmp32);
+    } else {
+      const fake1 = knownScalar(BigInt(insn.imm));
+      const fake2 = knownScalar(BigInt(insn.imm));
+      this.regSetMinMax(oregs[insn.dst], fake1, dst, fake2, op, jmp32);
+    }
+    if ((insn.code & 8) && src.type === RegType.SCALAR_VALUE && src.id) {
+      syncLinked(this.cur, src);
+      syncLinked(other, oregs[insn.src]);
+    }
+    if (dst.type === RegType.SCALAR_VALUE && dst.id) {
+      syncLinked(this.cur, dst);
+      syncLinked(other, oregs[insn.dst]);
+    }
+    if (!jmp32 && (insn.code & 8) && isPtrValue(src) && isPtrValue(dst) && src.type !== RegType.PTR_TO_BTF_ID && dst.type !== RegType.PTR_TO_BTF_ID) {
+      const eq = op === 0x10 ? oregs : op === 0x50 ? regs : undefined;
+      if (eq) {
+        if (regNotNull(dst) && src.flags & PTR_MAYBE_NULL) markPtrNotNull(eq[insn.src]);
+        if (regNotNull(src) && dst.flags & PTR_MAYBE_NULL) markPtrNotNull(eq[insn.dst]);
+      }
+    }
+    if (!jmp32 && !(insn.code & 8) && insn.imm === 0 && (op === 0x10 || op === 0x50) && dst.flags & PTR_MAYBE_NULL) {
+      this.markPtrOrNullRegs(this.cur, insn.dst, op === 0x50);
+      this.markPtrOrNullRegs(other, insn.dst, op === 0x10);
+    } else if (insn.code & 8 && !jmp32) {
+      this.tryMatchPktPointers(insn, dst, regs[insn.src], this.cur, other);
+    }
+    this.insnIdx++;
+  }
+
+  private regSetMinMax(t1: Reg, t2: Reg, f1: Reg, f2: Reg, op: number, jmp32: boolean): void {
+    if (f1.type !== RegType.SCALAR_VALUE || f2.type !== RegType.SCALAR_VALUE) return;
+    refineCond(f1, f2, revOpcode(op), jmp32);
+    regBoundsSync(f1); regBoundsSync(f2);
+    refineCond(t1, t2, op, jmp32);
+    regBoundsSync(t1); regBoundsSync(t2);
+  }
+
+  private markPtrOrNullRegs(st: VState, regno: number, isNull: boolean): void {
+    const regs = st.frames[st.cur].regs;
+    const id = regs[regno].id;
+    const refObjId = regs[regno].refObjId;
+    if (isNull && refObjId) {
+      st.refs = st.refs.filter((r) => r.id !== refObjId);
+    }
+    forEachReg(st, (r) => {
+      if (r.type === RegType.SCALAR_VALUE || !(r.flags & PTR_MAYBE_NULL) || r.id !== id || !id) return;
+      if (isNull) {
+        markKnownScalar(r, 0n);
+      } else {
+        r.flags &= ~PTR_MAYBE_NULL;
+        if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map)) r.id = 0;
+      }
+    });
+  }
+
+  private tryMatchPktPointers(insn: Insn, dst: Reg, src: Reg, thisSt: VState, other: VState): void {
+    const op = insn.code & 0xf0;
+    const P = RegType.PTR_TO_PACKET, E = RegType.PTR_TO_PACKET_END, M = RegType.PTR_TO_PACKET_META;
+    const initPkt = (r: Reg): boolean => r.type === P && r.off === 0 && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+    const fwd = (dst.type === P && src.type === E) || (dst.type === M && initPkt(src));
+    const rev = (dst.type === E && src.type === P) || (initPkt(dst) && src.type === M);
+    switch (op) {
+      case 0x20: // JGT
+        if (fwd) { findGoodPkt(thisSt, dst, false); markPktEnd(other, insn.dst, true); }
+        else if (rev) { findGoodPkt(other, src, true); markPktEnd(thisSt, insn.src, false); }
+        break;
+      case 0xa0: // JLT
+        if (fwd) { findGoodPkt(other, dst, true); markPktEnd(thisSt, insn.dst, false); }
+        else if (rev) { findGoodPkt(thisSt, src, false); markPktEnd(other, insn.src, true); }
+        break;
+      case 0x30: // JGE
+        if (fwd) { findGoodPkt(thisSt, dst, true); markPktEnd(other, insn.dst, false); }
+        else if (rev) { findGoodPkt(other, src, false); markPktEnd(thisSt, insn.src, true); }
+        break;
+      case 0xb0: // JLE
+        if (fwd) { findGoodPkt(other, dst, false); markPktEnd(thisSt, insn.dst, true); }
+        else if (rev) { findGoodPkt(thisSt, src, true); markPktEnd(other, insn.src, false); }
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- helper calls ---------------------------------------------------------------------
+
+  private checkHelperCall(insn: Insn, idx: number): void {
+    const id = insn.imm;
+    const fn = helperProto(id);
+    if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
+    if (!fn.progTypes.has(this.prog.progType)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
+      this.err('cannot call GPL-restricted function from non-GPL compatible program');
+    }
+    const meta: CallMeta = { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: id };
+    for (let i = 0; i < 5; i++) {
+      const a = fn.args[i];
+      if (!a) break;
+      this.checkFuncArg(fn, i, a.kind, a.base, a.flags, a.size, meta);
+    }
+    // release
+    if (meta.releaseRegno) {
+      const r = this.regs[meta.releaseRegno];
+      if (r.refObjId) this.releaseReference(r.refObjId);
+      else if (!(r.type === RegType.SCALAR_VALUE && r.umax === 0n)) {
+        this.err(`func ${fn.name}#${id} reference has not been acquired before`);
+      }
+    }
+    this.checkMapFuncCompat(meta.map, fn);
+    if (fn.name === 'bpf_tail_call') {
+      if (this.cur.activeLock) this.err('tail_call cannot be used inside bpf_spin_lock-ed region');
+      if (this.cur.refs.some((r) => r.kind === 'ptr')) this.err('tail_call would lead to reference leak');
+      if (this.cur.rcuDepth) this.err('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
+    }
+    if (fn.name === 'bpf_spin_lock') {
+      if (this.cur.activeLock) this.err('Locks acquired: cannot take a lock more than once, already held');
+      this.cur.activeLock = this.regs[1].id || 1;
+    } else if (fn.name === 'bpf_spin_unlock') {
+      if (!this.cur.activeLock) this.err('bpf_spin_unlock without taking a lock');
+      if (this.cur.activeLock !== (this.regs[1].id || 1)) this.err('bpf_spin_unlock of different lock');
+      this.cur.activeLock = 0;
+    }
+    const isCallback = fn.args.some((a) => a.base === 'ARG_PTR_TO_FUNC');
+    const regs = this.regs;
+    // the callback body is verified as if called here
+    if (isCallback && meta.subprogno !== undefined && meta.subprogno >= 0) {
+      this.pushCallback(fn, idx, meta);
+      return;
+    }
+    for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+    this.setHelperReturn(fn, meta, idx);
+    this.insnIdx++;
+  }
+
+  private setHelperReturn(fn: HelperProto, meta: CallMeta, idx: number): void {
+    const r0 = this.regs[0];
+    const rk = fn.ret.base;
+    const maybeNull = fn.ret.flags.includes('PTR_MAYBE_NULL');
+    switch (rk) {
+      case 'RET_INTEGER':
+        markUnknown(r0);
+        break;
+      case 'RET_VOID':
+        markNotInit(r0);
+        break;
+      case 'RET_PTR_TO_MAP_VALUE': {
+        if (!meta.map) this.err(`kernel subsystem misconfigured verifier`);
+        markPtr(r0, RegType.PTR_TO_MAP_VALUE, maybeNull ? PTR_MAYBE_NULL : 0);
+        r0.map = meta.map;
+        if (maybeNull) r0.id = ++this.idGen;
+        break;
+      }
+      case 'RET_PTR_TO_SOCKET': case 'RET_PTR_TO_TCP_SOCK': case 'RET_PTR_TO_SOCK_COMMON': {
+        const t = rk === 'RET_PTR_TO_SOCKET' ? RegType.PTR_TO_SOCKET : rk === 'RET_PTR_TO_TCP_SOCK' ? RegType.PTR_TO_TCP_SOCK : RegType.PTR_TO_SOCK_COMMON;
+        markPtr(r0, t, maybeNull ? PTR_MAYBE_NULL : 0);
+        if (maybeNull) r0.id = ++this.idGen;
+        break;
+      }
+      case 'RET_PTR_TO_MEM': {
+        markPtr(r0, RegType.PTR_TO_MEM, (maybeNull ? PTR_MAYBE_NULL : 0) | (fn.ret.flags.includes('MEM_RINGBUF') ? MEM_RINGBUF : 0) |
+          (fn.ret.flags.includes('MEM_RDONLY') ? MEM_RDONLY : 0));
+        r0.memSize = meta.constSize !== undefined ? Number(meta.constSize) : 0;
+        if (maybeNull) r0.id = ++this.idGen;
+        break;
+      }
+      case 'RET_PTR_TO_BTF_ID': case 'RET_PTR_TO_MEM_OR_BTF_ID': {
+        markPtr(r0, RegType.PTR_TO_BTF_ID, (maybeNull ? PTR_MAYBE_NULL : 0) | (fn.ret.flags.includes('PTR_TRUSTED') ? PTR_TRUSTED : 0));
+        r0.btfName = retBtfName(fn.name);
+        if (maybeNull) r0.id = ++this.idGen;
+        break;
+      }
+      default:
+        markUnknown(r0);
+    }
+    if (isAcquireHelper(fn)) {
+      const id = ++this.idGen;
+      r0.id = r0.id || id;
+      r0.refObjId = id;
+      this.cur.refs.push({ id, insn: idx, kind: 'ptr' });
+    }
+    if (fn.name === 'bpf_get_smp_processor_id' || fn.name === 'bpf_get_numa_node_id') {
+      // bounded helpers are plain integers for the kernel too
+    }
+  }
+
+  private releaseReference(id: number): void {
+    const i = this.cur.refs.findIndex((r) => r.id === id);
+    if (i < 0) this.err(`verifier internal error: reference ${id} not found`);
+    this.cur.refs.splice(i, 1);
+    forEachReg(this.cur, (r) => { if (r.refObjId === id) markUnknown(r); });
+  }
+
+  private checkFuncArg(fn: HelperProto, arg: number, kind: string, base: string, flags: string[], fixedSize: number | undefined, meta: CallMeta): void {
+    const regno = arg + 1;
+    const reg = this.checkRegRead(regno);
+    if (base === 'ARG_ANYTHING' || base === 'ARG_DONTCARE') return;
+    const maybeNull = flags.includes('PTR_MAYBE_NULL');
+    if (isPktPointer(reg.type) && !this.helperPktAllowed()) this.err('helper access to the packet is not allowed');
+    const isRelease = flags.includes('OBJ_RELEASE');
+    // type compatibility
+    const compat = compatibleTypes(base);
+    if (compat) {
+      let ok = false;
+      let flagsCmp = reg.flags;
+      if (flags.includes('MEM_RDONLY')) flagsCmp &= ~MEM_RDONLY;
+      if (maybeNull) flagsCmp &= ~PTR_MAYBE_NULL;
+      const zeroScalar = reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n;
+      if (maybeNull && zeroScalar) ok = true;
+      for (const [t, f] of compat) if (reg.type === t && flagsCmp === f) ok = true;
+      if (!ok && reg.type === RegType.PTR_TO_BTF_ID && compat.some(([t]) => t === RegType.PTR_TO_BTF_ID)) ok = true;
+      if (!ok) {
+        const exp = compat.map(([t, f]) => regTypeStr(t, f)).join(', ');
+        this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=${exp}`);
+      }
+      if (reg.type === RegType.PTR_TO_BTF_ID && reg.flags & PTR_MAYBE_NULL && (!maybeNull || isRelease)) {
+        this.err(`Possibly NULL pointer passed to helper arg${regno}`);
+      }
+      if (maybeNull && zeroScalar) {
+        if (base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_MAP_VALUE') { meta.rawMode = false; }
+        return;
+      }
+    }
+    if (isRelease) {
+      if (!reg.refObjId) {
+        if (reg.type === RegType.PTR_TO_MEM && reg.flags & MEM_RINGBUF || reg.type !== RegType.SCALAR_VALUE) {
+          this.err(`R${regno} must be referenced when passed to release function`);
+        }
+      }
+      meta.releaseRegno = regno;
+    }
+    if (reg.refObjId && !isRelease) {
+      // passing a referenced pointer to a helper is fine
+    }
+    switch (base) {
+      case 'ARG_CONST_MAP_PTR':
+        meta.map = reg.map;
+        return;
+      case 'ARG_PTR_TO_MAP_KEY': {
+        if (!meta.map) this.err('invalid map_ptr to access map->key');
+        this.checkHelperMem(regno, meta.map.keySize, false, meta, true);
+        return;
+      }
+      case 'ARG_PTR_TO_MAP_VALUE': {
+        if (maybeNull && reg.type === RegType.SCALAR_VALUE) return;
+        if (!meta.map) this.err('invalid map_ptr to access map->value');
+        this.checkHelperMem(regno, meta.map.valueSize, false, meta, true);
+        return;
+      }
+      case 'ARG_PTR_TO_MEM': {
+        if (flags.includes('MEM_FIXED_SIZE')) {
+          this.checkHelperMem(regno, fixedSize ?? 0, flags.includes('MEM_UNINIT'), meta, false);
+          return;
+        }
+        meta.rawMode = flags.includes('MEM_UNINIT');
+        return; // checked with the following size argument
+      }
+      case 'ARG_CONST_SIZE':
+      case 'ARG_CONST_SIZE_OR_ZERO': {
+        this.checkMemSizeReg(regno, base === 'ARG_CONST_SIZE_OR_ZERO', meta);
+        return;
+      }
+      case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': {
+        if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a known constant'`);
+        meta.constSize = reg.varOff.value;
+        return;
+      }
+      case 'ARG_PTR_TO_FUNC':
+        meta.subprogno = reg.subprogno;
+        return;
+      case 'ARG_PTR_TO_STACK':
+        return;
+      case 'ARG_PTR_TO_CONST_STR': {
+        if (reg.type !== RegType.PTR_TO_MAP_VALUE || !reg.map) this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=map_value`);
+        const map = reg.map;
+        if (!(map.flags & BPF_F_RDONLY_PROG) || !map.frozen) this.err(`R${regno} does not point to a readonly map'`);
+        if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a constant address'`);
+        const off = reg.off + Number(reg.varOff.value);
+        const data = map.initialValue;
+        if (!data || off >= data.length) this.err('direct value access on string failed');
+        if (data.indexOf(0, off) < 0) this.err('string is not zero-terminated');
+        return;
+      }
+      case 'ARG_PTR_TO_SPIN_LOCK': {
+        if (!mapHasSpinLock(reg.map)) this.err(`map '${reg.map?.name ?? ''}' has no valid bpf_spin_lock`);
+        if (!reg.id) reg.id = ++this.idGen;
+        return;
+      }
+      case 'ARG_PTR_TO_CTX':
+        if (reg.off) this.err(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private helperPktAllowed(): boolean {
+    switch (this.prog.progType) {
+      case ProgType.SOCKET_FILTER: case ProgType.CGROUP_SKB: return false;
+      default: return true;
+    }
+  }
+
+  /** check_mem_size_reg: the size argument that follows a memory argument */
+  private checkMemSizeReg(regno: number, zeroOk: boolean, meta: CallMeta): void {
+    const reg = this.regs[regno];
+    if (reg.type !== RegType.SCALAR_VALUE) this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=scalar`);
+    if (reg.smin < 0n) this.err(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
+    if (reg.umin === 0n && !zeroOk) this.err(`R${regno} invalid zero-sized read: u64=[${reg.smin},${reg.smax}]`);
+    if (reg.umax >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+    meta.msize = reg.umax;
+    if (reg.umax === 0n && zeroOk) return;
+    this.checkHelperMem(regno - 1, Number(reg.umax), meta.rawMode, meta, false, zeroOk);
+  }
+
+  /** check_helper_mem_access: a helper reads or writes `size` bytes at register regno */
+  private checkHelperMem(regno: number, size: number, rawMode: boolean, meta: CallMeta, isMapArg: boolean, zeroOk = false): void {
+    void meta; void zeroOk;
+    const reg = this.regs[regno];
+    const t = reg.type;
+    switch (t) {
+      case RegType.PTR_TO_PACKET: case RegType.PTR_TO_PACKET_META:
+        this.checkPacketAccess(regno, reg, reg.off, size);
+        return;
+      case RegType.PTR_TO_MAP_KEY:
+        this.checkMemRegion(regno, reg, reg.off, size, reg.map!.keySize, 'key');
+        return;
+      case RegType.PTR_TO_MAP_VALUE: {
+        const map = reg.map!;
+        if (rawMode && map.flags & BPF_F_RDONLY_PROG) this.err(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
+        this.checkMemRegion(regno, reg, reg.off, size, map.valueSize, 'map');
+        return;
+      }
+      case RegType.PTR_TO_MEM:
+        if (rawMode && reg.flags & MEM_RDONLY) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'mem');
+        return;
+      case RegType.PTR_TO_BUF:
+        return;
+      case RegType.PTR_TO_CTX:
+        return;
+      case RegType.PTR_TO_STACK:
+        this.checkStackRange(regno, reg, size, rawMode, isMapArg);
+        return;
+      case RegType.PTR_TO_BTF_ID:
+        return;
+      default: {
+        if (t === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n && size === 0) return;
+        this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+      }
+    }
+  }
+
+  /** check_stack_range_initialized */
+  private checkStackRange(regno: number, reg: Reg, size: number, rawMode: boolean, isMapArg: boolean): void {
+    void isMapArg;
+    const off = reg.off;
+    this.checkStackAccessBounds(regno, reg, off, size, Access.READ, true);
+    const fr = this.cur.frames[reg.frameno];
+    let minOff: number, maxOff: number;
+    if (tnumIsConst(reg.varOff)) {
+      minOff = maxOff = Number(s64(reg.varOff.value)) + off;
+    } else {
+      if (!rawMode && false) this.err('variable stack access');
+      minOff = Number(reg.smin) + off;
+      maxOff = Number(reg.smax) + off;
+    }
+    if (rawMode) {
+      // a helper writes the range: it becomes initialised (misc)
+      for (let i = minOff; i < maxOff + size; i++) {
+        const slot = -i - 1, spi = slot >> 3;
+        const s = fr.stack[spi];
+        if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) { markNotInit(s.spilled); }
+        if (isSpilledReg(s)) for (let j = 0; j < 8; j++) s.types[j] = s.types[j] === Slot.SPILL ? Slot.MISC : s.types[j];
+        if (tnumIsConst(reg.varOff)) s.types[slot & 7] = Slot.MISC;
+      }
+      return;
+    }
+    for (let i = minOff; i < maxOff + size; i++) {
+      const slot = -i - 1, spi = slot >> 3;
+      const s = fr.stack[spi];
+      const tp = s.types[slot & 7];
+      if (tp === Slot.MISC || tp === Slot.ZERO) continue;
+      if (tp === Slot.SPILL) {
+        if (s.spilled.type === RegType.SCALAR_VALUE) continue;
+        // pointers spilled on the stack may be read by helpers when privileged
+        continue;
+      }
+      if (tp === Slot.INVALID) continue; // allow_uninit_stack for privileged loads
+      if (tnumIsConst(reg.varOff)) this.err(`invalid indirect read from stack R${regno} off ${minOff}+${i - minOff} size ${size}`);
+      this.err(`invalid indirect read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${i - minOff} size ${size}`);
+    }
+  }
+
+  private checkMapFuncCompat(map: MapDef | undefined, fn: HelperProto): void {
+    if (!map) return;
+    const fname = fn.name;
+    const bad = (): never => this.err(`cannot pass map_type ${map.type} into func ${fname}#${fn.id}`);
+    const t = map.type;
+    const allowedFuncsForMap: Record<number, string[]> = {
+      [MapType.PROG_ARRAY]: ['bpf_tail_call'],
+      [MapType.PERF_EVENT_ARRAY]: ['bpf_perf_event_read', 'bpf_perf_event_output', 'bpf_perf_event_read_value', 'bpf_skb_output', 'bpf_xdp_output'],
+      [MapType.RINGBUF]: ['bpf_ringbuf_output', 'bpf_ringbuf_reserve', 'bpf_ringbuf_query', 'bpf_ringbuf_reserve_dynptr', 'bpf_ringbuf_submit_dynptr', 'bpf_ringbuf_discard_dynptr'],
+      [MapType.USER_RINGBUF]: ['bpf_user_ringbuf_drain'],
+      [MapType.STACK_TRACE]: ['bpf_get_stackid'],
+      [MapType.CGROUP_ARRAY]: ['bpf_skb_under_cgroup', 'bpf_current_task_under_cgroup'],
+      [MapType.CGROUP_STORAGE]: ['bpf_get_local_storage'],
+      [MapType.PERCPU_CGROUP_STORAGE]: ['bpf_get_local_storage'],
+      [MapType.DEVMAP]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
+      [MapType.DEVMAP_HASH]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
+      [MapType.CPUMAP]: ['bpf_redirect_map'],
+      [MapType.XSKMAP]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
+      [MapType.ARRAY_OF_MAPS]: ['bpf_map_lookup_elem'],
+      [MapType.HASH_OF_MAPS]: ['bpf_map_lookup_elem'],
+      [MapType.SOCKMAP]: ['bpf_sk_redirect_map', 'bpf_sock_map_update', 'bpf_msg_redirect_map', 'bpf_sk_select_reuseport', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
+      [MapType.SOCKHASH]: ['bpf_sk_redirect_hash', 'bpf_sock_hash_update', 'bpf_msg_redirect_hash', 'bpf_sk_select_reuseport', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
+      [MapType.REUSEPORT_SOCKARRAY]: ['bpf_sk_select_reuseport'],
+      [MapType.QUEUE]: ['bpf_map_peek_elem', 'bpf_map_pop_elem', 'bpf_map_push_elem'],
+      [MapType.STACK]: ['bpf_map_peek_elem', 'bpf_map_pop_elem', 'bpf_map_push_elem'],
+      [MapType.SK_STORAGE]: ['bpf_sk_storage_get', 'bpf_sk_storage_delete', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
+      [MapType.INODE_STORAGE]: ['bpf_inode_storage_get', 'bpf_inode_storage_delete'],
+      [MapType.TASK_STORAGE]: ['bpf_task_storage_get', 'bpf_task_storage_delete'],
+      [MapType.CGRP_STORAGE]: ['bpf_cgrp_storage_get', 'bpf_cgrp_storage_delete'],
+      [MapType.BLOOM_FILTER]: ['bpf_map_peek_elem', 'bpf_map_push_elem'],
+    };
+    const allowed = allowedFuncsForMap[t];
+    if (allowed && !allowed.includes(fname)) {
+      // a few helpers take any map
+      if (!['bpf_map_lookup_percpu_elem'].includes(fname)) bad();
+    }
+    // helpers restricted to specific map types
+    const mapsForFunc: Record<string, number[]> = {
+      bpf_tail_call: [MapType.PROG_ARRAY],
+      bpf_perf_event_read: [MapType.PERF_EVENT_ARRAY], bpf_perf_event_output: [MapType.PERF_EVENT_ARRAY],
+      bpf_perf_event_read_value: [MapType.PERF_EVENT_ARRAY], bpf_skb_output: [MapType.PERF_EVENT_ARRAY], bpf_xdp_output: [MapType.PERF_EVENT_ARRAY],
+      bpf_ringbuf_output: [MapType.RINGBUF], bpf_ringbuf_reserve: [MapType.RINGBUF], bpf_ringbuf_query: [MapType.RINGBUF],
+      bpf_ringbuf_reserve_dynptr: [MapType.RINGBUF],
+      bpf_user_ringbuf_drain: [MapType.USER_RINGBUF],
+      bpf_get_stackid: [MapType.STACK_TRACE],
+      bpf_current_task_under_cgroup: [MapType.CGROUP_ARRAY], bpf_skb_under_cgroup: [MapType.CGROUP_ARRAY],
+      bpf_get_local_storage: [MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE],
+      bpf_redirect_map: [MapType.DEVMAP, MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.XSKMAP],
+      bpf_sk_redirect_map: [MapType.SOCKMAP], bpf_msg_redirect_map: [MapType.SOCKMAP], bpf_sock_map_update: [MapType.SOCKMAP],
+      bpf_sk_redirect_hash: [MapType.SOCKHASH], bpf_msg_redirect_hash: [MapType.SOCKHASH], bpf_sock_hash_update: [MapType.SOCKHASH],
+      bpf_sk_select_reuseport: [MapType.REUSEPORT_SOCKARRAY, MapType.SOCKMAP, MapType.SOCKHASH],
+      bpf_map_pop_elem: [MapType.QUEUE, MapType.STACK],
+      bpf_map_peek_elem: [MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER],
+      bpf_map_push_elem: [MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER],
+      bpf_map_lookup_percpu_elem: [MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH],
+      bpf_sk_storage_get: [MapType.SK_STORAGE], bpf_sk_storage_delete: [MapType.SK_STORAGE],
+      bpf_inode_storage_get: [MapType.INODE_STORAGE], bpf_inode_storage_delete: [MapType.INODE_STORAGE],
+      bpf_task_storage_get: [MapType.TASK_STORAGE], bpf_task_storage_delete: [MapType.TASK_STORAGE],
+      bpf_cgrp_storage_get: [MapType.CGRP_STORAGE], bpf_cgrp_storage_delete: [MapType.CGRP_STORAGE],
+    };
+    const needs = mapsForFunc[fname];
+    if (needs && !needs.includes(t)) bad();
+  }
+
+  // ---- callbacks ------------------------------------------------------------------------
+
+  private pushCallback(fn: HelperProto, idx: number, meta: CallMeta): void {
+    // Verify the callback body once in a new frame (as the kernel does for bpf_loop and friends,
+    // with callback state convergence); the caller then continues with R0 unknown.
+    const sp = meta.subprogno!;
+    const callerRegs = this.regs.map(cloneReg);
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) this.err(`the call stack of ${this.cur.frames.length + 1} frames is too deep`);
+    // continuation in the caller after the callback finishes
+    const cont = this.pushPath(idx + 1, idx, false);
+    const cregs = cont.frames[cont.cur].regs;
+    for (let i = 0; i <= 5; i++) markNotInit(cregs[i]);
+    markUnknown(cregs[0]);
+    if (fn.name === 'bpf_loop' || fn.name === 'bpf_for_each_map_elem' || fn.name === 'bpf_user_ringbuf_drain' || fn.name === 'bpf_find_vma') {
+      // R0 range of bpf_loop: number of iterations, unknown scalar
+    }
+    // callee frame
+    const f = newFrame(idx, sp, this.cur.frames.length);
+    f.inCallback = true;
+    f.inAsyncCallback = fn.name === 'bpf_timer_set_callback';
+    f.callbackRet = f.inAsyncCallback ? { min: 0n, max: 0n } : { min: 0n, max: 1n };
+    const r = f.regs;
+    markPtr(r[10], RegType.PTR_TO_STACK);
+    r[10].frameno = f.frameno;
+    const ctxArg = callerRegs[3];
+    switch (fn.name) {
+      case 'bpf_loop':
+        markUnknown(r[1]); coerceToSize(r[1], 4);
+        copyReg(r[2], ctxArg);
+        break;
+      case 'bpf_for_each_map_elem': {
+        const map = callerRegs[1].map!;
+        markPtr(r[1], RegType.CONST_PTR_TO_MAP); r[1].map = map;
+        markPtr(r[2], RegType.PTR_TO_MAP_KEY); r[2].map = map;
+        markPtr(r[3], RegType.PTR_TO_MAP_VALUE); r[3].map = map;
+        copyReg(r[4], ctxArg);
+        break;
+      }
+      case 'bpf_timer_set_callback': {
+        const mapv = callerRegs[1];
+        markPtr(r[1], RegType.CONST_PTR_TO_MAP); r[1].map = mapv.map;
+        markPtr(r[2], RegType.PTR_TO_MAP_KEY); r[2].map = mapv.map;
+        markPtr(r[3], RegType.PTR_TO_MAP_VALUE); r[3].map = mapv.map;
+        break;
+      }
+      default:
+        for (let i = 1; i <= 5; i++) markUnknown(r[i]);
+        copyReg(r[2], ctxArg);
+    }
+    this.cur.frames.push(f);
+    this.cur.cur = f.frameno;
+    this.insnIdx = this.subprogs[sp].start;
+    this.printStateNext = true;
+  }
+
+  // ---- bpf-to-bpf calls -----------------------------------------------------------------
+
+  private checkFuncCall(insn: Insn, idx: number): void {
+    const target = idx + insn.imm + 1;
+    const sp = this.subprogs.findIndex((s) => s.start === target);
+    if (sp < 0) this.err(`verifier bug. No program starts at insn ${target}`);
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) this.err(`the call stack of ${this.cur.frames.length + 1} frames is too deep`);
+    const caller = this.frame;
+    const f = newFrame(idx, sp, this.cur.frames.length);
+    for (let i = 1; i <= 5; i++) copyReg(f.regs[i], caller.regs[i]);
+    markPtr(f.regs[10], RegType.PTR_TO_STACK);
+    f.regs[10].frameno = f.frameno;
+    for (let i = 0; i <= 5; i++) markNotInit(caller.regs[i]);
+    this.cur.frames.push(f);
+    this.cur.cur = f.frameno;
+    if (this.logLevel) {
+      this.verbose(`caller:\n${this.frameStr(caller)}\ncallee:\n${this.frameStr(f)}\n`);
+    }
+    this.insnIdx = target;
+  }
+
+  private frameStr(f: Frame): string {
+    let s = ` frame${f.frameno}:`;
+    for (let i = 0; i < 11; i++) if (f.regs[i].type !== RegType.NOT_INIT) s += ` R${i}=${regStr(f.regs[i], f.frameno)}`;
+    return s;
+  }
+
+  private checkKfuncCall(insn: Insn, idx: number): void {
+    void idx;
+    // Kfunc prototypes come from the target BTF; without them we treat the call as returning an
+    // unknown scalar and clobbering R1-R5.
+    if (insn.imm === -1 || insn.imm === 0) this.err('invalid kernel function call not eliminated in verifier pass');
+    if (!this.obj.targetBtf) this.notes.push('kfunc calls assumed valid: no target BTF');
+    for (let i = 0; i <= 5; i++) markNotInit(this.regs[i]);
+    markUnknown(this.regs[0]);
+    this.insnIdx++;
+  }
+
+  private processExit(idx: number): void {
+    const st = this.cur;
+    const f = this.frame;
+    if (st.activeLock) this.err('bpf_spin_unlock is missing');
+    if (st.rcuDepth) this.err('bpf_rcu_read_unlock is missing');
+    if (st.cur > 0) {
+      // return from a subprogram or callback
+      const r0 = this.checkRegRead(0);
+      if (f.inCallback) {
+        if (r0.type !== RegType.SCALAR_VALUE) this.err('R0 not a scalar value');
+        const rng = f.callbackRet!;
+        if (r0.smin < rng.min || r0.smax > rng.max) {
+          this.err(`At callback return the register R0 has ${scalarDesc(r0)} should have been in [${rng.min}, ${rng.max}]`);
+        }
+        // the callback's exploration ends here; the caller continues from the pushed state
+        this.stepEnded = true;
+        this.checkRefLeak(true);
+        return;
+      }
+      if (r0.type === RegType.PTR_TO_STACK && r0.frameno === f.frameno) this.err('cannot return stack pointer to the caller');
+      const caller = st.frames[st.cur - 1];
+      copyReg(caller.regs[0], r0);
+      st.frames.pop();
+      st.cur--;
+      // stack pointers into the popped frame become invalid
+      if (this.logLevel) this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite + 1}:\n${this.frameStr(caller)}\n`);
+      this.insnIdx = f.callsite + 1;
+      return;
+    }
+    this.checkReturnCode();
+    this.checkRefLeak(false);
+    void idx;
+    this.stepEnded = true;
+  }
+
+  private checkRefLeak(inCallback: boolean): void {
+    void inCallback;
+    for (const r of this.cur.refs) {
+      if (r.kind === 'ptr') this.err(`Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
+    }
+  }
+
+  private checkReturnCode(): void {
+    const r0 = this.checkRegRead(0);
+    const pt = this.prog.progType;
+    let range: [bigint, bigint] | undefined = [0n, 1n];
+    const eat = this.prog.expectedAttachType;
+    switch (pt) {
+      case ProgType.CGROUP_SOCK_ADDR:
+        if ([10, 11, 29, 31, 32, 33, 34, 35, 36].includes(eat)) range = [1n, 1n];
+        if (eat === 8 || eat === 9) range = [0n, 3n];
+        break;
+      case ProgType.CGROUP_SKB:
+        if (eat === 1) range = [0n, 3n];
+        break;
+      case ProgType.CGROUP_SOCK: case ProgType.SOCK_OPS: case ProgType.CGROUP_DEVICE: case ProgType.CGROUP_SYSCTL:
+      case ProgType.CGROUP_SOCKOPT:
+        break;
+      case ProgType.RAW_TRACEPOINT:
+        range = undefined;
+        break;
+      case ProgType.TRACING:
+        range = eat === 24 || eat === 25 ? [0n, 0n] : undefined;
+        break;
+      case ProgType.SK_LOOKUP:
+        break;
+      case ProgType.NETFILTER:
+        break;
+      default:
+        range = undefined;
+    }
+    if (!range) return;
+    if (r0.type !== RegType.SCALAR_VALUE) this.err(`At program exit the register R0 is not a known value (${regTypeStr(r0.type, r0.flags)})`);
+    if (r0.smin < range[0] || r0.smax > range[1]) {
+      this.err(`At program exit the register R0 has ${scalarDesc(r0)} should have been in [${range[0]}, ${range[1]}]`);
+    }
+  }
+}
+
+export class CancelledError extends Error {}
+
+// ---- helpers for the class above -----------------------------------------------------------
+
+function sizeOf(code: number): number {
+  switch (code & 0x18) { case 0x10: return 1; case 0x08: return 2; case 0x00: return 4; default: return 8; }
+}
+
+function copyReg(dst: Reg, src: Reg): void {
+  Object.assign(dst, src);
+}
+
+function scalarDesc(r: Reg): string {
+  let s = '';
+  if (r.smin > S64_MIN) s += ` smin=${r.smin}`;
+  if (r.smax < S64_MAX) s += ` smax=${r.smax}`;
+  if (!s) s = ' unknown scalar value';
+  return s.slice(1);
+}
+
+function isGplCompatible(lic: string): boolean {
+  return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(lic);
+}
+
+function isPtrValue(r: Reg): boolean {
+  return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
+}
+
+function regNotNull(r: Reg): boolean {
+  if (r.flags & PTR_MAYBE_NULL) return false;
+  return r.type === RegType.PTR_TO_SOCKET || r.type === RegType.PTR_TO_TCP_SOCK || r.type === RegType.PTR_TO_MAP_VALUE ||
+    r.type === RegType.PTR_TO_MAP_KEY || r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_MEM ||
+    (r.type === RegType.PTR_TO_BTF_ID && !!(r.flags & PTR_TRUSTED)) || r.type === RegType.PTR_TO_STACK ||
+    r.type === RegType.PTR_TO_CTX || r.type === RegType.CONST_PTR_TO_MAP;
+}
+
+function markPtrNotNull(r: Reg): void {
+  r.flags &= ~PTR_MAYBE_NULL;
+}
+
+function mapHasSpinLock(map: MapDef | undefined): boolean {
+  return !!map && (map as MapDef & { spinLockOff?: number }).spinLockOff !== undefined;
+}
+
+function forEachReg(st: VState, fn: (r: Reg) => void): void {
+  for (const f of st.frames) {
+    for (let i = 0; i < 11; i++) fn(f.regs[i]);
+    for (const s of f.stack) if (isSpilledReg(s)) fn(s.spilled);
+  }
+}
+
+function syncLinked(st: VState, known: Reg): void {
+  const id = known.id;
+  forEachReg(st, (r) => {
+    if (r !== known && r.type === RegType.SCALAR_VALUE && r.id === id) {
+      const keepPrecise = r.precise;
+      Object.assign(r, known);
+      r.precise = keepPrecise || known.precise;
+    }
+  });
+}
+
+function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
+  if (reg.off < 0 || reg.off > MAX_PACKET_OFF) return;
+  if (reg.umax > BigInt(MAX_PACKET_OFF)) return;
+  let newRange = reg.off;
+  if (rightOpen) newRange++;
+  const id = reg.id, type = reg.type;
+  forEachReg(st, (r) => {
+    if (r.type === type && r.id === id) r.range = Math.max(r.range, newRange);
+  });
+}
+
+function markPktEnd(st: VState, regno: number, open: boolean): void {
+  const r = st.frames[st.cur].regs[regno];
+  if (r.type !== RegType.PTR_TO_PACKET) return;
+  r.range = open ? BEYOND_PKT_END : AT_PKT_END;
+}
+
+function isAcquireHelper(fn: HelperProto): boolean {
+  return ['bpf_sk_lookup_tcp', 'bpf_sk_lookup_udp', 'bpf_skc_lookup_tcp', 'bpf_ringbuf_reserve', 'bpf_get_task_stack'].includes(fn.name) &&
+    fn.name !== 'bpf_get_task_stack';
+}
+
+function retBtfName(name: string): string {
+  switch (name) {
+    case 'bpf_get_current_task_btf': return 'task_struct';
+    case 'bpf_skc_to_tcp_sock': case 'bpf_skc_to_tcp6_sock': case 'bpf_skc_to_tcp_timewait_sock':
+    case 'bpf_skc_to_tcp_request_sock': case 'bpf_skc_to_udp6_sock': case 'bpf_skc_to_unix_sock':
+    case 'bpf_skc_to_mptcp_sock': return name.replace('bpf_skc_to_', '');
+    default: return '';
+  }
+}
+
+type TypeFlag = [RegType, number];
+function compatibleTypes(base: string): TypeFlag[] | undefined {
+  const mem: TypeFlag[] = [[RegType.PTR_TO_STACK, 0], [RegType.PTR_TO_PACKET, 0], [RegType.PTR_TO_PACKET_META, 0],
+    [RegType.PTR_TO_MAP_KEY, 0], [RegType.PTR_TO_MAP_VALUE, 0], [RegType.PTR_TO_MEM, 0], [RegType.PTR_TO_MEM, MEM_RINGBUF],
+    [RegType.PTR_TO_BUF, 0], [RegType.PTR_TO_BTF_ID, PTR_TRUSTED]];
+  switch (base) {
+    case 'ARG_PTR_TO_MAP_KEY': case 'ARG_PTR_TO_MAP_VALUE': case 'ARG_PTR_TO_MEM': return mem;
+    case 'ARG_CONST_SIZE': case 'ARG_CONST_SIZE_OR_ZERO': case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': case 'ARG_SCALAR':
+      return [[RegType.SCALAR_VALUE, 0]];
+    case 'ARG_CONST_MAP_PTR': return [[RegType.CONST_PTR_TO_MAP, 0]];
+    case 'ARG_PTR_TO_CTX': return [[RegType.PTR_TO_CTX, 0]];
+    case 'ARG_PTR_TO_SOCK_COMMON':
+      return [[RegType.PTR_TO_SOCK_COMMON, 0], [RegType.PTR_TO_SOCKET, 0], [RegType.PTR_TO_TCP_SOCK, 0], [RegType.PTR_TO_XDP_SOCK, 0]];
+    case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
+      return [[RegType.PTR_TO_SOCK_COMMON, 0], [RegType.PTR_TO_SOCKET, 0], [RegType.PTR_TO_TCP_SOCK, 0], [RegType.PTR_TO_XDP_SOCK, 0],
+        [RegType.PTR_TO_BTF_ID, 0], [RegType.PTR_TO_BTF_ID, PTR_TRUSTED]];
+    case 'ARG_PTR_TO_SOCKET': return [[RegType.PTR_TO_SOCKET, 0]];
+    case 'ARG_PTR_TO_BTF_ID': return [[RegType.PTR_TO_BTF_ID, 0], [RegType.PTR_TO_BTF_ID, PTR_TRUSTED], [RegType.PTR_TO_BTF_ID, MEM_RCU]];
+    case 'ARG_PTR_TO_SPIN_LOCK': return [[RegType.PTR_TO_MAP_VALUE, 0], [RegType.PTR_TO_BTF_ID, MEM_ALLOC]];
+    case 'ARG_PTR_TO_RINGBUF_MEM': return [[RegType.PTR_TO_MEM, MEM_RINGBUF]];
+    case 'ARG_PTR_TO_FUNC': return [[RegType.PTR_TO_FUNC, 0]];
+    case 'ARG_PTR_TO_STACK': return [[RegType.PTR_TO_STACK, 0]];
+    case 'ARG_PTR_TO_CONST_STR': return [[RegType.PTR_TO_MAP_VALUE, 0]];
+    case 'ARG_PTR_TO_TIMER': return [[RegType.PTR_TO_MAP_VALUE, 0]];
+    case 'ARG_PTR_TO_DYNPTR': return [[RegType.PTR_TO_STACK, 0], [RegType.CONST_PTR_TO_DYNPTR, 0]];
+    case 'ARG_PTR_TO_PERCPU_BTF_ID': return undefined;
+    default: return undefined;
+  }
+}
+
+function readConst(data: Uint8Array, off: number, size: number, sx: boolean): bigint | undefined {
+  if (off < 0 || off + size > data.length) return undefined;
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[off + i]);
+  if (sx) v = BigInt.asIntN(size * 8, v);
+  return v;
+}
+
+function fitsSigned(r: Reg, bits: number): boolean {
+  const lim = 1n << BigInt(bits - 1);
+  return r.smin >= -lim && r.smax < lim;
+}
+
+/** Sign-extend the low `bytes` of a 64-bit scalar (movsx / coerce_reg_to_size_sx). */
+function signExtend(r: Reg, bytes: number): void {
+  const bits = BigInt(bytes * 8);
+  if (tnumIsConst(r.varOff)) {
+    markKnown(r, BigInt.asIntN(Number(bits), r.varOff.value));
+    return;
+  }
+  const lo = BigInt.asIntN(Number(bits), r.smin), hi = BigInt.asIntN(Number(bits), r.smax);
+  const fits = fitsSigned(r, Number(bits)) && r.smin <= r.smax;
+  const id = r.id;
+  markUnknown(r);
+  r.id = id;
+  if (fits) { r.smin = lo; r.smax = hi; } else {
+    r.smin = -(1n << (bits - 1n)); r.smax = (1n << (bits - 1n)) - 1n;
+  }
+  regBoundsSync(r);
+}
+
+function signExtend32(r: Reg, bytes: number): void {
+  const bits = bytes * 8;
+  const lo = r.varOff.value & ((1n << BigInt(bits)) - 1n);
+  if (tnumIsConst(tnumCast(r.varOff, bytes))) {
+    const v = BigInt.asIntN(bits, lo);
+    markKnownScalar(r, BigInt.asUintN(32, v));
+    return;
+  }
+  markUnknown(r);
+  r.s32min = -(2 ** (bits - 1)); r.s32max = 2 ** (bits - 1) - 1;
+  r.umax = 0xffff_ffffn;
+  regBoundsSync(r);
+}
+
+/** LDX with BPF_MEMSX: value is sign-extended from `size` bytes. */
+function signExtendLoad(r: Reg, size: number): void {
+  markUnknown(r);
+  const bits = BigInt(size * 8);
+  r.smin = -(1n << (bits - 1n));
+  r.smax = (1n << (bits - 1n)) - 1n;
+  regBoundsSync(r);
+}
+
+function addOvfS(a: bigint, b: bigint): bigint | undefined {
+  const r = a + b;
+  return r < S64_MIN || r > S64_MAX ? undefined : r;
+}
+
+function subOvfS(a: bigint, b: bigint): bigint | undefined {
+  const r = a - b;
+  return r < S64_MIN || r > S64_MAX ? undefined : r;
+}
+
+function add32(d: Reg, s: Reg): void {
+  const a = d.s32min + s.s32min, b = d.s32max + s.s32max;
+  if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
+  const c = d.u32min + s.u32min, e = d.u32max + s.u32max;
+  if (c > U32_MAX || e > U32_MAX) { d.u32min = 0; d.u32max = U32_MAX; } else { d.u32min = c; d.u32max = e; }
+}
+
+function add64(d: Reg, s: Reg): void {
+  const a = addOvfS(d.smin, s.smin), b = addOvfS(d.smax, s.smax);
+  if (a === undefined || b === undefined) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
+  const c = d.umin + s.umin, e = d.umax + s.umax;
+  if (c > U64_MAX || e > U64_MAX) { d.umin = 0n; d.umax = U64_MAX; } else { d.umin = c; d.umax = e; }
+}
+
+function sub32(d: Reg, s: Reg): void {
+  const a = d.s32min - s.s32max, b = d.s32max - s.s32min;
+  if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
+  if (d.u32min < s.u32max) { d.u32min = 0; d.u32max = U32_MAX; } else { d.u32min -= s.u32max; d.u32max -= s.u32min; }
+}
+
+function sub64(d: Reg, s: Reg): void {
+  const a = subOvfS(d.smin, s.smax), b = subOvfS(d.smax, s.smin);
+  if (a === undefined || b === undefined) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
+  if (d.umin < s.umax) { d.umin = 0n; d.umax = U64_MAX; } else { d.umin -= s.umax; d.umax -= s.umin; }
+}
+
+function mul32(d: Reg, s: Reg): void {
+  if (s.s32min < 0 || d.s32min < 0) { mark32Unbounded(d); return; }
+  if (s.u32max > 0xffff || d.u32max > 0xffff) { mark32Unbounded(d); return; }
+  d.u32min *= s.u32min;
+  d.u32max *= s.u32max;
+  if (d.u32max > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = d.u32min; d.s32max = d.u32max; }
+}
+
+function mul64(d: Reg, s: Reg): void {
+  if (s.smin < 0n || d.smin < 0n) { mark64Unbounded(d); return; }
+  if (s.umax > 0xffff_ffffn || d.umax > 0xffff_ffffn) { mark64Unbounded(d); return; }
+  d.umin *= s.umin;
+  d.umax *= s.umax;
+  if (d.umax > S64_MAX) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = d.umin; d.smax = d.umax; }
+}
+
+function sub32Known(d: Reg): boolean { return isSubregConst(d); }
+
+function and32(d: Reg, s: Reg): void {
+  const t = tnumSubreg(d.varOff);
+  if (isSubregConst(s) && sub32Known(d)) { mark32Known(d, Number(t.value)); return; }
+  d.u32min = Number(t.value);
+  d.u32max = Math.min(d.u32max, s.u32max);
+  if ((d.u32min | 0) <= (d.u32max | 0)) { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; } else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
+}
+
+function and64(d: Reg, s: Reg): void {
+  if (tnumIsConst(s.varOff) && tnumIsConst(d.varOff)) { markKnown(d, d.varOff.value); return; }
+  d.umin = d.varOff.value;
+  d.umax = d.umax < s.umax ? d.umax : s.umax;
+  if (s64(d.umin) <= s64(d.umax)) { d.smin = s64(d.umin); d.smax = s64(d.umax); } else { d.smin = S64_MIN; d.smax = S64_MAX; }
+  updateRegBounds(d);
+}
+
+function or32(d: Reg, s: Reg): void {
+  const t = tnumSubreg(d.varOff);
+  if (isSubregConst(s) && sub32Known(d)) { mark32Known(d, Number(t.value)); return; }
+  d.u32min = Math.max(d.u32min, s.u32min);
+  d.u32max = Number(t.value | t.mask);
+  if ((d.u32min | 0) <= (d.u32max | 0)) { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; } else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
+}
+
+function or64(d: Reg, s: Reg): void {
+  if (tnumIsConst(s.varOff) && tnumIsConst(d.varOff)) { markKnown(d, d.varOff.value); return; }
+  d.umin = d.umin > s.umin ? d.umin : s.umin;
+  d.umax = d.varOff.value | d.varOff.mask;
+  if (s64(d.umin) <= s64(d.umax)) { d.smin = s64(d.umin); d.smax = s64(d.umax); } else { d.smin = S64_MIN; d.smax = S64_MAX; }
+  updateRegBounds(d);
+}
+
+function xor32(d: Reg, s: Reg): void {
+  const t = tnumSubreg(d.varOff);
+  if (isSubregConst(s) && sub32Known(d)) { mark32Known(d, Number(t.value)); return; }
+  d.u32min = Number(t.value);
+  d.u32max = Number(t.value | t.mask);
+  if ((d.u32min | 0) <= (d.u32max | 0)) { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; } else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
+}
+
+function xor64(d: Reg, s: Reg): void {
+  if (tnumIsConst(s.varOff) && tnumIsConst(d.varOff)) { markKnown(d, d.varOff.value); return; }
+  d.umin = d.varOff.value;
+  d.umax = d.varOff.value | d.varOff.mask;
+  if (s64(d.umin) <= s64(d.umax)) { d.smin = s64(d.umin); d.smax = s64(d.umax); } else { d.smin = S64_MIN; d.smax = S64_MAX; }
+  updateRegBounds(d);
+}
+
+function lsh32Bounds(d: Reg, umin: number, umax: number): void {
+  d.s32min = S32_MIN; d.s32max = S32_MAX;
+  if (umax > 31 || d.u32max > 2 ** (31 - umax)) { d.u32min = 0; d.u32max = U32_MAX; } else {
+    d.u32min = (d.u32min * 2 ** umin) >>> 0;
+    d.u32max = (d.u32max * 2 ** umax) >>> 0;
+  }
+}
+
+function lsh32(d: Reg, s: Reg): void {
+  const sub = tnumSubreg(d.varOff);
+  lsh32Bounds(d, s.u32min, s.u32max);
+  d.varOff = tnumSubreg(tnumLshift(sub, s.u32min));
+  mark64Unbounded(d);
+  updateRegBounds(d);
+}
+
+function lsh64(d: Reg, s: Reg): void {
+  const umin = Number(s.umin), umax = Number(s.umax);
+  if (umin === 32 && umax === 32) {
+    d.smax = BigInt(d.s32max) << 32n;
+    d.smin = BigInt(d.s32min) << 32n;
+  } else { d.smax = S64_MAX; d.smin = S64_MIN; }
+  if (d.umax > 1n << BigInt(63 - umax)) { d.umin = 0n; d.umax = U64_MAX; } else {
+    d.umin <<= BigInt(umin); d.umax <<= BigInt(umax);
+  }
+  lsh32Bounds(d, umin, umax);
+  d.varOff = tnumLshift(d.varOff, umin);
+  updateRegBounds(d);
+}
+
+function rsh32(d: Reg, s: Reg): void {
+  const sub = tnumSubreg(d.varOff);
+  d.s32min = S32_MIN; d.s32max = S32_MAX;
+  d.varOff = tnumRshift(sub, s.u32min);
+  d.u32min = d.u32min >>> s.u32max;
+  d.u32max = d.u32max >>> s.u32min;
+  mark64Unbounded(d);
+  updateRegBounds(d);
+}
+
+function rsh64(d: Reg, s: Reg): void {
+  d.smin = S64_MIN; d.smax = S64_MAX;
+  d.varOff = tnumRshift(d.varOff, Number(s.umin));
+  d.umin >>= s.umax;
+  d.umax >>= s.umin;
+  mark32Unbounded(d);
+  updateRegBounds(d);
+}
+
+function arsh32(d: Reg, s: Reg): void {
+  const sh = s.u32min;
+  d.s32min = d.s32min >> sh;
+  d.s32max = d.s32max >> sh;
+  d.varOff = tnumArshift(tnumSubreg(d.varOff), sh, 32);
+  d.u32min = 0; d.u32max = U32_MAX;
+  mark64Unbounded(d);
+  updateRegBounds(d);
+}
+
+function arsh64(d: Reg, s: Reg): void {
+  const sh = s.umin;
+  d.smin >>= sh;
+  d.smax >>= sh;
+  d.varOff = tnumArshift(d.varOff, Number(sh), 64);
+  d.umin = 0n; d.umax = U64_MAX;
+  mark32Unbounded(d);
+  updateRegBounds(d);
+}
+
+function safeToCompute(op: number, src: Reg, alu64: boolean, off: number): boolean {
+  void off;
+  let srcConst: boolean;
+  if (!alu64) srcConst = isSubregConst(src) && src.s32min === src.s32max && src.u32min === src.u32max;
+  else srcConst = tnumIsConst(src.varOff) && src.smin === src.smax && src.umin === src.umax;
+  switch (op) {
+    case 0x00: case 0x10: case 0x50: case 0xa0: case 0x40: case 0x20: return true;
+    case 0x60: case 0x70: case 0xc0: return srcConst && src.umax < BigInt(alu64 ? 64 : 32);
+    default: return false;
+  }
+}
+
+// ---- branches ---------------------------------------------------------------------------
+
+function flipOpcode(op: number): number {
+  switch (op) {
+    case 0x30: return 0xb0; case 0x20: return 0xa0; case 0xb0: return 0x30; case 0xa0: return 0x20;
+    case 0x70: return 0xd0; case 0x60: return 0xc0; case 0xd0: return 0x70; case 0xc0: return 0x60;
+    default: return op;
+  }
+}
+
+function revOpcode(op: number): number {
+  switch (op) {
+    case 0x10: return 0x50; case 0x50: return 0x10;
+    case 0x40: return 0x48; // JSET | X: "not set"
+    case 0x20: return 0xb0; case 0xb0: return 0x20; case 0x30: return 0xa0; case 0xa0: return 0x30;
+    case 0x60: return 0xd0; case 0xd0: return 0x60; case 0x70: return 0xc0; case 0xc0: return 0x70;
+    default: return op;
+  }
+}
+
+function isRegConst(r: Reg, jmp32: boolean): boolean {
+  return r.type === RegType.SCALAR_VALUE && (jmp32 ? isSubregConst(r) : tnumIsConst(r.varOff));
+}
+
+function regConstValue(r: Reg, jmp32: boolean): bigint {
+  return jmp32 ? r.varOff.value & 0xffff_ffffn : r.varOff.value;
+}
+
+function tnumOverlap(a: Tnum, b: Tnum): boolean {
+  const mu = ~a.mask & ~b.mask & U64_MAX;
+  return (a.value & mu) === (b.value & mu);
+}
+
+function isBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
+  const p1 = isPtrValue(r1), p2 = isPtrValue(r2);
+  if (isPktAny(r1) && isPktAny(r2) && !jmp32) return pktBranchTaken(r1, r2, op);
+  if (p1 || p2) {
+    if (jmp32) return -1;
+    let a = r1, b = r2;
+    if (!isRegConst(b, false)) { op = flipOpcode(op); [a, b] = [b, a]; }
+    if (!isRegConst(b, false)) return -1;
+    if (!regNotNull(a)) return -1;
+    if (regConstValue(b, false) !== 0n) return -1;
+    if (op === 0x10) return 0;
+    if (op === 0x50) return 1;
+    return -1;
+  }
+  return scalarBranchTaken(r1, r2, op, jmp32);
+}
+
+function isPktAny(r: Reg): boolean {
+  return r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META || r.type === RegType.PTR_TO_PACKET_END;
+}
+
+function pktBranchTaken(d: Reg, s: Reg, op: number): number {
+  let pkt: Reg;
+  if (s.type === RegType.PTR_TO_PACKET_END) pkt = d;
+  else if (d.type === RegType.PTR_TO_PACKET_END) { pkt = s; op = flipOpcode(op); } else return -1;
+  if (pkt.range >= 0) return -1;
+  switch (op) {
+    case 0xb0: case 0x20:
+      if (pkt.range === BEYOND_PKT_END) return op === 0x20 ? 1 : 0;
+      break;
+    case 0xa0: case 0x30:
+      if (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END) return op === 0x30 ? 1 : 0;
+      break;
+  }
+  return -1;
+}
+
+function scalarBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
+  const t1 = jmp32 ? tnumSubreg(r1.varOff) : r1.varOff;
+  const t2 = jmp32 ? tnumSubreg(r2.varOff) : r2.varOff;
+  const umin1 = jmp32 ? BigInt(r1.u32min) : r1.umin, umax1 = jmp32 ? BigInt(r1.u32max) : r1.umax;
+  const smin1 = jmp32 ? BigInt(r1.s32min) : r1.smin, smax1 = jmp32 ? BigInt(r1.s32max) : r1.smax;
+  const umin2 = jmp32 ? BigInt(r2.u32min) : r2.umin, umax2 = jmp32 ? BigInt(r2.u32max) : r2.umax;
+  const smin2 = jmp32 ? BigInt(r2.s32min) : r2.smin, smax2 = jmp32 ? BigInt(r2.s32max) : r2.smax;
+  switch (op) {
+    case 0x10: case 0x50: {
+      const eq = op === 0x10;
+      if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
+      const differ = !tnumOverlap(t1, t2) || umin1 > umax2 || umax1 < umin2 || smin1 > smax2 || smax1 < smin2 ||
+        (!jmp32 && (r1.u32min > r2.u32max || r1.u32max < r2.u32min || r1.s32min > r2.s32max || r1.s32max < r2.s32min));
+      if (differ) return eq ? 0 : 1;
+      return -1;
+    }
+    case 0x40: {
+      let a = r1, b = r2, ta = t1, tb = t2;
+      if (!isRegConst(b, jmp32)) { [a, b] = [b, a]; [ta, tb] = [tb, ta]; }
+      void a;
+      if (!isRegConst(b, jmp32)) return -1;
+      if ((~ta.mask & ta.value) & tb.value) return 1;
+      if (!((ta.mask | ta.value) & tb.value)) return 0;
+      return -1;
+    }
+    case 0x20: return umin1 > umax2 ? 1 : umax1 <= umin2 ? 0 : -1;
+    case 0x60: return smin1 > smax2 ? 1 : smax1 <= smin2 ? 0 : -1;
+    case 0xa0: return umax1 < umin2 ? 1 : umin1 >= umax2 ? 0 : -1;
+    case 0xc0: return smax1 < smin2 ? 1 : smin1 >= smax2 ? 0 : -1;
+    case 0x30: return umin1 >= umax2 ? 1 : umax1 < umin2 ? 0 : -1;
+    case 0x70: return smin1 >= smax2 ? 1 : smax1 < smin2 ? 0 : -1;
+    case 0xb0: return umax1 <= umin2 ? 1 : umin1 > umax2 ? 0 : -1;
+    case 0xd0: return smax1 <= smin2 ? 1 : smin1 > smax2 ? 0 : -1;
+  }
+  return -1;
+}
+
+const bmin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+/** regs_refine_cond_op: narrow both registers assuming `r1 op r2` holds. */
+function refineCond(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
+  if (op === 0x30 || op === 0x20 || op === 0x70 || op === 0x60) { op = flipOpcode(op); [r1, r2] = [r2, r1]; }
+  switch (op) {
+    case 0x10:
+      if (jmp32) {
+        r1.u32min = Math.max(r1.u32min, r2.u32min); r1.u32max = Math.min(r1.u32max, r2.u32max);
+        r1.s32min = Math.max(r1.s32min, r2.s32min); r1.s32max = Math.min(r1.s32max, r2.s32max);
+        r2.u32min = r1.u32min; r2.u32max = r1.u32max; r2.s32min = r1.s32min; r2.s32max = r1.s32max;
+        const t = tnumIntersect(tnumSubreg(r1.varOff), tnumSubreg(r2.varOff));
+        r1.varOff = tnumWithSubreg(r1.varOff, t);
+        r2.varOff = tnumWithSubreg(r2.varOff, t);
+      } else {
+        r1.umin = bmax(r1.umin, r2.umin); r1.umax = bmin(r1.umax, r2.umax);
+        r1.smin = bmax(r1.smin, r2.smin); r1.smax = bmin(r1.smax, r2.smax);
+        r2.umin = r1.umin; r2.umax = r1.umax; r2.smin = r1.smin; r2.smax = r1.smax;
+        r1.varOff = tnumIntersect(r1.varOff, r2.varOff);
+        r2.varOff = r1.varOff;
+      }
+      break;
+    case 0x50: {
+      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
+      if (!isRegConst(r2, jmp32)) break;
+      const val = regConstValue(r2, jmp32);
+      if (jmp32) {
+        const v = Number(val);
+        if (r1.u32min === v) r1.u32min = (r1.u32min + 1) >>> 0;
+        if (r1.u32max === v) r1.u32max = (r1.u32max - 1) >>> 0;
+        if (r1.s32min === (v | 0)) r1.s32min = (r1.s32min + 1) | 0;
+        if (r1.s32max === (v | 0)) r1.s32max = (r1.s32max - 1) | 0;
+      } else {
+        if (r1.umin === val) r1.umin = u64(r1.umin + 1n);
+        if (r1.umax === val) r1.umax = u64(r1.umax - 1n);
+        if (r1.smin === s64(val)) r1.smin = s64(r1.smin + 1n);
+        if (r1.smax === s64(val)) r1.smax = s64(r1.smax - 1n);
+      }
+      break;
+    }
+    case 0x40: {
+      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
+      if (!isRegConst(r2, jmp32)) break;
+      const val = regConstValue(r2, jmp32);
+      if (val === 0n || (val & (val - 1n)) !== 0n) break;
+      if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumOr(tnumSubreg(r1.varOff), tnumConst(val)));
+      else r1.varOff = tnumOr(r1.varOff, tnumConst(val));
+      break;
+    }
+    case 0x48: {
+      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
+      if (!isRegConst(r2, jmp32)) break;
+      const val = regConstValue(r2, jmp32);
+      markUnbounded(r1);
+      if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumAnd(tnumSubreg(r1.varOff), tnumConst(~val & 0xffff_ffffn)));
+      else r1.varOff = tnumAnd(r1.varOff, tnumConst(~val & U64_MAX));
+      break;
+    }
+    case 0xb0:
+      if (jmp32) { r1.u32max = Math.min(r1.u32max, r2.u32max); r2.u32min = Math.max(r1.u32min, r2.u32min); }
+      else { r1.umax = bmin(r1.umax, r2.umax); r2.umin = bmax(r1.umin, r2.umin); }
+      break;
+    case 0xa0:
+      if (jmp32) { r1.u32max = Math.min(r1.u32max, (r2.u32max - 1) >>> 0); r2.u32min = Math.max((r1.u32min + 1) >>> 0, r2.u32min); }
+      else { r1.umax = bmin(r1.umax, u64(r2.umax - 1n)); r2.umin = bmax(u64(r1.umin + 1n), r2.umin); }
+      break;
+    case 0xd0:
+      if (jmp32) { r1.s32max = Math.min(r1.s32max, r2.s32max); r2.s32min = Math.max(r1.s32min, r2.s32min); }
+      else { r1.smax = bmin(r1.smax, r2.smax); r2.smin = bmax(r1.smin, r2.smin); }
+      break;
+    case 0xc0:
+      if (jmp32) { r1.s32max = Math.min(r1.s32max, (r2.s32max - 1) | 0); r2.s32min = Math.max((r1.s32min + 1) | 0, r2.s32min); }
+      else { r1.smax = bmin(r1.smax, s64(r2.smax - 1n)); r2.smin = bmax(s64(r1.smin + 1n), r2.smin); }
+      break;
+  }
+}
+
+function rangeWithin(o: Reg, c: Reg): boolean {
+  return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
+    o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
+}
+
+export { tnumRange, notInit, S64_MIN, PTR_UNTRUSTED };
