@@ -81,8 +81,20 @@ struct verdict {
  * last non-empty line when there is no statistics block (early failures). */
 static void analyse_log(const char *log, struct verdict *v, bool take_error)
 {
+	/* Some messages lack their newline ("expected prog array map for tail call"), so the
+	 * statistics start mid-line: break the line there. */
 	size_t n = strlen(log);
-	char *copy = strndup(log, n);
+	char *copy = malloc(n * 2 + 1), *w = copy;
+	for (const char *r = log; *r; r++) {
+		long num;
+		char tail[8];
+		if (r > log && r[-1] != '\n' && (*r == 'v' || *r == 'p') &&
+		    (sscanf(r, "verification time %ld use%1[c]", &num, tail) == 2 ||
+		     sscanf(r, "processed %ld insns (limi%1[t]", &num, tail) == 2))
+			*w++ = '\n';
+		*w++ = *r;
+	}
+	*w = 0;
 	char **lines = NULL;
 	size_t cnt = 0, cap = 0;
 	for (char *p = copy, *save = NULL, *tok; (tok = strtok_r(p, "\n", &save)); p = NULL) {
