@@ -32,7 +32,7 @@ export function progTypeSummary(h: HelperInfo): string {
 }
 
 export function helperSignature(h: HelperInfo, settings: BpflsSettings): string {
-  return h.proto || helperDocs(settings).docs.get(h.name)?.proto || `${h.ret.cType} ${h.name}(${h.args.map((a) => `${a.cType} ${a.name}`).join(', ')})`;
+  return helperDocs(settings).docs.get(h.name)?.proto || h.proto || `${h.ret.cType} ${h.name}(${h.args.map((a) => `${a.cType} ${a.name}`).join(', ')})`;
 }
 
 export function helperMarkdown(h: HelperInfo, settings: BpflsSettings, progType?: string, section?: string): string {

@@ -103,7 +103,8 @@ export function indexDocument(text: string): DocIndex {
           }
         }
         depth++;
-      } else if (c === ')') depth--;
+      } else if (c === ')') depth = Math.max(0, depth - 1); // the attribute's own closing parens
+
       else if (depth <= 0 && (c === ';' || c === '{' || c === '=')) { if (c === '{') brace = i; break; }
     }
     if (brace >= 0 && firstParenName) {
