@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadObject } from '../../src/bpf/loader/index';
+import { loadObject, sourceForInsn } from '../../src/bpf/loader/index';
 import type { Btf } from '../../src/bpf/btf/btf';
 
 export const repoRoot = resolve(__dirname, '../../..');
@@ -85,6 +85,15 @@ export function compareObject(objPath: string, oracle: OracleOut, targetBtf: Btf
     const ml = ours.lineInfo.map((l) => `${l.insnOff}:${l.fileName}:${l.line}:${l.col}`);
     const tl = op.lines.map((l) => `${l[0]}:${l[1]}:${l[2]}:${l[3]}`);
     lines += tl.length;
+    // every instruction maps to the same file:line (nearest preceding line_info, as the kernel does)
+    for (let i = 0; i < ours.insns.length; i++) {
+      const mine = sourceForInsn(ours, i);
+      let best: [number, string, number, number] | undefined;
+      for (const l of op.lines) if (l[0] <= i && (!best || l[0] >= best[0])) best = l;
+      const a = mine ? `${mine.fileName}:${mine.line}` : '-';
+      const b = best ? `${best[1]}:${best[2]}` : '-';
+      if (a !== b) { mismatches.push(`program ${op.prog}: insn ${i} maps to ${a}, libbpf line_info says ${b}`); break; }
+    }
     if (ml.join('|') !== tl.join('|')) {
       const k = ml.findIndex((x, i) => x !== tl[i]);
       mismatches.push(`program ${op.prog}: line_info differs (ours ${ml.length}, libbpf ${tl.length}; first at ${k}: ${ml[k]} vs ${tl[k]})`);
