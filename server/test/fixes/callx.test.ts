@@ -6,7 +6,7 @@ import { findCallxSites, findLibbpfHeader, headerDeclaresConst } from '../../src
 import { objectFindings } from '../../src/features/fixes/index';
 import { applyEdits } from '../../src/features/fixes/text';
 import { FixCodes } from '../../src/features/fixes/types';
-import { callxInsns, compile, corpus, haveClang, kernelLoad, kernelUnavailable } from './util';
+import { assertBpflsAccepts, callxInsns, compile, corpus, haveClang, kernelLoad, kernelUnavailable } from './util';
 
 const NO_CLANG = haveClang() ? undefined : 'clang-19 not found';
 
@@ -61,6 +61,7 @@ test('callx at -O0: found at the call site, names the declaration, const fix rem
   }
   const clean = compile(fixed, '-O0');
   assert.deepEqual(callxInsns(clean.obj!), []);
+  await assertBpflsAccepts(clean.obj!, '-O0');
   if (why) return t.skip(`kernel load: ${why}`);
   const load = kernelLoad(clean.obj!);
   assert.ok(load.ok, load.log);

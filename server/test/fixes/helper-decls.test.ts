@@ -4,7 +4,7 @@ import { libbpfHeaderIsConst } from '../../src/features/fixes/callx';
 import { findHelperPointerDecls, helperDeclFindings } from '../../src/features/fixes/helper-decls';
 import { FixCodes } from '../../src/features/fixes/types';
 import {
-  applyFix, callxInsns, compile, corpus, findFix, haveClang, kernelLoad, kernelUnavailable, source,
+  applyFix, assertBpflsAccepts, callxInsns, compile, corpus, findFix, haveClang, kernelLoad, kernelUnavailable, source,
 } from './util';
 
 test('finds hand-written helper pointers, const or not, with their IDs', async () => {
@@ -55,6 +55,7 @@ test('const fix: keeps the prototype, builds without callx at -O0 and -O2, loads
     const c = compile(fixed, opt);
     assert.ok(c.ok, `${opt}: ${c.stderr}`);
     assert.deepEqual(callxInsns(c.obj!), [], `${opt}: no callx left`);
+    await assertBpflsAccepts(c.obj!, opt);
     const why = kernelUnavailable();
     if (why) t.diagnostic(`kernel load skipped: ${why}`);
     else {
@@ -76,6 +77,7 @@ test('include fix: removes every hand-written declaration and adds the include o
   const o2 = compile(fixed, '-O2');
   assert.ok(o2.ok, o2.stderr);
   assert.deepEqual(callxInsns(o2.obj!), []);
+  await assertBpflsAccepts(o2.obj!, '-O2');
   const why = kernelUnavailable();
   if (why) t.diagnostic(`kernel load skipped: ${why}`);
   else assert.ok(kernelLoad(o2.obj!).ok);
@@ -103,6 +105,7 @@ test('wrong ID: error with the right ID, fix builds and loads', { skip: O0_REASO
     const c = compile(fixed, opt);
     assert.ok(c.ok, c.stderr);
     assert.deepEqual(callxInsns(c.obj!), []);
+    await assertBpflsAccepts(c.obj!, opt);
     const why = kernelUnavailable();
     if (why) t.diagnostic(`kernel load skipped: ${why}`);
     else assert.ok(kernelLoad(c.obj!).ok);
@@ -124,6 +127,7 @@ test('successor: bpf_probe_read declaration becomes bpf_probe_read_kernel with c
     const c = compile(fixed, opt);
     assert.ok(c.ok, c.stderr);
     assert.deepEqual(callxInsns(c.obj!), []);
+    await assertBpflsAccepts(c.obj!, opt);
     const why = kernelUnavailable();
     if (why) t.diagnostic(`kernel load skipped: ${why}`);
     else {

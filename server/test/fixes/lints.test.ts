@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lintFindings, codeOnly } from '../../src/features/fixes/lints';
 import { filterSuppressed } from '../../src/features/fixes/suppress';
 import { FixCodes } from '../../src/features/fixes/types';
-import { applyFix, compile, corpus, findFix, haveClang, kernelLoad, kernelUnavailable, source } from './util';
+import { applyFix, assertBpflsAccepts, compile, corpus, findFix, haveClang, kernelLoad, kernelUnavailable, source } from './util';
 
 test('codeOnly blanks comments and literals, keeping offsets', () => {
   const t = 'a /* b\nc */ "d" // e\nf';
@@ -70,6 +70,7 @@ test('fixes: typed map members and bpf_probe_read_kernel build and load', { skip
   assert.deepEqual(left, [FixCodes.perfbufUsage, FixCodes.unrolledLoop]);
   const c = compile(text, '-O2');
   assert.ok(c.ok, c.stderr);
+  await assertBpflsAccepts(c.obj!, '-O2');
   const why = kernelUnavailable();
   if (why) return t.skip(`kernel load: ${why}`);
   const r = kernelLoad(c.obj!);

@@ -8,7 +8,7 @@ import { targetKfuncs } from '../../src/features/fixes/kfunc-decl';
 import { applyEdits } from '../../src/features/fixes/text';
 import { parseC } from '../../src/features/fixes/tree';
 import { safeReturnValue } from '../../src/features/fixes/verifier-fixes';
-import { compile, corpus, expectLine, haveClang, kernelLoad, kernelRejection, kernelUnavailable } from './util';
+import { assertBpflsAccepts, bpflsVerify, compile, corpus, expectLine, haveClang, kernelLoad, kernelRejection, kernelUnavailable } from './util';
 
 async function actionsFor(text: string, finding: Finding) {
   const doc = new DocumentSnapshot('file:///w/prog.bpf.c', 'c', 1, text);
@@ -51,7 +51,12 @@ for (const c of nullCases) {
     const text = corpus(c.file);
     const before = compile(text, '-O2');
     assert.ok(before.ok, before.stderr);
-    let f = finding("R0 invalid mem access 'map_value_or_null'", expectLine(text, "invalid mem access 'map_value_or_null'"));
+    // the finding as bpfls's verifier reports it: kernel wording, line from line_info
+    const { verdicts } = await bpflsVerify(before.obj!);
+    assert.equal(verdicts.length, 1);
+    assert.equal(verdicts[0].message, "R0 invalid mem access 'map_value_or_null'");
+    assert.equal(verdicts[0].line, expectLine(text, "invalid mem access 'map_value_or_null'"));
+    let f = finding(verdicts[0].message!, verdicts[0].line!);
     const why = kernelUnavailable();
     if (!why) {
       // the finding as the kernel reports it: message and line from its log
@@ -59,7 +64,7 @@ for (const c of nullCases) {
       assert.ok(rej, 'the kernel refuses the unfixed program');
       assert.match(rej.message, /invalid mem access 'map_value_or_null'/);
       assert.equal(rej.line, f.range.start.line + 1);
-      f = finding(rej.message, rej.line!);
+      assert.equal(rej.message, f.message);
     }
     const actions = await actionsFor(text, f);
     assert.equal(actions.length, 1);
@@ -71,6 +76,7 @@ for (const c of nullCases) {
     assert.match(fixed, c.expect);
     const after = compile(fixed, '-O2');
     assert.ok(after.ok, after.stderr);
+    await assertBpflsAccepts(after.obj!, '-O2');
     if (why) return t.skip(`kernel load: ${why}`);
     const r = kernelLoad(after.obj!);
     assert.ok(r.ok, r.log);
@@ -113,6 +119,7 @@ test('undeclared kfuncs: extern declarations from BTF build and load', { skip: N
   assert.match(text, /extern void bpf_rcu_read_lock\(void\) __ksym;/);
   const c = compile(text, '-O2');
   assert.ok(c.ok, c.stderr);
+  await assertBpflsAccepts(c.obj!, '-O2');
   const why = kernelUnavailable();
   if (why) return t.skip(`kernel load: ${why}`);
   const r = kernelLoad(c.obj!);
@@ -132,6 +139,7 @@ test('undeclared kfunc, second option: __weak with a bpf_ksym_exists guard', { s
   assert.match(text, /\tif \(bpf_ksym_exists\(bpf_rcu_read_lock\)\)\n\t\tbpf_rcu_read_lock\(\);/);
   const c = compile(text, '-O2');
   assert.ok(c.ok, c.stderr);
+  await assertBpflsAccepts(c.obj!, '-O2');
   const why = kernelUnavailable();
   if (why) return t.skip(`kernel load: ${why}`);
   const r = kernelLoad(c.obj!);

@@ -126,3 +126,53 @@ export function expectLine(text: string, what: string): number {
   if (i < 0) throw new Error(`no expect marker for ${what}`);
   return i + 1;
 }
+
+let vmlinux: Uint8Array | null | undefined;
+function targetBtfBytes(): Uint8Array | undefined {
+  if (vmlinux === undefined) {
+    try {
+      vmlinux = new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux'));
+    } catch {
+      vmlinux = null;
+    }
+  }
+  return vmlinux ?? undefined;
+}
+
+export interface BpflsVerdict {
+  prog: string;
+  ok: boolean;
+  message?: string;
+  /** 1-based source line of the failing instruction, from line_info */
+  line?: number;
+}
+
+/** bpfls's own loader and verifier over every program of an object. */
+export async function bpflsVerify(obj: Uint8Array): Promise<{ loadErrors: string[]; verdicts: BpflsVerdict[] }> {
+  const { loadObject } = await import('../../src/bpf/loader/load.js');
+  const { verifyProgram } = await import('../../src/bpf/verifier/index.js');
+  const { object, errors } = loadObject(obj, { targetBtf: targetBtfBytes() });
+  if (!object) return { loadErrors: errors, verdicts: [] };
+  const verdicts = object.programs.map((p) => {
+    let r: ReturnType<typeof verifyProgram>;
+    try {
+      r = verifyProgram(object, p, { timeBudgetMs: 20_000 });
+    } catch (e) {
+      return { prog: p.name, ok: false, message: `bpfls verifier threw: ${(e as Error).message}` };
+    }
+    let line: number | undefined;
+    if (r.error) {
+      for (const li of p.lineInfo) if (li.insnOff <= r.error.insn) line = li.line;
+    }
+    return { prog: p.name, ok: r.ok, message: r.error?.message, line };
+  });
+  return { loadErrors: errors, verdicts };
+}
+
+/** Fails unless bpfls's verifier accepts every program of the object. */
+export async function assertBpflsAccepts(obj: Uint8Array, label: string): Promise<void> {
+  const { loadErrors, verdicts } = await bpflsVerify(obj);
+  if (!verdicts.length) throw new Error(`${label}: bpfls could not load the object: ${loadErrors.join('; ')}`);
+  const bad = verdicts.filter((v) => !v.ok);
+  if (bad.length) throw new Error(`${label}: bpfls verifier refused ${bad.map((b) => `${b.prog}: ${b.message} (line ${b.line})`).join('; ')}`);
+}
