@@ -1,11 +1,115 @@
-import type { Command } from '../command';
+// bpfls verify FILE [--prog NAME] [--json] [--log-level N]: the built-in verifier on each program
+// of an object (.o), a C file (compiled with clang) or a BPF assembly file (assembled with clang).
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, UsageError, parseArgs } from '../command';
+import { loadObject, sourceForInsn } from '../../bpf/loader';
+import { verifyProgram } from '../../bpf/verifier';
+import { findClang } from '../../toolchain/clang';
+import { compile, compileOptionsFor } from '../../toolchain/compile';
+import { progTypeName } from '../../bpf/progtypes';
+import type { LoadedObject } from '../../bpf/loader/types';
+
+const USAGE = `usage: bpfls verify FILE [--prog NAME] [--json] [--log-level N] [--insn-limit N]
+
+Runs bpfls's verifier (a model of the Linux kernel's) on every program in FILE and reports the
+kernel's verdict and error message. FILE is an ELF object (.o), BPF C (.c, compiled with clang) or
+BPF assembly (.s, assembled with clang).
+  --prog NAME       verify only the program whose function name is NAME
+  --json            one JSON object per program per line:
+                    {"file","prog","section","ok","error":{"message","insn","line"}|null,"processed","time_ms"}
+  --log-level N     print the verifier log (1 or 2) in the kernel's format
+  --insn-limit N    processed-instruction limit (default 1000000, the kernel's)
+Exit status: 0 all programs accepted, 1 a program was rejected, 2 usage or build errors.`;
+
+async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: string }> {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.o') return { elf: readFileSync(file) };
+  if (ext !== '.c' && ext !== '.s' && ext !== '.S' && ext !== '.h') return { error: `${file}: expected a .o, .c or .s file` };
+  const found = await findClang({ trusted: true });
+  if (!found.ok) return { error: found.message };
+  const text = readFileSync(file, 'utf8');
+  if (ext === '.c' || ext === '.h') {
+    const options = compileOptionsFor(file, { extraIncludePaths: [], extraFlags: [], trusted: true });
+    const r = await compile({ clang: found.clang, text, file: path.resolve(file), options });
+    if (r.status !== 'ok' || !r.elf) {
+      return { error: r.findings.map((f) => (f as unknown as { message: string }).message).join('\n') || r.stderr || `clang failed (${r.status})` };
+    }
+    return { elf: r.elf };
+  }
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-verify-'));
+  try {
+    const out = path.join(dir, 'a.o');
+    const r = spawnSync(found.clang.path, ['-target', 'bpf', '-c', '-x', 'assembler', file, '-o', out], { encoding: 'utf8', timeout: 30000 });
+    if (r.status !== 0) return { error: r.stderr || 'clang could not assemble the file' };
+    return { elf: readFileSync(out) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export const verify: Command = {
   name: 'verify',
-  summary: '(not built yet)',
-  usage: 'usage: bpfls verify ... (this command\'s engine is not built yet)',
-  async run() {
-    process.stderr.write("bpfls verify: this command's engine is not built yet\n");
-    return 2;
+  summary: 'verify BPF programs with the built-in verifier (kernel verdicts and messages)',
+  usage: USAGE,
+  async run(argv) {
+    const { flags, positionals } = parseArgs(argv, { strings: ['prog', 'log-level', 'insn-limit'], booleans: ['json'] });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one FILE');
+    const file = positionals[0];
+    const logLevel = flags['log-level'] === undefined ? 0 : Number(flags['log-level']);
+    if (![0, 1, 2].includes(logLevel)) throw new UsageError('--log-level must be 0, 1 or 2');
+    const insnLimit = flags['insn-limit'] === undefined ? undefined : Number(flags['insn-limit']);
+    if (insnLimit !== undefined && !(insnLimit > 0)) throw new UsageError('--insn-limit must be a positive number');
+    const json = flags.json === true;
+    let built: { elf?: Uint8Array; error?: string };
+    try {
+      built = await objectFor(file);
+    } catch (e) {
+      built = { error: (e as Error).message };
+    }
+    if (!built.elf) {
+      process.stderr.write(`bpfls verify: ${built.error}\n`);
+      return 2;
+    }
+    let targetBtf: Uint8Array | undefined;
+    try { targetBtf = readFileSync('/sys/kernel/btf/vmlinux'); } catch { targetBtf = undefined; }
+    const loaded = loadObject(built.elf, targetBtf ? { targetBtf } : {});
+    const obj: LoadedObject | undefined = loaded.object;
+    if (!obj) {
+      process.stderr.write(`bpfls verify: ${file}: ${loaded.errors.join('; ') || 'not a BPF object'}\n`);
+      return 2;
+    }
+    const progs = obj.programs.filter((p) => (flags.prog === undefined ? true : p.name === flags.prog));
+    if (flags.prog !== undefined && progs.length === 0) {
+      process.stderr.write(`bpfls verify: no program named '${flags.prog}' in ${file} (have: ${obj.programs.map((p) => p.name).join(', ')})\n`);
+      return 2;
+    }
+    let rejected = false;
+    for (const prog of progs) {
+      const r = verifyProgram(obj, prog, { logLevel: logLevel as 0 | 1 | 2, insnLimit });
+      if (!r.ok) rejected = true;
+      const line = r.error ? sourceForInsn(prog, r.error.insn)?.line ?? null : null;
+      if (json) {
+        process.stdout.write(JSON.stringify({
+          file, prog: prog.name, section: prog.section, ok: r.ok,
+          error: r.error ? { message: r.error.message, insn: r.error.insn, line } : null,
+          processed: r.processed, time_ms: Math.round(r.stats.timeMs * 1000) / 1000,
+        }) + '\n');
+      } else {
+        if (logLevel) process.stdout.write(r.log);
+        const head = `${prog.name} (${prog.section}, ${progTypeName(prog.progType)})`;
+        if (r.ok) process.stdout.write(`${head}: accepted, processed ${r.processed} insns\n`);
+        else {
+          const src = r.error ? sourceForInsn(prog, r.error.insn) : undefined;
+          const where = src ? ` at ${src.fileName || file}:${src.line}` : "";
+          process.stdout.write(`${head}: rejected at insn ${r.error?.insn}${where}: ${r.error?.message ?? 'verification did not complete'}\n`);
+        }
+        for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+      }
+    }
+    return rejected ? 1 : 0;
   },
 };
