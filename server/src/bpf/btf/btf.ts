@@ -18,6 +18,20 @@ export const BTF_INT_SIGNED = 1;
 export const BTF_INT_CHAR = 2;
 export const BTF_INT_BOOL = 4;
 
+const FNV_OFFSET = 0x811c9dc5;
+const EMPTY_HASH = FNV_OFFSET;
+
+/** FNV-1a over the UTF-8 bytes of a name. */
+export function hashString(s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) h = Math.imul(h ^ c, 0x01000193);
+    else for (const b of new TextEncoder().encode(s[i])) h = Math.imul(h ^ b, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 export interface MemberMatch {
   member: BtfMember;
   /** bit offset from the start of the outer type, through any anonymous members */
@@ -27,7 +41,7 @@ export interface MemberMatch {
 }
 
 export class Btf implements BtfContract {
-  private nameIndex?: Map<string, number[]>;
+  private nameIndex?: Map<number, number[]>;
 
   constructor(
     readonly types: BtfType[],
@@ -42,37 +56,40 @@ export class Btf implements BtfContract {
     return id >= 0 && id < this.types.length ? this.types[id] : undefined;
   }
 
-  private index(): Map<string, number[]> {
+  /**
+   * Name index keyed by a 32-bit hash of the name bytes, built without decoding any string (vmlinux
+   * has ~130k named types); lookups hash the query and confirm candidates by their decoded name.
+   */
+  private index(): Map<number, number[]> {
     if (!this.nameIndex) {
-      const m = new Map<string, number[]>();
+      const m = new Map<number, number[]>();
       const t = this.types;
       for (let i = 1; i < t.length; i++) {
-        const n = t[i].name;
-        if (!n) continue;
-        const l = m.get(n);
+        const ty = t[i];
+        const h = ty instanceof LazyBtfType ? ty.nameHash() : hashString(ty.name);
+        if (h === EMPTY_HASH) continue;
+        const l = m.get(h);
         if (l) l.push(i);
-        else m.set(n, [i]);
+        else m.set(h, [i]);
       }
       this.nameIndex = m;
     }
     return this.nameIndex;
   }
 
+  private idsByName(name: string): number[] {
+    const ids = this.index().get(hashString(name));
+    if (!ids) return [];
+    return ids.filter((i) => this.types[i].name === name);
+  }
+
   byName(name: string, kind?: number): BtfType | undefined {
-    const ids = this.index().get(name);
-    if (!ids) return undefined;
-    for (const id of ids) if (kind === undefined || this.types[id].kind === kind) return this.types[id];
+    for (const id of this.idsByName(name)) if (kind === undefined || this.types[id].kind === kind) return this.types[id];
     return undefined;
   }
 
   allByName(name: string, kind?: number): BtfType[] {
-    const ids = this.index().get(name) ?? [];
-    return ids.map((i) => this.types[i]).filter((t) => kind === undefined || t.kind === kind);
-  }
-
-  /** every distinct type name, for prefix searches (essential-name lookups in CO-RE) */
-  names(): IterableIterator<string> {
-    return this.index().keys();
+    return this.idsByName(name).map((i) => this.types[i]).filter((t) => kind === undefined || t.kind === kind);
   }
 
   /** Skips typedefs and const/volatile/restrict/type_tag; -1 for a bad id or a cycle. */
@@ -191,7 +208,7 @@ export class Btf implements BtfContract {
     if (depth > MAX_RESOLVE_DEPTH) return `<cycle>${inner}`;
     const t = this.get(id);
     if (!t) return `<bad type ${id}>${inner ? ' ' + inner : ''}`;
-    const sp = (s: string) => (inner ? `${s} ${inner}` : s);
+    const sp = (s: string) => (!inner ? s : inner[0] === '[' || inner[0] === '(' && inner[1] !== '*' ? `${s}${inner}` : `${s} ${inner}`);
     switch (t.kind) {
       case BtfKind.VOID: return sp('void');
       case BtfKind.INT: case BtfKind.FLOAT: case BtfKind.TYPEDEF: return sp(t.name || '<anon>');
@@ -243,6 +260,8 @@ interface ParseCtx {
   view: DataView;
   le: boolean;
   str: (off: number) => string;
+  /** FNV-1a of the NUL-terminated bytes at a string offset, without decoding */
+  hash: (off: number) => number;
 }
 
 /**
@@ -273,6 +292,9 @@ class LazyBtfType implements BtfType {
 
   get name(): string {
     return (this._name ??= this.ctx.str(this.nameOff));
+  }
+  nameHash(): number {
+    return this._name !== undefined ? hashString(this._name) : this.ctx.hash(this.nameOff);
   }
   private get vlen(): number { return this.info & 0xffff; }
   private get flag(): boolean { return (this.info >>> 31) === 1; }
@@ -424,7 +446,19 @@ function parseBtfUnchecked(bytes: Uint8Array, base?: Btf): ParseBtfResult {
     strCache.set(off, s);
     return s;
   };
-  const ctx: ParseCtx = { view, le, str };
+  const hash = (off: number): number => {
+    let tab = strings;
+    let o = off;
+    if (baseStrings) {
+      if (off < baseStrLen) tab = baseStrings;
+      else o = off - baseStrLen;
+    }
+    let h = FNV_OFFSET;
+    if (off === 0) return h;
+    for (; o < tab.length && tab[o] !== 0; o++) h = Math.imul(h ^ tab[o], 0x01000193);
+    return h >>> 0;
+  };
+  const ctx: ParseCtx = { view, le, str, hash };
 
   const types: BtfType[] = base ? base.types.slice() : [{ id: 0, kind: BtfKind.VOID, name: '', size: 0, type: 0 }];
   const startId = types.length;
