@@ -26,6 +26,7 @@ function sampleInsns(): Insn[] {
       out.push(insn(cls | op | 0x08, 3, 9));
       if (op === 0x30 || op === 0x90) { out.push(insn(cls | op, 2, 0, 1, -7), insn(cls | op | 0x08, 2, 4, 1)); }
       if (op === 0xb0) for (const o of cls === 0x07 ? [8, 16, 32] : [8, 16]) out.push(insn(cls | op | 0x08, 1, 2, o));
+      if (op === 0xb0 && cls === 0x07) out.push(insn(0xbf, 3, 3, 1, 0x10000), insn(0xbf, 4, 5, 1, 1));
     }
     for (const bits of [16, 32, 64]) {
       out.push(insn(cls | 0xd0, 5, 0, 0, bits));

@@ -1,7 +1,7 @@
 // The BPF assembler: text in, instructions + sections + symbols + source map + errors out.
 // It never throws. It reads LLVM syntax and GAS/uBPF syntax (detected per file), the directives
 // clang -S emits, and llvm-objdump -d/-dr listings (so disassembly can be re-assembled).
-import { BPF_CALL, BPF_EXIT, BPF_JMP, BPF_PSEUDO_CALL } from '../isa/opcodes';
+import { BPF_CALL, BPF_EXIT, BPF_IND, BPF_JMP, BPF_LD, BPF_PSEUDO_CALL } from '../isa/opcodes';
 import type { Insn } from '../isa/insn';
 import { helperId } from '../isa/helper-ids';
 import { Cursor, ParseError, Stmt } from './cursor';
@@ -48,6 +48,20 @@ const LISTING_HEADER = /^\S.*:\s+file format /;
 
 const SKIPPED_SECTION = /^\.(debug_|BTF|llvm_addrsig|rel|note\.GNU-stack)/;
 const DATA_LIKE = /^(\.data|\.rodata|\.bss|license|version|\.maps|maps)/;
+
+/** The instruction slots of an llvm-objdump byte column (`b7 01 00 00 2a 00 00 00`). */
+function listedInsns(column: string): Insn[] {
+  const bytes = column.split(' ').map((h) => parseInt(h, 16));
+  const out: Insn[] = [];
+  for (let o = 0; o + 8 <= bytes.length; o += 8) {
+    out.push({
+      code: bytes[o], dst: bytes[o + 1] & 0xf, src: bytes[o + 1] >> 4,
+      off: ((bytes[o + 2] | (bytes[o + 3] << 8)) << 16) >> 16,
+      imm: bytes[o + 4] | (bytes[o + 5] << 8) | (bytes[o + 6] << 16) | (bytes[o + 7] << 24),
+    });
+  }
+  return out;
+}
 
 /** A guess at the syntax of a text: GAS mnemonics vs LLVM's assignment style. */
 export function detectSyntax(text: string): AsmSyntax {
@@ -301,17 +315,12 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
         offset = li[0].length;
         body = ' '.repeat(offset) + raw.slice(offset);
       }
-      if (li && raw.slice(offset).trim() === '<unknown>') {
+      const listed = li ? listedInsns(li[2]) : undefined;
+      if (listed && raw.slice(offset).trim() === '<unknown>') {
         // An encoding the disassembler could not name: keep the listed bytes as they are.
-        const bytes = li[2].split(' ').map((h) => parseInt(h, 16));
         if (cur.kind === 'data') { err(ln, offset, raw.length, `instruction in data section '${cur.name}'`); continue; }
         cur.kind = 'code';
-        const word = (o: number): Insn => ({
-          code: bytes[o], dst: bytes[o + 1] & 0xf, src: bytes[o + 1] >> 4,
-          off: (bytes[o + 2] | (bytes[o + 3] << 8)) << 16 >> 16,
-          imm: bytes[o + 4] | (bytes[o + 5] << 8) | (bytes[o + 6] << 16) | (bytes[o + 7] << 24),
-        });
-        const stmt: Stmt = bytes.length === 16 ? { insn: word(0), hi: word(8) } : { insn: word(0) };
+        const stmt: Stmt = listed.length === 2 ? { insn: listed[0], hi: listed[1] } : { insn: listed[0] };
         cur.insns.push({ stmt, slot: cur.slots, line: ln, range: { line: ln, start: offset, end: raw.length } });
         cur.slots += stmt.hi ? 2 : 1;
         continue;
@@ -342,6 +351,16 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
       let stmt: Stmt;
       if (lineIsLlvm(toks, syntax)) stmt = parseLlvmStmt(c);
       else { c.pos++; stmt = parseGasStmt(c, first); }
+      if (listed) {
+        // `call N` prints helper calls, pseudo calls and kfunc calls alike: the listed bytes say which.
+        const l = listed[0];
+        if (stmt.insn.code === (BPF_JMP | BPF_CALL) && l.code === stmt.insn.code && l.imm === stmt.insn.imm && !stmt.target) stmt.insn.src = l.src;
+        // LLVM prints BPF_IND loads as skb[rN], without their imm: take it from the bytes.
+        else if ((stmt.insn.code & 0xe7) === (BPF_LD | BPF_IND) && l.code === stmt.insn.code && l.src === stmt.insn.src) stmt.insn.imm = l.imm;
+        else if (!stmt.target && !stmt.sym && (l.code !== stmt.insn.code || l.dst !== stmt.insn.dst || l.src !== stmt.insn.src || l.off !== stmt.insn.off || l.imm !== stmt.insn.imm)) {
+          err(ln, first.start, toks[toks.length - 1].end, 'the instruction text does not match the bytes listed beside it (the text is assembled)', 'warning');
+        }
+      }
       cur.kind = 'code';
       const range = { line: ln, start: first.start, end: toks[toks.length - 1].end };
       cur.insns.push({ stmt, slot: cur.slots, line: ln, range });

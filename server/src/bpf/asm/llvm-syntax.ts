@@ -28,7 +28,7 @@ export const LLVM_KEYWORDS: readonly string[] = [
   'if', 'goto', 'gotol', 'may_goto', 'call', 'callx', 'exit', 'lock', 'll', 'be16', 'be32', 'be64',
   'le16', 'le32', 'le64', 'bswap16', 'bswap32', 'bswap64', 'atomic_fetch_add', 'atomic_fetch_or',
   'atomic_fetch_and', 'atomic_fetch_xor', 'xchg_64', 'xchg32_32', 'cmpxchg_64', 'cmpxchg32_32',
-  'load_acquire', 'store_release', 'skb', 'ld_pseudo',
+  'load_acquire', 'store_release', 'skb', 'ld_pseudo', 'addr_space_cast',
 ];
 
 interface Reg { n: number; w: boolean; start: number; end: number }
@@ -352,6 +352,20 @@ function parseAssign(c: Cursor): Stmt {
       c.end();
       if (!t.text.startsWith('cmpxchg') && s.n !== d.n) throw new ParseError(s.start, s.end, 'xchg returns into its source register');
       return { insn: insn(BPF_STX | BPF_ATOMIC | size, m.base, s.n, m.off, t.text.startsWith('cmpxchg') ? BPF_CMPXCHG : BPF_XCHG) };
+    }
+    if (t.text === 'addr_space_cast') {
+      c.pos++;
+      c.expectPunct('(');
+      const s = reg(c);
+      c.expectPunct(',');
+      const dstAs = c.int('an address space');
+      c.expectPunct(',');
+      const srcAs = c.int('an address space');
+      c.expectPunct(')');
+      c.end();
+      if (d.w || s.w) throw new ParseError(d.start, s.end, 'addr_space_cast works on r registers');
+      for (const v of [dstAs, srcAs]) if (v.value < 0n || v.value > 0xffffn) throw new ParseError(v.start, v.end, 'address spaces are 0..65535');
+      return { insn: insn(BPF_ALU64 | BPF_MOV | BPF_X, d.n, s.n, 1, Number((dstAs.value << 16n) | srcAs.value) | 0) };
     }
     if (t.text === 'load_acquire') {
       c.pos++;

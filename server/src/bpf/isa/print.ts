@@ -81,6 +81,9 @@ export function printInsnLlvm(insns: readonly Insn[], idx: number, opts: LlvmPri
       let sym = ALU_OPS[op];
       if (sym === undefined) return '<unknown>';
       if ((op === BPF_DIV || op === BPF_MOD) && ins.off === 1) sym = `s${sym}`;
+      if (cls === BPF_ALU64 && op === BPF_MOV && x && ins.off === 1) {
+        return `r${dst} = addr_space_cast(r${src}, ${hex(ins.imm >>> 16)}, ${hex(ins.imm & 0xffff)})`;
+      }
       if (op === BPF_MOV && x && (ins.off === 8 || ins.off === 16 || ins.off === 32)) {
         return `${r}${dst} = (s${ins.off})${r}${src}`;
       }

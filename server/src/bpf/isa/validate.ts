@@ -37,6 +37,10 @@ export function insnProblem(insns: readonly Insn[], idx: number): string | undef
       if (op === BPF_NEG) return x || i.src || i.off || i.imm ? 'BPF_NEG uses reserved fields' : undefined;
       if (x) {
         if (i.src > 10) return `invalid src register r${i.src}`;
+        if (cls === BPF_ALU64 && op === BPF_MOV && i.off === 1) {
+          // addr_space_cast converts between address spaces 0 and 1 only (arena pointers).
+          return i.imm === 1 || i.imm === 0x10000 ? undefined : 'addr_space_cast converts only between address spaces 0 and 1';
+        }
         if (i.imm) return 'BPF_ALU uses reserved fields (imm)';
         if (op === BPF_MOV) {
           const ok = i.off === 0 || i.off === 8 || i.off === 16 || (i.off === 32 && cls === BPF_ALU64);

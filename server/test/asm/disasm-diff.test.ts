@@ -1,0 +1,133 @@
+// Differential test of the disassembler against llvm-objdump-19 over objects compiled by clang-19:
+// the repository's C programs, hand-written fixtures and generated programs, each at -mcpu=v1..v4
+// and -O1/-O2. For every object, `bpfls disasm` (the same listing function) must equal
+// `llvm-objdump-19 -d --mcpu=CPU` line for line (whitespace normalised), and assembling the
+// listing (with source lines and relocations) must give back every code section's bytes.
+// A subset runs by default; BPFLS_LONG=1 runs the whole corpus (230+ objects).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { disassembleObject } from '../../src/bpf/asm/listing';
+import { assemble, asmErrors } from '../../src/bpf/asm/assembler';
+import { encodeInsns } from '../../src/bpf/isa/insn';
+import { readElf, SHF_EXECINSTR } from '../../src/bpf/elf/elf';
+import { generateProgram } from './gen-c';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const LONG = process.env.BPFLS_LONG === '1';
+const has = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const tools = has('clang-19') && has('llvm-objdump-19');
+
+function findC(dir: string, out: string[], depth = 0): string[] {
+  if (depth > 6) return out;
+  let entries: string[] = [];
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const e of entries) {
+    if (e === 'node_modules' || e.startsWith('.')) continue;
+    const p = path.join(dir, e);
+    let st;
+    try { st = statSync(p); } catch { continue; }
+    if (st.isDirectory()) findC(p, out, depth + 1);
+    else if (e.endsWith('.c')) out.push(p);
+  }
+  return out;
+}
+
+interface Job { src: string; cpu: string; opt: string; out: string }
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    p.on('error', () => resolve({ code: 1, stdout, stderr }));
+  });
+}
+
+async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) { const i = next++; out[i] = await f(items[i]); }
+  }));
+  return out;
+}
+
+const norm = (text: string): string[] => text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
+
+test('disassembly matches llvm-objdump-19 and re-assembles to the same bytes', { skip: tools ? false : 'clang-19/llvm-objdump-19 not installed', timeout: 20 * 60_000 }, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-disasm-'));
+  try {
+    const sources: string[] = [];
+    sources.push(...findC(path.join(repoRoot, 'examples'), []), ...findC(path.join(repoRoot, 'test'), []));
+    sources.push(...findC(path.join(__dirname, 'fixtures'), []));
+    const nGen = LONG ? 24 : 3;
+    for (let s = 1; s <= nGen; s++) {
+      const p = path.join(dir, `gen${s}.bpf.c`);
+      writeFileSync(p, generateProgram(s * 7919, { atomics: true }));
+      sources.push(p);
+    }
+    const jobs: Job[] = [];
+    sources.forEach((src, i) => {
+      const gen = src.startsWith(dir);
+      for (const cpu of ['v1', 'v2', 'v3', 'v4']) {
+        for (const opt of gen ? ['-O1', '-O2'] : ['-O2']) {
+          jobs.push({ src, cpu, opt, out: path.join(dir, `${i}-${cpu}${opt}.o`) });
+        }
+      }
+    });
+    // Default: a spread subset (every source at one CPU, rotating).
+    const selected = LONG ? jobs : jobs.filter((_, i) => i % 7 === 0).slice(0, 16);
+    const t0 = Date.now();
+    const compiled = await pool(selected, 2, async (j) => {
+      const r = await run('clang-19', ['-target', 'bpf', j.opt, '-g', '-w', `-mcpu=${j.cpu}`,
+        '-I/usr/include/x86_64-linux-gnu', '-I', path.dirname(j.src), '-c', j.src, '-o', j.out]);
+      return r.code === 0 && existsSync(j.out) ? j : undefined;
+    });
+    const objs = compiled.filter((j): j is Job => !!j);
+    let insnsCompared = 0;
+    let mismatches: string[] = [];
+    let roundTripFailures: string[] = [];
+    await pool(objs, 2, async (j) => {
+      const bytes = readFileSync(j.out);
+      const alu32 = j.cpu === 'v3' || j.cpu === 'v4';
+      const ref = await run('llvm-objdump-19', ['-d', `--mcpu=${j.cpu}`, j.out]);
+      const mine = disassembleObject(bytes, { source: false, alu32, fileName: j.out });
+      const a = norm(mine.text);
+      const b = norm(ref.stdout);
+      const label = `${path.relative(repoRoot, j.src)} ${j.cpu} ${j.opt}`;
+      if (a.length !== b.length) mismatches.push(`${label}: ${a.length} lines vs objdump ${b.length}`);
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        if (a[i] !== b[i]) { mismatches.push(`${label}: '${a[i]}' vs objdump '${b[i]}'`); break; }
+        if (/^\d+: /.test(a[i])) insnsCompared++;
+      }
+      // Round trip: the listing with source lines and relocations assembles to the same bytes.
+      const listing = disassembleObject(bytes, { source: true, relocs: true, alu32 });
+      const asm = assemble(listing.text);
+      const errs = asmErrors(asm);
+      if (errs.length) { roundTripFailures.push(`${label}: ${errs[0].message} (line ${errs[0].range.line + 1})`); return; }
+      const { elf } = readElf(bytes);
+      for (const sec of elf!.sections) {
+        if (!(sec.flags & SHF_EXECINSTR) || sec.size === 0) continue;
+        const s = asm.sections.find((x) => x.name === sec.name);
+        const got = s ? encodeInsns(asm.insns.slice(s.start, s.start + s.count)) : new Uint8Array();
+        if (Buffer.compare(Buffer.from(got), Buffer.from(sec.data)) !== 0) roundTripFailures.push(`${label}: section ${sec.name} differs`);
+      }
+    });
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    t.diagnostic(`${objs.length} objects (${selected.length - objs.length} did not compile), ${insnsCompared} instructions compared, ${secs}s`);
+    assert.ok(objs.length >= (LONG ? 200 : 8), `only ${objs.length} objects compiled`);
+    mismatches = mismatches.slice(0, 10);
+    roundTripFailures = roundTripFailures.slice(0, 10);
+    assert.deepEqual(mismatches, []);
+    assert.deepEqual(roundTripFailures, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
