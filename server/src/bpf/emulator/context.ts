@@ -11,6 +11,8 @@ export const XDP_FRAME_SIZE = 4096; // PAGE_SIZE: the test run's frame_sz
 /** sizeof(struct xdp_frame), which sits at the start of the headroom */
 export const XDP_FRAME_STRUCT = 40;
 export const NET_SKB_PAD = 64;
+/** largest XDP metadata (xdp_metalen_invalid: a multiple of 4, at most 255 bytes) */
+export const XDP_META_MAX = 255;
 export const ETH_HLEN = 14;
 export const SIZEOF_SK_BUFF = 192;
 export const SIZEOF_XDP_MD = 24;
@@ -126,7 +128,7 @@ function buildXdp(mem: Memory, dataIn: Uint8Array, ctxIn: Uint8Array | undefined
     if (dataMeta || dataEnd > dataIn.length || data > dataEnd) throw new EmulatorFault('ctx_in: xdp_md data/data_end/data_meta are inconsistent with data_in (EINVAL)');
     if (u32(md, 20) !== 0) throw new EmulatorFault('ctx_in: xdp_md egress_ifindex must be 0 (EINVAL)');
     metaSz = data;
-    if ((metaSz & 3) || metaSz > 32) throw new EmulatorFault('ctx_in: metadata size must be a multiple of 4 and at most 32 (EINVAL)');
+    if ((metaSz & 3) || metaSz > XDP_META_MAX || metaSz > XDP_PACKET_HEADROOM - XDP_FRAME_STRUCT) throw new EmulatorFault(`ctx_in: metadata size must be a multiple of 4 and at most ${XDP_PACKET_HEADROOM - XDP_FRAME_STRUCT} (EINVAL)`);
     linear = dataEnd;
     ingress = u32(md, 12); rxQueue = u32(md, 16);
     if (ingress === 0 && rxQueue) throw new EmulatorFault('ctx_in: rx_queue_index needs ingress_ifindex (EINVAL)');
@@ -201,13 +203,15 @@ function buildSkb(mem: Memory, progType: number, dataIn: Uint8Array, ctxIn: Uint
   const pkt = new Packet(region, dataStart, NET_SKB_PAD + size);
   const dv = new DataView(sk.buffer);
   const proto = ethProtocol(dataIn, 0);
-  // pkt_type as eth_type_trans sets it on the loopback device (address 00:00:00:00:00:00)
+  // pkt_type as eth_type_trans sets it on the loopback device, whose address and broadcast
+  // address are both 00:00:00:00:00:00: every group address is PACKET_MULTICAST
   const dst = dataIn.subarray(0, 6);
-  const pktType = (dst[0] & 1) ? (dst.every((b) => b === 0xff) ? 1 : 2) : (dst.some((b) => b !== 0) ? 3 : 0);
+  const pktType = (dst[0] & 1) ? 2 : (dst.some((b) => b !== 0) ? 3 : 0);
   dv.setUint32(SKB.pkt_type, pktType, true);
   dv.setUint16(SKB.protocol, ((proto & 0xff) << 8) | (proto >> 8), true); // __be16 as stored
   dv.setUint32(SKB.ifindex, 1, true);
-  if (u32(sk, SKB.wire_len) === 0) dv.setUint32(SKB.wire_len, isL2 ? size : size - ETH_HLEN, true);
+  // qdisc_skb_cb's pkt_len is only filled in when a ctx_in is given
+  if (ctxIn && u32(sk, SKB.wire_len) === 0) dv.setUint32(SKB.wire_len, isL2 ? size : size - ETH_HLEN, true);
   // the dummy socket of the test run: family and addresses from the IP header
   let family = 0;
   if (proto === 0x0800) {

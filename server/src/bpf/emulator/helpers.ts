@@ -11,7 +11,7 @@ import {
   QueueStackMap, RingbufMap, type MapHost,
 } from './maps';
 import type { BuiltContext } from './context';
-import { ETH_HLEN, SKB_SHINFO_SIZE, XDP_FRAME_SIZE, XDP_FRAME_STRUCT } from './context';
+import { ETH_HLEN, SKB_SHINFO_SIZE, XDP_FRAME_SIZE, XDP_FRAME_STRUCT, XDP_META_MAX } from './context';
 import { MAX_TAIL_CALL_CNT } from './interpreter';
 
 export interface TaskInfo { pid: number; tgid: number; uid: number; gid: number; comm: string }
@@ -304,6 +304,9 @@ export function installHelpers(vm: Vm, host: HelperHost): void {
     if (fs) { const f = bytesArg(vm, 1, fs); const v = new DataView(f.buffer); for (let i = 0; i < fs; i += 4) sum += (~v.getUint32(i, true)) >>> 0; }
     if (ts) { const t = bytesArg(vm, 3, ts); const v = new DataView(t.buffer); for (let i = 0; i < ts; i += 4) sum += v.getUint32(i, true); }
     while (sum > 0xffffffff) sum = (sum % 0x100000000) + Math.floor(sum / 0x100000000);
+    // since 6.13 every architecture returns the sum folded to 16 bits (csum_from32to16)
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = (sum & 0xffff) + (sum >>> 16);
     setR0u32(vm, sum);
   };
 
@@ -401,7 +404,7 @@ export function installHelpers(vm: Vm, host: HelperHost): void {
     const meta = p.meta + argS32(vm, 2);
     const metalen = p.data - meta;
     if (meta < XDP_FRAME_STRUCT || meta > p.data) { setR0(vm, -EINVAL); return; }
-    if ((metalen & 3) || metalen > 32) { setR0(vm, -EACCES); return; }
+    if ((metalen & 3) || metalen > XDP_META_MAX) { setR0(vm, -EACCES); return; }
     p.meta = meta; p.sync();
     setR0(vm, 0);
   };

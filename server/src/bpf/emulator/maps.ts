@@ -247,7 +247,8 @@ export class RingbufMap extends EmuMap {
   override lookup(): Region | undefined { return this.unsupported('map_lookup_elem'); }
   reserve(size: number): Region | undefined {
     const need = 8 + ((size + 7) & ~7);
-    if (size > this.def.maxEntries || this.produced + need > this.def.maxEntries) return undefined;
+    // the producer may run at most (size - 1) bytes ahead of the consumer, which never moves here
+    if (size > this.def.maxEntries || this.produced + need > this.def.maxEntries - 1) return undefined;
     this.produced += need;
     const r = this.host.mem.add(RegionKind.Ringbuf, `${this.def.name} record`, new Uint8Array(size));
     r.owner = this;
