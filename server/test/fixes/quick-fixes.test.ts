@@ -1,14 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../src/analysis/plugins';
 import { DocumentSnapshot } from '../../src/analysis/document';
+import { provideCodeActions, runSyntaxProviders } from '../../src/analysis/pipeline';
 import { defaultSettings } from '../../src/analysis/settings';
-import type { Finding } from '../../src/analysis/types';
+import { neverCancelled, type Finding } from '../../src/analysis/types';
 import { codeActions } from '../../src/features/fixes/index';
 import { targetKfuncs } from '../../src/features/fixes/kfunc-decl';
 import { applyEdits } from '../../src/features/fixes/text';
 import { parseC } from '../../src/features/fixes/tree';
-import { safeReturnValue } from '../../src/features/fixes/verifier-fixes';
-import { assertBpflsAccepts, bpflsVerify, compile, corpus, expectLine, haveClang, kernelLoad, kernelRejection, kernelUnavailable } from './util';
+import { safeReturnValue } from '../../src/features/fixes/finding-fixes';
+import { assertBpflsAccepts, bpflsVerify, compile, corpus, expectLine, haveClang, kernelLoad, kernelRejection, kernelUnavailable, vmlinuxInclude } from './util';
 
 async function actionsFor(text: string, finding: Finding) {
   const doc = new DocumentSnapshot('file:///w/prog.bpf.c', 'c', 1, text);
@@ -143,5 +145,30 @@ test('undeclared kfunc, second option: __weak with a bpf_ksym_exists guard', { s
   const why = kernelUnavailable();
   if (why) return t.skip(`kernel load: ${why}`);
   const r = kernelLoad(c.obj!);
+  assert.ok(r.ok, r.log);
+});
+
+test('deprecated kfunc: the knowledge lint\'s finding gets a rename to the successor', { skip: NO_KFUNCS }, async (t) => {
+  const inc = vmlinuxInclude();
+  if (!inc) return t.skip('cannot dump vmlinux.h with bpftool');
+  const text = corpus('kfunc-deprecated.bpf.c');
+  const doc = new DocumentSnapshot('file:///w/prog.bpf.c', 'c', 1, text);
+  const ctx = { doc, tree: await parseC(text), settings: defaultSettings };
+  const dep = runSyntaxProviders(ctx, neverCancelled).find((f) => f.code === 'bpfls.kfunc-deprecated');
+  assert.ok(dep, 'the knowledge lints flag bpf_cpumask_any');
+  const actions = provideCodeActions({ ...ctx, range: dep.range, findings: [dep] }, neverCancelled);
+  const rename = actions.find((a) => a.title === 'Replace bpf_cpumask_any with bpf_cpumask_any_distribute');
+  assert.ok(rename?.isPreferred);
+  const fixed = applyEdits(text, rename.edits);
+  assert.match(fixed, /extern u32 bpf_cpumask_any_distribute\(const struct cpumask \*cpumask\) __ksym;/);
+  assert.match(fixed, /cpu = bpf_cpumask_any_distribute\(\(const struct cpumask \*\) mask\);/);
+  const before = compile(text, '-O2', [`-I${inc}`]);
+  const after = compile(fixed, '-O2', [`-I${inc}`]);
+  assert.ok(before.ok && after.ok, before.stderr + after.stderr);
+  await assertBpflsAccepts(after.obj!, '-O2');
+  const why = kernelUnavailable();
+  if (why) return t.skip(`kernel load: ${why}`);
+  assert.ok(!kernelLoad(before.obj!).ok, 'the kernel has no bpf_cpumask_any any more');
+  const r = kernelLoad(after.obj!);
   assert.ok(r.ok, r.log);
 });

@@ -176,3 +176,23 @@ export async function assertBpflsAccepts(obj: Uint8Array, label: string): Promis
   const bad = verdicts.filter((v) => !v.ok);
   if (bad.length) throw new Error(`${label}: bpfls verifier refused ${bad.map((b) => `${b.prog}: ${b.message} (line ${b.line})`).join('; ')}`);
 }
+
+let vmlinuxDir: string | null | undefined;
+/** A directory holding vmlinux.h dumped from the running kernel's BTF (removed at exit). */
+export function vmlinuxInclude(): string | undefined {
+  if (vmlinuxDir === undefined) {
+    vmlinuxDir = null;
+    const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-fixes-vmlinux-'));
+    const r = spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'c'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      timeout: 60_000,
+    });
+    if (r.status === 0 && r.stdout) {
+      writeFileSync(path.join(dir, 'vmlinux.h'), r.stdout);
+      vmlinuxDir = dir;
+      process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    } else rmSync(dir, { recursive: true, force: true });
+  }
+  return vmlinuxDir ?? undefined;
+}

@@ -9,7 +9,7 @@ import type { Finding } from '../../analysis/types';
 import { callxFindings } from './callx';
 import { helperDeclFindings, isLibbpfHeader } from './helper-decls';
 import { lintFindings } from './lints';
-import { verifierFixes } from './verifier-fixes';
+import { findingFixes } from './finding-fixes';
 import { filterSuppressed } from './suppress';
 import { parseC, Source } from './tree';
 import type { Fix, FixFinding } from './types';
@@ -85,7 +85,7 @@ export function codeActions(ctx: CodeActionContext): CodeAction[] {
       continue;
     }
     if (!ctx.tree) continue;
-    for (const fix of verifierFixes(new Source(ctx.doc.text, ctx.tree), f)) push(fix, f);
+    for (const fix of findingFixes(new Source(ctx.doc.text, ctx.tree), f)) push(fix, f);
   }
   return out;
 }

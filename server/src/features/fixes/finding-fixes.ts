@@ -1,9 +1,13 @@
 // Fixes for findings other providers report:
 // - the verifier's `invalid mem access '..._or_null'`: insert the NULL check after the lookup;
-// - clang's "call to undeclared function 'bpf_x'" for a kfunc: declare it from the target BTF.
+// - clang's "call to undeclared function 'bpf_x'" for a kfunc: declare it from the target BTF;
+// - the knowledge lints' deprecated kfunc/helper calls: rename to the successor when it takes
+//   the same arguments.
 import type { Finding } from '../../analysis/types';
 import type { SyntaxNode } from '../../parse/types';
-import { kfuncFix, kfuncWeakFix, undeclaredFunctionName } from './kfunc-decl';
+import { kfuncFix, kfuncWeakFix, targetKfuncs, undeclaredFunctionName } from './kfunc-decl';
+import { helperByName } from '../../knowledge/helpers';
+import { removeNode } from './helper-decls';
 import { eolOf, replaceSpan } from './text';
 import { walk, type Source } from './tree';
 import type { Fix } from './types';
@@ -142,11 +146,21 @@ export function nullCheckFix(src: Source, line: number, kind: string): Fix | und
 }
 
 /** Fixes for a finding another provider made (verifier, clang), if we have any. */
-export function verifierFixes(src: Source, f: Finding): Fix[] {
+export function findingFixes(src: Source, f: Finding): Fix[] {
   const orNull = OR_NULL_ACCESS.exec(f.message);
   if (orNull) {
     const fix = nullCheckFix(src, f.range.start.line, orNull[1]);
     return fix ? [fix] : [];
+  }
+  if (f.code === 'bpfls.kfunc-deprecated' || f.code === 'bpfls.helper-deprecated') {
+    const name = /^(\w+)/.exec(src.index.text.slice(src.index.offset(f.range.start), src.index.offset(f.range.end)))?.[1];
+    const d = f.data as { successor?: unknown; successors?: unknown } | undefined;
+    const successors = Array.isArray(d?.successors) ? d.successors : typeof d?.successor === 'string' ? [d.successor] : [];
+    if (!name) return [];
+    return successors
+      .filter((s): s is string => typeof s === 'string' && /^\w+$/.test(s))
+      .map((s) => renameFix(src, name, s, f.code === 'bpfls.kfunc-deprecated'))
+      .filter((x): x is Fix => !!x);
   }
   const kfunc = undeclaredFunctionName(f.message);
   if (kfunc) {
@@ -155,4 +169,50 @@ export function verifierFixes(src: Source, f: Finding): Fix[] {
     return [strong, weak].filter((x): x is Fix => !!x);
   }
   return [];
+}
+
+/** Arguments at each call of `name` in the file (undefined when calls disagree). */
+function callArity(src: Source, name: string): number | undefined {
+  let n: number | undefined;
+  for (const c of walk(src.root)) {
+    if (c.type !== 'call_expression' || c.childForFieldName('function')?.text !== name) continue;
+    const k = c.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment').length ?? 0;
+    if (n !== undefined && n !== k) return undefined;
+    n = k;
+  }
+  return n;
+}
+
+/** The extern declaration of a function in this file, if any. */
+function externDecl(src: Source, name: string): SyntaxNode | undefined {
+  for (const n of src.root.namedChildren) {
+    if (n?.type !== 'declaration') continue;
+    for (const d of walk(n)) {
+      if (d.type === 'function_declarator' && d.childForFieldName('declarator')?.text === name) return n;
+    }
+  }
+  return undefined;
+}
+
+/** Renames calls (and the file's own declaration) of a deprecated function to its successor,
+ * when the successor takes as many arguments as the calls pass. */
+function renameFix(src: Source, from: string, to: string, isKfunc: boolean): Fix | undefined {
+  const arity = callArity(src, from);
+  if (arity === undefined) return undefined;
+  const params = isKfunc ? targetKfuncs()?.get(to)?.params.length : helperByName(to)?.args.length;
+  if (params === undefined || params !== arity) return undefined;
+  if (!isKfunc) {
+    const old = helperByName(from);
+    if (old && old.args.length !== params) return undefined;
+  }
+  const edits = [];
+  const successorDeclared = externDecl(src, to) !== undefined;
+  const oldDecl = externDecl(src, from);
+  for (const n of walk(src.root)) {
+    if (n.type !== 'identifier' || n.text !== from) continue;
+    if (successorDeclared && oldDecl && src.start(n) >= src.start(oldDecl) && src.end(n) <= src.end(oldDecl)) continue;
+    edits.push(replaceSpan(src.index, src.start(n), src.end(n), to));
+  }
+  if (successorDeclared && oldDecl) edits.push(removeNode(src, oldDecl));
+  return { title: `Replace ${from} with ${to}`, edits, isPreferred: true, safe: isKfunc };
 }
