@@ -103,6 +103,7 @@ export interface ElfFile {
   sectionByName(name: string): ElfSection | undefined;
 }
 
+const EMPTY = new Uint8Array(0);
 const MAX_SAFE_HI = 0x1fffff; // high word limit so a u64 stays an exact JS number
 
 class Reader {
@@ -144,11 +145,16 @@ export function cString(table: Uint8Array, off: number, maxLen = 4096): string |
   return s;
 }
 
-export function readElf(bytes: Uint8Array): { elf?: ElfFile; errors: string[] } {
+export interface ReadElfOptions {
+  /** which relocation sections to decode, by their target section (default: all) */
+  relocationsFor?: (target: ElfSection) => boolean;
+}
+
+export function readElf(bytes: Uint8Array, opts: ReadElfOptions = {}): { elf?: ElfFile; errors: string[] } {
   const errors: string[] = [];
   const fail = (msg: string) => ({ errors: [...errors, msg] });
   try {
-    return readElfUnchecked(bytes, errors, fail);
+    return readElfUnchecked(bytes, errors, fail, opts);
   } catch (e) {
     // Only DataView range errors can land here, and every read is checked first; keep the
     // contract (no escaped exception) even if a check was missed.
@@ -160,6 +166,7 @@ function readElfUnchecked(
   bytes: Uint8Array,
   errors: string[],
   fail: (m: string) => { errors: string[] },
+  opts: ReadElfOptions,
 ): { elf?: ElfFile; errors: string[] } {
   if (bytes.length < 64) return fail(`not an ELF64 object: file is ${bytes.length} bytes, the ELF64 header alone is 64`);
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return fail('not an ELF file (bad magic)');
@@ -230,8 +237,11 @@ function readElfUnchecked(
   const sections: ElfSection[] = raw.map((s) => {
     const name = cString(shstr, r.u32(header.shoff + s.index * 64));
     if (name === undefined) errors.push(`section ${s.index}: name offset is outside the section name table`);
-    const data = s.type === SHT_NOBITS || s.type === SHT_NULL ? new Uint8Array(0) : bytes.subarray(s.offset, s.offset + s.size);
-    return { ...s, name: name ?? `<section ${s.index}>`, data };
+    const data = s.type === SHT_NOBITS || s.type === SHT_NULL ? EMPTY : bytes.subarray(s.offset, s.offset + s.size);
+    return {
+      index: s.index, name: name ?? `<section ${s.index}>`, type: s.type, flags: s.flags, addr: s.addr, offset: s.offset,
+      size: s.size, link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize, data,
+    };
   });
   if (errors.length && errors.some((e) => !e.startsWith('ELF machine'))) return { errors };
 
@@ -272,6 +282,7 @@ function readElfUnchecked(
     if (s.size % ent !== 0) return fail(`relocation section ${s.name}: size ${s.size} is not a multiple of ${ent}`);
     if (s.info >= shnum || s.info === 0) return fail(`relocation section ${s.name}: target section index ${s.info} is out of range`);
     const target = sections[s.info];
+    if (opts.relocationsFor && !opts.relocationsFor(target)) continue;
     const rr = new Reader(s.data, r.le);
     const list = relocations.get(s.info) ?? [];
     for (let i = 0; i < s.size / ent; i++) {

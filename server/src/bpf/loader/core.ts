@@ -45,6 +45,9 @@ export function essentialNameLen(name: string): number {
 }
 const essential = (n: string) => n.slice(0, essentialNameLen(n));
 
+/** essential name -> type ids, per target BTF (built once; vmlinux has ~130k types) */
+const essentialIndexCache = new WeakMap<Btf, Map<string, number[]>>();
+
 /** Candidate lists per local type id, with a lazily built essential-name index of the target. */
 export class CoreCandCache {
   private byEssential?: Map<string, number[]>;
@@ -52,6 +55,7 @@ export class CoreCandCache {
   constructor(readonly local: Btf, readonly target: Btf) {}
 
   private index(): Map<string, number[]> {
+    this.byEssential ??= essentialIndexCache.get(this.target);
     if (!this.byEssential) {
       const m = new Map<string, number[]>();
       const ts = this.target.types;
@@ -64,6 +68,7 @@ export class CoreCandCache {
         else m.set(e, [i]);
       }
       this.byEssential = m;
+      essentialIndexCache.set(this.target, m);
     }
     return this.byEssential;
   }

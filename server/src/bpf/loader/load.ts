@@ -79,6 +79,8 @@ interface Extern {
 }
 
 const MAX_INSNS_PER_OBJECT = 1 << 22;
+/** larger than any array map value the kernel accepts (KMALLOC_MAX_SIZE is a few MB) */
+const MAX_GLOBAL_DATA = 1 << 24;
 
 function isCall(i: Insn): boolean { return i.code === (BPF_JMP | BPF_CALL); }
 function isSubprogCall(i: Insn): boolean { return isCall(i) && i.src === BPF_PSEUDO_CALL && i.dst === 0 && i.off === 0; }
@@ -145,7 +147,8 @@ class ObjectLoader {
   constructor(private readonly bytes: Uint8Array, private readonly opts: LoadOptions) {}
 
   load(): LoadResult {
-    const r = readElf(this.bytes);
+    // libbpf only uses relocations of code and of '.maps'; skip the (many) debug-info ones
+    const r = readElf(this.bytes, { relocationsFor: (t) => (t.flags & SHF_EXECINSTR) !== 0 || t.name === '.maps' });
     if (!r.elf) return { errors: r.errors };
     this.elf = r.elf;
     for (const e of r.errors) this.notes.push(e);
@@ -413,6 +416,10 @@ class ObjectLoader {
     for (const s of this.elf.sections) {
       const kind = this.dataSecs.get(s.index);
       if (!kind || s.size === 0) continue;
+      if (s.size > MAX_GLOBAL_DATA) {
+        this.errors.push(`section '${s.name}' is ${s.size} bytes: global data maps larger than ${MAX_GLOBAL_DATA} bytes cannot be created`);
+        continue;
+      }
       const ds = this.btf?.byName(s.name, BtfKind.DATASEC);
       const rdonly = kind === 'rodata';
       this.addMap({
@@ -434,6 +441,10 @@ class ObjectLoader {
     if (kc.length === 0) return;
     const last = kc[kc.length - 1];
     const size = last.kcfgOff + last.kcfgSize;
+    if (size > MAX_GLOBAL_DATA) {
+      this.errors.push(`.kconfig externs need ${size} bytes, more than a map value can hold`);
+      return;
+    }
     const value = new Uint8Array(size);
     const view = new DataView(value.buffer);
     for (const e of kc) this.setKconfigValue(e, view);
