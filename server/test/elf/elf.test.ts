@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readElf, RELOC_TYPE_NAMES, SHT_REL } from '../../src/bpf/elf/elf';
 import { compile, findClang, repoRoot } from '../loader/oracle';
 
-const readelf = ['llvm-readelf-19', 'llvm-readelf'].find((c) => spawnSync(c, ['--version']).status === 0);
+const readelf: string | undefined = ['llvm-readelf-19', 'llvm-readelf'].find((c) => spawnSync(c, ['--version']).status === 0);
 const fixtures = join(__dirname, '../loader/fixtures');
 
 const TYPE_NAMES: Record<number, string> = { 0: 'NULL', 1: 'PROGBITS', 2: 'SYMTAB', 3: 'STRTAB', 4: 'RELA', 8: 'NOBITS', 9: 'REL', 0x6fff4c03: 'LLVM_ADDRSIG' };
@@ -37,17 +37,17 @@ test('sections, symbols and relocations match llvm-readelf', (t) => {
   for (const o of objs) {
     const { elf, errors } = readElf(readFileSync(o));
     assert.deepEqual(errors, [], o);
-    const S = spawnSync(readelf, ['-S', '-W', o], { encoding: 'utf8' }).stdout;
+    const S: string = spawnSync(readelf, ['-S', '-W', o], { encoding: 'utf8' }).stdout;
     const refSecs = [...S.matchAll(/^\s*\[\s*(\d+)\]\s(.*?)\s+([A-Z_]+)\s+([0-9a-f]{16})\s([0-9a-f]+)\s([0-9a-f]+)/gm)]
       .map((m) => `${m[1]} ${m[2].trim()} ${m[3]} ${parseInt(m[5], 16)} ${parseInt(m[6], 16)}`);
     const ours = elf!.sections.map((s) => `${s.index} ${s.name} ${TYPE_NAMES[s.type] ?? s.type} ${s.offset} ${s.size}`);
     assert.deepEqual(ours, refSecs, o);
-    const sy = spawnSync(readelf, ['-s', '-W', o], { encoding: 'utf8' }).stdout;
+    const sy: string = spawnSync(readelf, ['-s', '-W', o], { encoding: 'utf8' }).stdout;
     const refSyms = [...sy.matchAll(/^\s*(\d+):\s([0-9a-f]{16})\s+(\d+)\s(\w+)\s+(\w+)\s+\w+\s+(\w+)\s?(.*)$/gm)]
       .map((m) => `${m[1]} ${parseInt(m[2], 16)} ${m[3]} ${m[4]} ${m[5]} ${m[6]} ${m[7]}`);
     const oursSyms = elf!.symbols.map((s) => `${s.index} ${s.value} ${s.size} ${SYM_TYPES[s.type]} ${BINDS[s.bind]} ${s.shndx === 0 ? 'UND' : s.shndx === 0xfff1 ? 'ABS' : s.shndx} ${s.name || (s.type === 3 ? elf!.sections[s.shndx]?.name : '')}`);
     assert.deepEqual(oursSyms, refSyms, o);
-    const r = spawnSync(readelf, ['-r', '-W', o], { encoding: 'utf8' }).stdout;
+    const r: string = spawnSync(readelf, ['-r', '-W', o], { encoding: 'utf8' }).stdout;
     const refRel = [...r.matchAll(/^([0-9a-f]{16})\s+[0-9a-f]{16}\s+(R_BPF_\w+)\s+[0-9a-f]{16}\s(.*)$/gm)].map((m) => `${parseInt(m[1], 16)} ${m[2]} ${m[3].trim()}`);
     const oursRel: string[] = [];
     for (const s of elf!.sections) {
