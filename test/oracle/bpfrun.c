@@ -117,10 +117,15 @@ int main(void) {
 			a.prog_type = type; a.expected_attach_type = eat;
 			a.insns = (uint64_t)(uintptr_t)insns; a.insn_cnt = n / 8;
 			a.license = (uint64_t)(uintptr_t)"GPL";
-			a.log_buf = (uint64_t)(uintptr_t)log_buf; a.log_size = LOG_SIZE; a.log_level = 1;
 			a.fd_array = (uint64_t)(uintptr_t)map_fds;
 			log_buf[0] = 0;
 			prog_fd = sys_bpf(BPF_PROG_LOAD, &a);
+			if (prog_fd < 0) {
+				// load again with a log to report the verifier's reason (a log of a
+				// long verification can overflow, so the first attempt has none)
+				a.log_buf = (uint64_t)(uintptr_t)log_buf; a.log_size = LOG_SIZE; a.log_level = 1;
+				prog_fd = sys_bpf(BPF_PROG_LOAD, &a);
+			}
 			if (prog_fd < 0) {
 				int e = errno;
 				char msg[512];

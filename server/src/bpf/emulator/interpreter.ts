@@ -73,15 +73,33 @@ export class Vm {
 
   decode(name: string, insns: readonly Insn[], resolve: Imm64Resolver): DecodedProg {
     const n = insns.length;
+    // one extra slot holds a sentinel that faults when execution falls off the end
     const d: DecodedProg = {
       name, id: this.progs.length, n,
-      code: new Uint8Array(n), dst: new Uint8Array(n), src: new Uint8Array(n),
-      off: new Int32Array(n), imm: new Int32Array(n), kLo: new Int32Array(n), kHi: new Int32Array(n),
+      code: new Uint8Array(n + 1), dst: new Uint8Array(n + 1), src: new Uint8Array(n + 1),
+      off: new Int32Array(n + 1), imm: new Int32Array(n + 1), kLo: new Int32Array(n + 1), kHi: new Int32Array(n + 1),
     };
     this.progs.push(d);
     for (let i = 0; i < n; i++) {
       const x = insns[i];
       d.code[i] = x.code; d.dst[i] = x.dst; d.src[i] = x.src; d.off[i] = x.off; d.imm[i] = x.imm;
+    }
+    d.code[n] = 0xfe;
+    // jump targets are checked once here, so the hot loop needs no bounds check on pc
+    const lazy = (i: number, msg: string) => { d.code[i] = 0xff; d.imm[i] = this.lazyErrors.push(msg) - 1; };
+    for (let i = 0; i < n; i++) {
+      const c = d.code[i], cls = c & 7, op = c & 0xf0;
+      if (c === 0x18) {
+        if (i + 1 >= n) lazy(i, `ld_imm64 at ${i} has no second instruction slot`);
+        i++;
+        continue;
+      }
+      if (cls !== 0x05 && cls !== 0x06) continue;
+      let target: number | undefined;
+      if (op === 0x80) { if (cls === 0x05 && d.src[i] === 1) target = i + d.imm[i] + 1; } else if (op === 0x90) continue;
+      else if (c === 0x06) target = i + d.imm[i] + 1;
+      else target = i + d.off[i] + 1;
+      if (target !== undefined && (target < 0 || target >= n)) lazy(i, `jump out of the program to instruction ${target} (program has ${n})`);
     }
     for (let i = 0; i < n; i++) {
       if (d.code[i] !== 0x18) continue;
@@ -187,9 +205,9 @@ export class Vm {
           case 0x4f: { const d = dst[pc], r = src[pc]; L[d] |= L[r]; H[d] |= H[r]; pc++; break; }
           case 0x57: { const d = dst[pc], b = imms[pc]; L[d] &= b; H[d] &= b >> 31; pc++; break; }
           case 0x5f: { const d = dst[pc], r = src[pc]; L[d] &= L[r]; H[d] &= H[r]; pc++; break; }
-          case 0x67: { this.lsh64(dst[pc], imms[pc] & 63); pc++; break; }
+          case 0x67: { const d = dst[pc], k = imms[pc] & 63; if (k !== 0) { if (k < 32) { H[d] = (H[d] << k) | (L[d] >>> (32 - k)); L[d] = L[d] << k; } else { H[d] = L[d] << (k - 32); L[d] = 0; } } pc++; break; }
           case 0x6f: { this.lsh64(dst[pc], L[src[pc]] & 63); pc++; break; }
-          case 0x77: { this.rsh64(dst[pc], imms[pc] & 63); pc++; break; }
+          case 0x77: { const d = dst[pc], k = imms[pc] & 63; if (k !== 0) { if (k < 32) { L[d] = (L[d] >>> k) | (H[d] << (32 - k)); H[d] = H[d] >>> k; } else { L[d] = H[d] >>> (k - 32); H[d] = 0; } } pc++; break; }
           case 0x7f: { this.rsh64(dst[pc], L[src[pc]] & 63); pc++; break; }
           case 0x87: { const d = dst[pc], a = L[d]; L[d] = -a; H[d] = ~H[d] + (a === 0 ? 1 : 0); pc++; break; }
           case 0x97: { const d = dst[pc], b = imms[pc]; if (offs[pc] === 1) smod64(H[d], L[d], b >> 31, b); else umod64(H[d], L[d], b >> 31, b); L[d] = out.lo; H[d] = out.hi; pc++; break; }
@@ -324,7 +342,6 @@ export class Vm {
               L[10] = st.addrLo(STACK_SIZE); H[10] = st.addrHi();
               this.mayGoto[f + 1] = BPF_MAX_LOOPS;
               pc += imms[pc] + 1;
-              if (pc < 0 || pc >= cur.n) this.fault(`call to instruction ${pc} outside the program`);
               break;
             }
             this.count = n;
@@ -390,11 +407,12 @@ export class Vm {
             if (!this.ldAbs(c, src[pc], imms[pc])) { this.depth = base; this.count = n; return; }
             pc++; break;
           }
+          case 0xfe: this.fault(`execution fell off the end of the program (after instruction ${pc - 1})`);
+          // eslint-disable-next-line no-fallthrough
           case 0xff: this.fault(this.lazyErrors[imms[pc]] ?? 'bad instruction');
           // eslint-disable-next-line no-fallthrough
           default: this.badInsn(pc, c);
         }
-        if (pc >= cur.n || pc < 0) this.fault(`jump out of the program to instruction ${pc} (program has ${cur.n})`);
       }
     } catch (e) {
       this.count = n;
