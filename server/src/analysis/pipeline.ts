@@ -36,12 +36,22 @@ export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => comparePositions(a.range.start, b.range.start) || a.message.localeCompare(b.message));
 }
 
+/** Syntax providers slower than this on one edit get one log line (they run on every keystroke). */
+const SLOW_SYNTAX_MS = 50;
+const reportedSlow = new Set<string>();
+
 export function runSyntaxProviders(ctx: DocumentContext, token: CancellationToken): Finding[] {
   const out: Finding[] = [];
   for (const p of syntaxProviders) {
     if (token.isCancellationRequested) break;
     if (!p.languages.includes(ctx.doc.languageId)) continue;
+    const t0 = performance.now();
     out.push(...guarded(p.id, [], () => p.provideFindings(ctx, token)));
+    const ms = performance.now() - t0;
+    if (ms > SLOW_SYNTAX_MS && !reportedSlow.has(p.id)) {
+      reportedSlow.add(p.id);
+      log(`bpfls: syntax provider ${p.id} took ${ms.toFixed(0)} ms on ${ctx.doc.lineCount} lines (runs on every edit)`);
+    }
   }
   return filterFindings(out, ctx.settings);
 }
@@ -141,4 +151,18 @@ export function applyEdits(text: string, edits: TextEdit[], offsetAt: (p: TextEd
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return out;
+}
+
+/**
+ * The findings the user sees for one document: syntax findings, then the build's (clang or
+ * assembler), then the object providers'. When the build is for the current text, a tree-sitter
+ * syntax error on a line where clang also reports an error is dropped (clang says it better).
+ */
+export function mergeFindings(syntax: Finding[], build: Finding[], object: Finding[], buildIsCurrent: boolean, settings: BpflsSettings): Finding[] {
+  let syn = syntax;
+  if (buildIsCurrent) {
+    const clangErrorLines = new Set(build.filter((f) => f.severity === 'error').map((f) => f.range.start.line));
+    syn = syntax.filter((f) => f.code !== 'bpfls.syntax-error' || !clangErrorLines.has(f.range.start.line));
+  }
+  return sortFindings(filterFindings([...syn, ...build, ...object], settings));
 }

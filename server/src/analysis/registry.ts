@@ -53,6 +53,20 @@ export interface ObjectProvider extends ProviderBase {
   provideFindings(ctx: ObjectContext, token: CancellationToken): Finding[] | Promise<Finding[]>;
 }
 
+/**
+ * Builds the ELF object for a language clang does not compile (the BPF assembler for `bpf-asm`),
+ * after the same debounce as clang; its findings are shown like clang's, and a returned object
+ * goes to the object providers. The first builder for a language wins.
+ */
+export interface ObjectBuilder extends ProviderBase {
+  build(ctx: DocumentContext, token: CancellationToken): ObjectBuild | Promise<ObjectBuild>;
+}
+
+export interface ObjectBuild {
+  elf?: Uint8Array;
+  findings: Finding[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Editor features (main thread, per request)
 
@@ -159,6 +173,7 @@ export interface CodeLensProvider extends ProviderBase {
 
 export const syntaxProviders: SyntaxProvider[] = [];
 export const objectProviders: ObjectProvider[] = [];
+export const objectBuilders: ObjectBuilder[] = [];
 export const hoverProviders: HoverProvider[] = [];
 export const completionProviders: CompletionProvider[] = [];
 export const signatureHelpProviders: SignatureHelpProvider[] = [];
@@ -174,6 +189,7 @@ function add<T extends ProviderBase>(list: T[], p: T): void {
 
 export function registerSyntaxProvider(p: SyntaxProvider): void { add(syntaxProviders, p); }
 export function registerObjectProvider(p: ObjectProvider): void { add(objectProviders, p); }
+export function registerObjectBuilder(p: ObjectBuilder): void { add(objectBuilders, p); }
 export function registerHoverProvider(p: HoverProvider): void { add(hoverProviders, p); }
 export function registerCompletionProvider(p: CompletionProvider): void { add(completionProviders, p); }
 export function registerSignatureHelpProvider(p: SignatureHelpProvider): void { add(signatureHelpProviders, p); }

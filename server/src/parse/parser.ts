@@ -5,6 +5,7 @@
 // Trees from either backend live outside the JS heap (wasm memory or native memory): whoever
 // owns a tree calls `delete()` when replacing it. Providers must not keep a tree past their call.
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Point, SyntaxNode, SyntaxTree } from './types';
 
@@ -63,9 +64,11 @@ export function wasmPath(file: 'tree-sitter.wasm' | 'tree-sitter-c.wasm'): strin
   if (fs.existsSync(beside)) return beside;
   const fromDist = path.resolve(__dirname, '../../../dist', file);
   if (fs.existsSync(fromDist)) return fromDist;
+  // createRequire keeps the bundler from trying to inline these.
+  const req = createRequire(__filename);
   return file === 'tree-sitter.wasm'
-    ? require.resolve('web-tree-sitter/tree-sitter.wasm')
-    : require.resolve('tree-sitter-c/tree-sitter-c.wasm');
+    ? req.resolve('web-tree-sitter/tree-sitter.wasm')
+    : req.resolve('tree-sitter-c/tree-sitter-c.wasm');
 }
 
 // Native input is read in chunks through a callback: the binding's string path copies the
@@ -105,7 +108,7 @@ export function nativeCParser(): CParser | null {
   if (nativeParser !== undefined) return nativeParser;
   try {
     // Resolved at run time (not bundled): a .node addon cannot be inlined by esbuild.
-    const req = eval('require') as NodeRequire;
+    const req = createRequire(__filename);
     const Parser = req('tree-sitter') as new () => RawParser;
     const C = req('tree-sitter-c') as unknown;
     const parser = new Parser();

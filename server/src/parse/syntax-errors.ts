@@ -47,8 +47,11 @@ function firstLeaf(n: SyntaxNode): SyntaxNode {
 }
 
 function missingMessage(n: SyntaxNode): string {
-  const what = n.isNamed ? (NAMED_THING[n.type] ?? `${n.type.replace(/_/g, ' ')}`) : `'${n.type}'`;
   const parent = n.parent;
+  const inExpression = !!parent && /(_expression|argument_list|return_statement|init_declarator|condition_clause)$/.test(parent.type);
+  const what = n.isNamed
+    ? (n.type === 'identifier' && inExpression ? 'an expression' : (NAMED_THING[n.type] ?? `${n.type.replace(/_/g, ' ')}`))
+    : `'${n.type}'`;
   const after = parent ? AFTER[parent.type] : undefined;
   if (after && !n.isNamed) return `expected ${what} after ${after}`;
   return `expected ${what}`;

@@ -1,0 +1,335 @@
+// BpflsServer glues the components together: document state, the tree-sitter parser, the
+// analysis pipeline (syntax providers on every edit; clang and the object providers after a
+// debounce, in the background) and the LSP requests. It is the only code that speaks LSP.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type ServerCapabilities,
+} from 'vscode-languageserver';
+import '../analysis/plugins';
+import type { LanguageId } from '../analysis/document';
+import { buildObject } from '../analysis/build';
+import {
+  mergeFindings, provideCodeActions, provideCodeLenses, provideCompletions, provideHover, provideSignatureHelp,
+  runSyntaxProviders, setPipelineLogger, triggerCharacters,
+} from '../analysis/pipeline';
+import { objectProviders, type DocumentContext } from '../analysis/registry';
+import { normalizeSettings, type BpflsSettings } from '../analysis/settings';
+import { neverCancelled, rangesOverlap, type Finding } from '../analysis/types';
+import { DocumentParser } from '../parse/document-parser';
+import { cParser, type CParser } from '../parse/parser';
+import { AnalysisWorker } from './analysis-worker';
+import { toCodeAction, toCodeLens, toCompletionItem, toDiagnostic, toHover, toSignatureHelp } from './convert';
+import { DocState } from './documents';
+
+/** Sent after each background analysis pass, so clients and tests can tell when results are final. */
+export const ANALYSIS_DONE = 'bpfls/analysisDone';
+export interface AnalysisDoneParams {
+  uri: string;
+  version: number;
+  /** build: the compile (or assemble) status; objects: the object providers' status. */
+  build: string;
+  objects: string;
+  ms: number;
+}
+/** Client -> server: Workspace Trust changed (VS Code grants trust without restarting us). */
+export const DID_CHANGE_TRUST = 'bpfls/didChangeTrust';
+
+/** Initialization options a client may send (the VS Code client sends both). */
+export interface InitializationOptions {
+  settings?: unknown;
+  trusted?: boolean;
+  /** Milliseconds between the last edit and the compile (default 300). */
+  debounceMs?: number;
+}
+
+const LANGUAGES: readonly string[] = ['c', 'bpf-asm'];
+
+export class BpflsServer {
+  private readonly docs = new Map<string, DocState>();
+  private settings: BpflsSettings;
+  private trusted: boolean;
+  private readonly debounceMs: number;
+  private readonly worker: AnalysisWorker;
+  private readonly workspaceRoots: string[];
+  private readonly caps: ClientCapabilities;
+  private noClangReported = false;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly parser: CParser,
+    params: InitializeParams,
+  ) {
+    const init = (params.initializationOptions ?? {}) as InitializationOptions;
+    this.trusted = init.trusted ?? true;
+    this.settings = normalizeSettings(init.settings, this.trusted);
+    this.debounceMs = typeof init.debounceMs === 'number' ? init.debounceMs : 300;
+    this.caps = params.capabilities;
+    this.workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (this.workspaceRoots.length === 0 && params.rootUri) {
+      const r = uriToPath(params.rootUri);
+      if (r) this.workspaceRoots.push(r);
+    }
+    this.worker = new AnalysisWorker((m) => this.log(m));
+    setPipelineLogger((m) => this.log(m));
+  }
+
+  /** Creates the server for an `initialize` request (loads the parser once). */
+  static async initialize(connection: Connection, params: InitializeParams): Promise<BpflsServer> {
+    const parser = await cParser('wasm');
+    return new BpflsServer(connection, parser, params);
+  }
+
+  capabilities(): ServerCapabilities {
+    return {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: triggerCharacters('completion') },
+      signatureHelpProvider: { triggerCharacters: triggerCharacters('signatureHelp') },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor', 'source'] },
+      codeLensProvider: { resolveProvider: false },
+    };
+  }
+
+  initializeResult(): InitializeResult {
+    return { capabilities: this.capabilities(), serverInfo: { name: 'bpfls', version: '0.1.0' } };
+  }
+
+  /** Binds one handler per LSP method. */
+  register(): void {
+    const c = this.connection;
+    c.onInitialized(() => void this.onInitialized());
+    c.onDidOpenTextDocument((p) => {
+      const { uri, languageId, version, text } = p.textDocument;
+      if (!LANGUAGES.includes(languageId)) return;
+      this.docs.get(uri)?.dispose();
+      const parser = languageId === 'c' ? new DocumentParser(this.parser) : undefined;
+      const st = new DocState(uri, languageId as LanguageId, version, text, parser);
+      this.docs.set(uri, st);
+      this.runSyntax(st);
+      this.scheduleAnalysis(st, 0);
+    });
+    c.onDidChangeTextDocument((p) => {
+      const st = this.docs.get(p.textDocument.uri);
+      if (!st) return;
+      st.update(p.contentChanges, p.textDocument.version);
+      // A newer text makes the running compile and analysis pointless.
+      st.controller?.abort();
+      st.controller = undefined;
+      this.scheduleSyntax(st);
+      this.scheduleAnalysis(st, this.debounceMs);
+    });
+    c.onDidCloseTextDocument((p) => {
+      const st = this.docs.get(p.textDocument.uri);
+      if (!st) return;
+      st.dispose();
+      this.docs.delete(p.textDocument.uri);
+      void c.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+    });
+    c.onDidChangeConfiguration((p) => void this.reloadSettings(p.settings));
+    c.onNotification(DID_CHANGE_TRUST, (p: { trusted?: boolean }) => {
+      this.trusted = p?.trusted === true;
+      this.settings = { ...this.settings, trusted: this.trusted };
+      this.reanalyzeAll();
+    });
+    c.onHover((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      if (!ctx) return null;
+      const h = provideHover({ ...ctx, position: p.position }, token);
+      return h ? toHover(h) : null;
+    });
+    c.onCompletion((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      if (!ctx) return [];
+      return provideCompletions({ ...ctx, position: p.position }, token).map(toCompletionItem);
+    });
+    c.onSignatureHelp((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      if (!ctx) return null;
+      const s = provideSignatureHelp({ ...ctx, position: p.position }, token);
+      return s ? toSignatureHelp(s) : null;
+    });
+    c.onCodeAction((p, token) => {
+      const st = this.docs.get(p.textDocument.uri);
+      const ctx = this.context(p.textDocument.uri);
+      if (!st || !ctx) return [];
+      const findings = this.findingsOf(st).filter((f) => rangesOverlap(f.range, p.range));
+      return provideCodeActions({ ...ctx, range: p.range, findings }, token).map((a) => toCodeAction(a, p.textDocument.uri));
+    });
+    c.onCodeLens((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      if (!ctx) return [];
+      return provideCodeLenses(ctx, token).map(toCodeLens);
+    });
+    c.onShutdown(async () => {
+      for (const st of this.docs.values()) st.dispose();
+      this.docs.clear();
+      await this.worker.dispose();
+    });
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  private async onInitialized(): Promise<void> {
+    if (this.caps.workspace?.configuration) await this.reloadSettings(undefined);
+  }
+
+  /** Re-reads settings (pulled from the client when it supports it) and re-analyses open documents. */
+  private async reloadSettings(pushed: unknown): Promise<void> {
+    let raw: unknown;
+    if (this.caps.workspace?.configuration) {
+      try {
+        raw = await this.connection.workspace.getConfiguration({ section: 'bpfls' });
+      } catch (e) {
+        this.log(`bpfls: could not read settings: ${(e as Error).message}`);
+      }
+    }
+    if (raw === undefined || raw === null) raw = (pushed as { bpfls?: unknown } | undefined)?.bpfls ?? pushed;
+    const next = normalizeSettings(raw, this.trusted);
+    if (JSON.stringify(next) === JSON.stringify(this.settings)) return;
+    this.settings = next;
+    this.noClangReported = false;
+    this.reanalyzeAll();
+  }
+
+  private reanalyzeAll(): void {
+    for (const st of this.docs.values()) {
+      st.controller?.abort();
+      st.syntaxVersion = -1;
+      this.runSyntax(st);
+      this.scheduleAnalysis(st, 0);
+    }
+  }
+
+  private workspaceRootFor(file: string): string | undefined {
+    return this.workspaceRoots.filter((r) => file === r || file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  }
+
+  /** The provider context for a request, with the syntax pass brought up to date first. */
+  private context(uri: string): DocumentContext | undefined {
+    const st = this.docs.get(uri);
+    if (!st) return undefined;
+    if (st.syntaxVersion !== st.version) this.runSyntax(st);
+    return { doc: st.snapshot(), tree: st.tree, settings: this.settings };
+  }
+
+  private scheduleSyntax(st: DocState): void {
+    if (st.syntaxScheduled) return;
+    st.syntaxScheduled = true;
+    // Coalesces a burst of didChange notifications into one reparse.
+    setImmediate(() => {
+      st.syntaxScheduled = false;
+      if (this.docs.get(st.uri) === st && st.syntaxVersion !== st.version) this.runSyntax(st);
+    });
+  }
+
+  /** Reparses and runs the syntax providers (milliseconds), then publishes. */
+  private runSyntax(st: DocState): void {
+    const doc = st.snapshot();
+    const t0 = performance.now();
+    st.tree = st.parser?.update(doc.text);
+    st.syntaxFindings = runSyntaxProviders({ doc, tree: st.tree, settings: this.settings }, neverCancelled);
+    st.syntaxVersion = doc.version;
+    const ms = performance.now() - t0;
+    if (ms > 100) this.log(`bpfls: syntax pass on ${path.basename(st.filePath)} took ${ms.toFixed(0)} ms`);
+    this.publish(st);
+  }
+
+  private findingsOf(st: DocState): Finding[] {
+    return mergeFindings(st.syntaxFindings, st.buildFindings, st.objectFindings, st.buildVersion === st.version, this.settings);
+  }
+
+  private publish(st: DocState): void {
+    if (this.docs.get(st.uri) !== st) return;
+    const diagnostics = this.findingsOf(st).map((f) => toDiagnostic(f, st.uri));
+    void this.connection.sendDiagnostics({ uri: st.uri, version: st.version, diagnostics });
+  }
+
+  private scheduleAnalysis(st: DocState, delay: number): void {
+    clearTimeout(st.debounce);
+    st.debounce = setTimeout(() => {
+      st.debounce = undefined;
+      void this.analyze(st).catch((e) => this.log(`bpfls: analysis failed: ${(e as Error).stack ?? e}`));
+    }, delay);
+  }
+
+  /** Compile (or assemble), then run the object providers in the worker; cancelled by newer edits. */
+  private async analyze(st: DocState): Promise<void> {
+    st.controller?.abort();
+    const controller = new AbortController();
+    st.controller = controller;
+    const signal = controller.signal;
+    const doc = st.snapshot();
+    const version = doc.version;
+    const t0 = performance.now();
+    const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+    const name = path.basename(st.filePath);
+    progress?.begin('bpfls', undefined, `${st.languageId === 'c' ? 'compiling' : 'assembling'} ${name}`);
+    let objects = 'skipped';
+    let buildStatus = 'cancelled';
+    try {
+      if (signal.aborted) return;
+      const settings = this.settings;
+      const root = this.workspaceRootFor(st.filePath);
+      const build = await buildObject(
+        { doc, tree: undefined, settings },
+        { filePath: st.filePath, workspaceRoot: root, signal, log: (m) => this.log(m) },
+      );
+      buildStatus = build.status;
+      if (signal.aborted || st.version !== version) return;
+      if (build.status === 'no-clang') this.reportNoClang(build.message ?? '');
+      if (build.status === 'failed') this.log(`bpfls: ${name}: ${build.message}`);
+      st.buildFindings = build.findings;
+      st.buildVersion = version;
+      if (!build.elf) st.objectFindings = [];
+      this.publish(st);
+      if (!build.elf) return;
+      if (!objectProviders.some((p) => p.languages.includes(st.languageId))) return;
+      progress?.report(`analysing ${name}`);
+      const outcome = await this.worker.run({ doc, settings, elf: build.elf, sourcePath: build.sourcePath, signal });
+      objects = outcome.status;
+      if (signal.aborted || st.version !== version) return;
+      if (outcome.status === 'ok') st.objectFindings = outcome.findings;
+      else if (outcome.status === 'timeout') {
+        st.objectFindings = [{
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: 'warning', code: 'bpfls.analysis-timeout', source: 'bpfls',
+          message: `analysis stopped after ${Math.round(outcome.ms / 1000)} s; results are incomplete`,
+        }];
+      } else if (outcome.status === 'failed') {
+        this.log(`bpfls: ${name}: analysis failed: ${outcome.message}`);
+        st.objectFindings = [];
+      }
+      this.publish(st);
+    } finally {
+      progress?.done();
+      if (st.controller === controller) st.controller = undefined;
+      if (!signal.aborted && this.docs.get(st.uri) === st) {
+        const done: AnalysisDoneParams = { uri: st.uri, version, build: buildStatus, objects, ms: performance.now() - t0 };
+        void this.connection.sendNotification(ANALYSIS_DONE, done);
+      }
+    }
+  }
+
+  private reportNoClang(message: string): void {
+    this.log(`bpfls: ${message}`);
+    if (this.noClangReported) return;
+    this.noClangReported = true;
+    void this.connection.window.showWarningMessage(`bpfls: ${message}. Until then only syntax checks run.`);
+  }
+}
+
+function uriToPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
