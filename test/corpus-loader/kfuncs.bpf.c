@@ -21,6 +21,7 @@ SEC("tp_btf/task_newtask") int kf(__u64 *ctx)
 	}
 	if (&bpf_no_such_kfunc_x != 0)
 		bpf_no_such_kfunc_x();
-	return LINUX_KERNEL_VERSION + CONFIG_BPF_SYSCALL + CONFIG_LOCALVERSION[0] + CONFIG_HZ;
+	int *active = bpf_this_cpu_ptr(&bpf_prog_active);
+	return LINUX_KERNEL_VERSION + CONFIG_BPF_SYSCALL + CONFIG_LOCALVERSION[0] + CONFIG_HZ + *active;
 }
 char LICENSE[] SEC("license") = "GPL";

@@ -613,12 +613,14 @@ class ObjectLoader {
       const want = e.isFunc ? BtfKind.FUNC : BtfKind.VAR;
       const t = target.byName(essential, want);
       if (!t) continue;
-      const localType = e.isFunc ? e.typeId : this.btf!.get(e.btfId)!.type;
+      // like libbpf: kfunc prototypes as they are; variables after skipping modifiers and typedefs
+      const localType = e.typeId;
+      const targType = e.isFunc ? t.type : target.resolve(t.type);
       let compat = 0;
-      try { compat = typesAreCompat(this.btf!, localType, target, t.type, 32); } catch { compat = -1; }
+      try { compat = typesAreCompat(this.btf!, localType, target, targType, 32); } catch { compat = -1; }
       if (compat <= 0) {
-        const what = e.isFunc ? `extern (func ksym) '${e.name}': func_proto [${localType}] incompatible with kernel [${t.type}]`
-          : `extern (var ksym) '${e.name}': incompatible types, expected [${localType}] ${this.btf!.typeName(localType)}, but kernel has [${t.type}] ${target.typeName(t.type)}`;
+        const what = e.isFunc ? `extern (func ksym) '${e.name}': func_proto [${localType}] incompatible with kernel [${targType}]`
+          : `extern (var ksym) '${e.name}': incompatible types, expected [${localType}] ${this.btf!.typeName(localType)}, but kernel has [${targType}] ${target.typeName(targType)}`;
         this.errors.push(what);
         continue;
       }
