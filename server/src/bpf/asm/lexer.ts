@@ -20,8 +20,26 @@ const PUNCTS = [
   '@', '%', '"', '/', '|', '^', '!',
 ];
 
-const isIdStart = (c: string): boolean => /[A-Za-z_.$]/.test(c);
-const isIdChar = (c: string): boolean => /[A-Za-z0-9_.$]/.test(c);
+const isIdStart = (c: string): boolean => {
+  const k = c.charCodeAt(0);
+  return (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 46 || k === 36;
+};
+const isDigit = (c: string): boolean => {
+  const k = c.charCodeAt(0);
+  return k >= 48 && k <= 57;
+};
+const isIdChar = (c: string): boolean => isIdStart(c) || isDigit(c);
+
+/** Punctuators by first character, longest first. */
+const PUNCTS_BY_CHAR = new Map<string, string[]>();
+for (const p of PUNCTS) {
+  if (p.startsWith('s')) continue;
+  const list = PUNCTS_BY_CHAR.get(p[0]) ?? [];
+  list.push(p);
+  PUNCTS_BY_CHAR.set(p[0], list);
+}
+for (const list of PUNCTS_BY_CHAR.values()) list.sort((a, b) => b.length - a.length);
+const SIGNED_PUNCTS = PUNCTS.filter((p) => p.startsWith('s')).sort((a, b) => b.length - a.length);
 
 export interface LexResult {
   toks: Tok[];
@@ -90,7 +108,7 @@ export function lexLine(line: string): LexResult {
       i = s.end;
       continue;
     }
-    if (/[0-9]/.test(c)) {
+    if (isDigit(c)) {
       const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)/.exec(line.slice(i, end))!;
       let j = i + m[0].length;
       // A number running into letters (12ab) is one bad token, not two.
@@ -106,8 +124,9 @@ export function lexLine(line: string): LexResult {
       continue;
     }
     // Signed operators begin with `s`: take them before identifiers (`s>>=`, `s<`...).
-    if (c === 's' && /^s(>>=|\/=|%=|>=|<=|>|<)/.test(line.slice(i, end))) {
-      const p = PUNCTS.find((q) => q.startsWith('s') && line.startsWith(q, i))!;
+    const sp = c === 's' ? SIGNED_PUNCTS.find((q) => line.startsWith(q, i) && i + q.length <= end) : undefined;
+    if (sp) {
+      const p = sp;
       toks.push({ kind: 'punct', text: p, start: i, end: i + p.length });
       i += p.length;
       continue;
@@ -119,7 +138,7 @@ export function lexLine(line: string): LexResult {
       i = j;
       continue;
     }
-    const p = PUNCTS.find((q) => !q.startsWith('s') && line.startsWith(q, i));
+    const p = PUNCTS_BY_CHAR.get(c)?.find((q) => line.startsWith(q, i) && i + q.length <= end);
     if (p) {
       toks.push({ kind: 'punct', text: p, start: i, end: i + p.length });
       i += p.length;

@@ -47,7 +47,9 @@ function reg(c: Cursor, what = 'a register'): Reg {
     if (!t) throw new ParseError(c.lineEnd, c.lineEnd, `expected ${what} at end of line`);
     throw new ParseError(t.start, t.end, `expected ${what}, found '${t.text}'`);
   }
-  if (r.n > 10) throw new ParseError(r.start, r.end, `invalid register '${t!.text}' (r0..r10, w0..w10)`);
+  // LLVM knows r11 (an internal register) and prints it when an object uses it; accept it so
+  // listings re-assemble. The encoding validator reports it, as the kernel does.
+  if (r.n > 11) throw new ParseError(r.start, r.end, `invalid register '${t!.text}' (r0..r10, w0..w10)`);
   c.pos++;
   return r;
 }
