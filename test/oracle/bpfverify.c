@@ -30,6 +30,7 @@
 #include <bpf/libbpf.h>
 
 #define LOG_SIZE (16u << 20)
+#define RETRY_MAX_PROCESSED 100000
 #define BPF_LOG_STATS_LEVEL 4u /* BPF_LOG_STATS: error lines and statistics, no trace */
 
 static int opt_retry_level = 1;
@@ -304,7 +305,9 @@ static int mode_obj(const char *file, const char *only)
 		}
 		analyse_log(log_buf, &v, !v.ok);
 		v.skip = v.ok ? NULL : not_loadable_reason(v.err, log_buf, type);
-		if (!v.ok && !v.skip && opt_retry_level > 0) {
+		/* a level-1 trace of a program near the 1M limit takes minutes to write and read; the
+		 * level-4 verdict already holds the message */
+		if (!v.ok && !v.skip && opt_retry_level > 0 && v.processed < RETRY_MAX_PROCESSED) {
 			struct verdict again = { 0 };
 			load_one(file, names[i], (unsigned)opt_retry_level | BPF_LOG_STATS_LEVEL, &again, &type);
 			/* keep the level-4 verdict and numbers; take only the trace's tail */
@@ -618,7 +621,7 @@ static void raw_one(const char *line)
 				v.err = e;
 				analyse_log(log_buf, &v, !v.ok);
 				v.skip = v.ok ? NULL : not_loadable_reason(e, log_buf, type);
-				if (v.ok || v.skip || opt_retry_level == 0)
+				if (v.ok || v.skip || opt_retry_level == 0 || v.processed >= RETRY_MAX_PROCESSED)
 					break;
 			} else if (fd < 0) {
 				struct verdict again = { 0 };
