@@ -11,7 +11,8 @@ import { helperDeclFindings, isLibbpfHeader } from './helper-decls';
 import { lintFindings } from './lints';
 import { findingFixes } from './finding-fixes';
 import { filterSuppressed } from './suppress';
-import { parseC, Source } from './tree';
+import { parseC, Source, withDirectiveSafeTree } from './tree';
+import type { SyntaxTree } from '../../parse/types';
 import type { Fix, FixFinding } from './types';
 
 /** What a finding carries for its code actions (plain data: it crosses thread boundaries). */
@@ -47,15 +48,27 @@ export function fixFindingsForText(src: Source, uri: string, disabled: readonly 
 
 export function syntaxFindings(ctx: DocumentContext): Finding[] {
   if (!ctx.tree) return [];
-  const src = new Source(ctx.doc.text, ctx.tree);
-  return fixFindingsForText(src, ctx.doc.uri, ctx.settings.lints.disabled).map(toFinding);
+  return withDirectiveSafeTree(ctx.doc.text, ctx.tree, (tree) =>
+    fixFindingsForText(new Source(ctx.doc.text, tree), ctx.doc.uri, ctx.settings.lints.disabled).map(toFinding),
+  );
 }
 
 export async function objectFindings(ctx: ObjectContext): Promise<Finding[]> {
-  const tree = ctx.tree ?? (await parseC(ctx.doc.text));
-  const src = new Source(ctx.doc.text, tree);
-  const found = callxFindings(src, ctx.elf, { sourcePath: ctx.sourcePath, includePaths: ctx.settings.extraIncludePaths });
-  return filterSuppressed(src.text, found, ctx.settings.lints.disabled).map(toFinding);
+  const text = ctx.doc.text;
+  const find = (tree: SyntaxTree) =>
+    callxFindings(new Source(text, tree), ctx.elf, { sourcePath: ctx.sourcePath, includePaths: ctx.settings.extraIncludePaths });
+  let found: FixFinding[];
+  if (ctx.tree) found = withDirectiveSafeTree(text, ctx.tree, find);
+  else {
+    // the worker may get no tree: parse here, and free the wasm tree afterwards
+    const own = await parseC(text);
+    try {
+      found = find(own);
+    } finally {
+      own.delete();
+    }
+  }
+  return filterSuppressed(text, found, ctx.settings.lints.disabled).map(toFinding);
 }
 
 function isFixData(d: unknown): d is FixData {
@@ -85,7 +98,8 @@ export function codeActions(ctx: CodeActionContext): CodeAction[] {
       continue;
     }
     if (!ctx.tree) continue;
-    for (const fix of findingFixes(new Source(ctx.doc.text, ctx.tree), f)) push(fix, f);
+    const fixes = withDirectiveSafeTree(ctx.doc.text, ctx.tree, (tree) => findingFixes(new Source(ctx.doc.text, tree), f));
+    for (const fix of fixes) push(fix, f);
   }
   return out;
 }

@@ -2,21 +2,43 @@
 // providers a tree of the masked text (parse/mask.ts: same length, so offsets match the user's
 // text); `parseC` builds the same for tests and callers without a server.
 import { maskBpfMacros } from '../../parse/mask';
-import { cParser } from '../../parse/parser';
+import { cParser, type CParser, type OwnedTree } from '../../parse/parser';
 import type { SyntaxNode, SyntaxTree } from '../../parse/types';
 import { LineIndex } from './text';
 import type { Range } from './types';
 
-export async function parseC(text: string): Promise<SyntaxTree> {
+export async function parseC(text: string): Promise<OwnedTree> {
   return (await cParser()).parse(maskOutsideDirectives(text));
+}
+
+let loaded: CParser | undefined;
+void cParser().then(
+  (p) => (loaded = p),
+  () => undefined,
+);
+
+/**
+ * Runs `use` on a tree of `text` whose preprocessor lines are intact. The server's tree masks
+ * macros inside #define lines too (`#define SEC(name) ...` loses its name and swallows the next
+ * lines); only then, and only once the parser is loaded, this parses again synchronously.
+ */
+export function withDirectiveSafeTree<T>(text: string, tree: SyntaxTree, use: (t: SyntaxTree) => T): T {
+  const masked = maskBpfMacros(text);
+  const safe = maskOutsideDirectives(text, masked);
+  if (safe === masked || !loaded) return use(tree);
+  const own = loaded.parse(safe);
+  try {
+    return use(own);
+  } finally {
+    own.delete();
+  }
 }
 
 /**
  * maskBpfMacros, but preprocessor lines keep their text: masking `SEC(name)` inside
  * `#define SEC(name) ...` leaves a nameless #define that swallows the following lines.
  */
-export function maskOutsideDirectives(text: string): string {
-  const masked = maskBpfMacros(text);
+export function maskOutsideDirectives(text: string, masked = maskBpfMacros(text)): string {
   if (masked === text) return text;
   const parts: string[] = [];
   let at = 0;
