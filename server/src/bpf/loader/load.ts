@@ -218,6 +218,12 @@ class ObjectLoader {
       }
     }
     this.progs.sort((a, b) => a.secIdx - b.secIdx || a.secInsnOff - b.secInsnOff);
+    // libbpf 1.1 treats a lone .text function as a program; objects assembled from plain BPF
+    // assembly often have only .text, so every .text function becomes an entry point then
+    if (this.progs.length > 0 && this.progs.every((p) => p.isSub)) {
+      for (const p of this.progs) p.isSub = false;
+      if (this.progs.length > 1) this.notes.push('no program sections: treating every .text function as a program (libbpf would treat them as subprograms)');
+    }
   }
 
   /**

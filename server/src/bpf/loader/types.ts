@@ -74,6 +74,18 @@ export interface Btf {
   types: BtfType[];
   /** find by name (and optional kind), first match */
   byName(name: string, kind?: number): BtfType | undefined;
+  // Helpers below are optional in the contract but always present on the Btf objects made by
+  // parseBtf and loadObject (class Btf in bpf/btf/btf.ts).
+  /** the type with this id, or undefined when out of range */
+  get?(id: number): BtfType | undefined;
+  /** skips typedefs and const/volatile/restrict/type_tag; -1 for a bad id or a cycle */
+  resolve?(id: number): number;
+  /** byte size (arrays multiplied out, pointers 8); undefined when the type has none */
+  sizeOf?(id: number): number | undefined;
+  /** member lookup through anonymous struct/union members; bitOffset from the outer type */
+  findMember?(typeId: number, name: string): { member: { name: string; type: number; offset: number; bitfieldSize: number }; bitOffset: number; path: number[] } | undefined;
+  /** the type spelled like C: "struct task_struct *", "char[16]" */
+  typeName?(id: number): string;
 }
 
 export interface LoadedObject {
