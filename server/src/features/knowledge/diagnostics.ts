@@ -65,6 +65,8 @@ export function progTypeOf(index: DocIndex, section: string): string {
 
 export function knowledgeFindings(ctx: DocumentContext): Finding[] {
   const { doc, settings } = ctx;
+  // Read the target BTF first: it tells the index which non-bpf_ names are kfunc calls.
+  const target = targetKfuncs(settings);
   const index = docIndex(doc);
   const out: Finding[] = [];
   const range = (s: number, e: number) => ({ start: doc.positionAt(s), end: doc.positionAt(e) });
@@ -79,7 +81,6 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
       'No SEC("license") in this file: the kernel treats the program as non-GPL and refuses GPL-only helpers and kfuncs. Add: char LICENSE[] SEC("license") = "GPL";');
   }
 
-  const target = index.calls.length ? targetKfuncs(settings) : undefined;
   for (const call of index.calls) {
     if (!call.nested) continue; // a prototype, not a call
     const name = call.name;
@@ -106,7 +107,7 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
       continue;
     }
     const facts = kfuncFacts(name);
-    const inTarget = target?.kfuncs?.get(name);
+    const inTarget = target.kfuncs?.get(name);
     const declared = index.ksyms.has(name);
     const dep = kfuncDeprecation(name);
     if (!facts && !inTarget && !declared && !dep) continue;
@@ -116,7 +117,7 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
         `${name}: use ${dep.successor} (${dep.reason}${dep.removedIn ? `; gone after Linux ${dep.removedIn}` : ''}).`,
         { successor: dep.successor });
     }
-    if (target?.kfuncs && !inTarget) {
+    if (target.kfuncs && !inTarget) {
       add(KnowledgeCodes.kfuncMissing, call.start, call.end,
         `${name} is not in the target kernel's BTF (${target.file}): libbpf fails to resolve it and the program will not load on that kernel.`);
     }

@@ -41,18 +41,33 @@ export function knowledgeHover(ctx: PositionContext): Hover | undefined {
   if (index.code.slice(w.start, w.end) !== w.word) return undefined; // inside a comment or string
   const range = { start: doc.positionAt(w.start), end: doc.positionAt(w.end) };
   const { progType, section } = enclosingProgType(index, offset);
+  // The markdown depends on the word, the program, the headers and the target BTF only.
+  const docs = helperDocs(settings);
+  const target = targetKfuncs(settings);
+  const key = `${w.word}\0${progType ?? ''}\0${section ?? ''}\0${docs.sources.map((s) => s.file).join(',')}\0${target.file}\0${target.kfuncs?.size ?? -1}\0${index.ksyms.has(w.word)}`;
+  const cached = hoverCache.get(key);
+  if (cached !== undefined) return cached ? { contents: cached, range } : undefined;
+  const contents = hoverMarkdown(w.word, index, settings, progType, section);
+  if (hoverCache.size > 512) hoverCache.clear();
+  hoverCache.set(key, contents ?? '');
+  return contents ? { contents, range } : undefined;
+}
+
+const hoverCache = new Map<string, string>();
+
+function hoverMarkdown(word: string, index: DocIndex, settings: BpflsSettings, progType: string | undefined, section: string | undefined): string | undefined {
+  const w = { word };
   if (w.word.startsWith('bpf_')) {
     const h = helperByName(w.word);
-    if (h) return { contents: helperMarkdown(h, settings, progType, section), range };
+    if (h) return helperMarkdown(h, settings, progType, section);
   }
   if (w.word.startsWith('BPF_MAP_TYPE_')) {
     const t = mapTypeInfo(w.word);
-    if (t) return { contents: mapTypeMarkdown(t), range };
+    if (t) return mapTypeMarkdown(t);
   }
-  const target = targetKfuncs(settings);
-  const proto = target.kfuncs?.get(w.word);
-  if (proto || kfuncFacts(w.word) || kfuncDeprecation(w.word) || index.ksyms.has(w.word) && looksLikeFunctionDecl(index, w.word)) {
-    return { contents: kfuncMarkdown(w.word, proto, settings, progType), range };
+  const proto = targetKfuncs(settings).kfuncs?.get(w.word);
+  if (proto || kfuncFacts(w.word) || kfuncDeprecation(w.word) || (index.ksyms.has(w.word) && looksLikeFunctionDecl(index, w.word))) {
+    return kfuncMarkdown(w.word, proto, settings, progType);
   }
   return undefined;
 }
@@ -106,19 +121,24 @@ function externFor(p: KfuncProto): string {
   return `extern ${p.proto} __ksym;\n`;
 }
 
-function kfuncItems(ctx: PositionContext, index: DocIndex, progType: string | undefined, prefix: string): KnowledgeCompletionItem[] {
-  const target = targetKfuncs(ctx.settings);
-  const names = new Set<string>(target.kfuncs ? target.kfuncs.keys() : knownKfuncNames());
-  const insertAt = ctx.doc.positionAt(index.declInsertOffset);
-  const items: KnowledgeCompletionItem[] = [];
+const kfuncItemCache = new Map<string, { names: string[]; items: Map<string, KnowledgeCompletionItem> }>();
+
+/** kfunc items without document-specific edits, cached per program type and target BTF. */
+function baseKfuncItems(settings: BpflsSettings, progType: string | undefined): { names: string[]; items: Map<string, KnowledgeCompletionItem> } {
+  const target = targetKfuncs(settings);
+  const key = `${progType ?? ''}\0${target.file}\0${target.kfuncs ? target.kfuncs.size : -1}`;
+  const hit = kfuncItemCache.get(key);
+  if (hit) return hit;
+  const names = target.kfuncs ? [...target.kfuncs.keys()] : knownKfuncNames();
+  names.sort();
+  const items = new Map<string, KnowledgeCompletionItem>();
   for (const name of names) {
-    if (prefix && !name.startsWith(prefix)) continue;
     const proto = target.kfuncs?.get(name);
     const facts = kfuncFacts(name);
     const dep = kfuncDeprecation(name);
     const registered = !facts || !progType || facts.progTypes.includes('*') || facts.progTypes.includes(progType);
     const args = proto ? proto.params.map((p, i) => `\${${i + 1}:${p.name}}`).join(', ') : '$1';
-    const item: KnowledgeCompletionItem = {
+    items.set(name, {
       label: name,
       kind: 'function',
       detail: `${proto ? proto.proto : name} — kfunc${facts?.flags.length ? ` ${facts.flags.join('|')}` : ''}${registered ? '' : `, not registered for ${progType}`}`,
@@ -127,13 +147,29 @@ function kfuncItems(ctx: PositionContext, index: DocIndex, progType: string | un
       snippet: true,
       sortText: `${dep ? '4' : registered ? '1' : '3'}${name}`,
       deprecated: !!dep,
-    };
-    if (proto && !index.ksyms.has(name)) {
-      item.additionalTextEdits = [{ range: { start: insertAt, end: insertAt }, newText: `${index.declInsertOffset > 0 ? '' : ''}${externFor(proto)}` }];
-    }
-    items.push(item);
+    });
   }
-  return items;
+  if (kfuncItemCache.size > 64) kfuncItemCache.clear();
+  const value = { names, items };
+  kfuncItemCache.set(key, value);
+  return value;
+}
+
+function kfuncItems(ctx: PositionContext, index: DocIndex, progType: string | undefined, prefix: string): KnowledgeCompletionItem[] {
+  const target = targetKfuncs(ctx.settings);
+  const { names, items } = baseKfuncItems(ctx.settings, progType);
+  let insertAt: { line: number; character: number } | undefined;
+  const out: KnowledgeCompletionItem[] = [];
+  for (const name of names) {
+    if (prefix && !name.startsWith(prefix)) continue;
+    const base = items.get(name)!;
+    const proto = target.kfuncs?.get(name);
+    if (proto && !index.ksyms.has(name)) {
+      insertAt ??= ctx.doc.positionAt(index.declInsertOffset);
+      out.push({ ...base, additionalTextEdits: [{ range: { start: insertAt, end: insertAt }, newText: externFor(proto) }] });
+    } else out.push(base);
+  }
+  return out;
 }
 
 /** The unclosed '{' before offset and whether it opens an anonymous struct (a map definition). */
@@ -188,11 +224,33 @@ export function knowledgeCompletions(ctx: PositionContext): KnowledgeCompletionI
   }
   if (!prefix) return [];
   const { progType } = enclosingProgType(index, offset);
+  const docs = helperDocs(ctx.settings);
+  const target = targetKfuncs(ctx.settings);
+  const key = `${prefix}\0${progType ?? ''}\0${doc.positionAt(index.declInsertOffset).line}\0${ksymsKey(index)}\0${docs.sources.map((x) => x.file).join(',')}\0${target.file}\0${target.kfuncs?.size ?? -1}`;
+  const cached = completionCache.get(key);
+  if (cached) return cached;
+  const result = identifierCompletions(ctx, index, progType, prefix);
+  if (completionCache.size > 128) completionCache.clear();
+  completionCache.set(key, result);
+  return result;
+}
+
+const completionCache = new Map<string, KnowledgeCompletionItem[]>();
+const ksymsKeys = new WeakMap<DocIndex, string>();
+function ksymsKey(index: DocIndex): string {
+  let k = ksymsKeys.get(index);
+  if (k === undefined) ksymsKeys.set(index, (k = [...index.ksyms].sort().join(',')));
+  return k;
+}
+
+function identifierCompletions(ctx: PositionContext, index: DocIndex, progType: string | undefined, prefix: string): KnowledgeCompletionItem[] {
+  // Helper and kfunc items replace the word at the cursor (the client's default): no range, so the
+  // cached items are returned as they are.
   const items: KnowledgeCompletionItem[] = [];
   if ('bpf_'.startsWith(prefix.slice(0, 4)) || prefix.startsWith('bpf_')) {
-    for (const it of helperItems(ctx.settings, progType)) if (it.label.startsWith(prefix)) items.push({ ...it, range: wordRange });
+    for (const it of helperItems(ctx.settings, progType)) if (it.label.startsWith(prefix)) items.push(it);
   }
-  items.push(...kfuncItems(ctx, index, progType, prefix).map((it) => ({ ...it, range: wordRange })));
+  for (const it of kfuncItems(ctx, index, progType, prefix)) items.push(it);
   return items;
 }
 

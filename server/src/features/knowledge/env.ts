@@ -7,6 +7,10 @@ import type { BpflsSettings } from '../../analysis/settings';
 import { parseHelperDocs, type HelperDoc } from '../../knowledge/helperdocs';
 import { kfuncsFromBtf, type KfuncProto } from '../../knowledge/kfuncs';
 import { parseBtf } from '../../bpf/btf/btf';
+import { knownKfuncNames } from '../../knowledge/kfuncs';
+import { addInterestingCallNames } from './scan';
+
+addInterestingCallNames(knownKfuncNames());
 
 const MULTIARCH: Record<string, string> = {
   x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu', arm: 'arm-linux-gnueabihf', ppc64: 'powerpc64le-linux-gnu',
@@ -142,7 +146,10 @@ export function targetKfuncs(settings: BpflsSettings): TargetKfuncs {
       try {
         const parsed = parseBtf(new Uint8Array(fs.readFileSync(file)));
         if (!parsed.btf) result = { file, error: parsed.errors.join('; ') || 'not BTF' };
-        else result = { file, kfuncs: new Map(kfuncsFromBtf(parsed.btf).map((k) => [k.name, k])) };
+        else {
+          result = { file, kfuncs: new Map(kfuncsFromBtf(parsed.btf).map((k) => [k.name, k])) };
+          addInterestingCallNames(result.kfuncs!.keys());
+        }
       } catch (e) {
         result = { file, error: (e as Error).message };
       }

@@ -62,6 +62,28 @@ const NOT_CALLS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '
 /** Bounds the brace matching on broken text. */
 const MAX_SCAN = 2_000_000;
 
+function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** The identifier ending just before `at` (whitespace allowed between), or ''. */
+export function identBefore(code: string, at: number): string {
+  let e = at;
+  while (e > 0 && e > at - 200 && /\s/.test(code[e - 1])) e--;
+  let b = e;
+  while (b > 0 && isIdentChar(code.charCodeAt(b - 1))) b--;
+  if (b === e || (code.charCodeAt(b) >= 48 && code.charCodeAt(b) <= 57)) return '';
+  return code.slice(b, e);
+}
+
+function identAfter(code: string, at: number): string {
+  let b = at;
+  while (b < code.length && b < at + 200 && /\s/.test(code[b])) b++;
+  let e = b;
+  while (e < code.length && isIdentChar(code.charCodeAt(e))) e++;
+  return code.slice(b, e);
+}
+
 function matchBrace(code: string, open: number): number {
   let depth = 0;
   const lim = Math.min(code.length, open + MAX_SCAN);
@@ -71,6 +93,15 @@ function matchBrace(code: string, open: number): number {
     else if (c === 125 && --depth === 0) return i;
   }
   return code.length - 1;
+}
+
+/**
+ * Names worth recording as call sites: helpers and kfuncs. Others (every C call) would only cost
+ * memory. Kfuncs without the bpf_ prefix (scx_bpf_*, tcp_*...) are added as the target BTF is read.
+ */
+const extraCallNames = new Set<string>();
+export function addInterestingCallNames(names: Iterable<string>): void {
+  for (const n of names) if (!n.startsWith('bpf_')) extraCallNames.add(n);
 }
 
 export function indexDocument(text: string): DocIndex {
@@ -95,11 +126,10 @@ export function indexDocument(text: string): DocIndex {
       const c = code[i];
       if (c === '(') {
         if (depth === 0 && !firstParenName) {
-          const before = /([A-Za-z_]\w*)\s*$/.exec(code.slice(Math.max(0, i - 200), i));
-          if (before && before[1] !== 'SEC') {
-            firstParenName = before[1];
-            const arg = /^\s*([A-Za-z_]\w*)/.exec(code.slice(i + 1, i + 200));
-            firstParenArg = arg ? arg[1] : '';
+          const before = identBefore(code, i);
+          if (before && before !== 'SEC') {
+            firstParenName = before;
+            firstParenArg = identAfter(code, i + 1);
           }
         }
         depth++;
@@ -145,6 +175,7 @@ export function indexDocument(text: string): DocIndex {
       else if (c === 125 && depth > 0) depth--;
     }
     if (NOT_CALLS.has(m[1])) continue;
+    if (!m[1].startsWith('bpf_') && !extraCallNames.has(m[1]) && !ksyms.has(m[1])) continue;
     calls.push({ name: m[1], start: m.index, end: m.index + m[1].length, nested: depth > 0 });
   }
   const license = data.find((d) => d.section === 'license');
