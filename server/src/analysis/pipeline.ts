@@ -3,7 +3,7 @@
 import {
   codeActionProviders, codeLensProviders, completionProviders, hoverProviders, objectProviders,
   signatureHelpProviders, syntaxProviders,
-  type CodeAction, type CodeActionContext, type CodeLens, type CompletionItem, type DocumentContext,
+  type CodeAction, type CodeActionContext, type CodeLens, type CodeLensContext, type CompletionItem, type DocumentContext,
   type Hover, type ObjectContext, type PositionContext, type SignatureHelp,
 } from './registry';
 import type { BpflsSettings } from './settings';
@@ -111,7 +111,7 @@ export function provideCodeActions(ctx: CodeActionContext, token: CancellationTo
   return out;
 }
 
-export function provideCodeLenses(ctx: DocumentContext, token: CancellationToken): CodeLens[] {
+export function provideCodeLenses(ctx: CodeLensContext, token: CancellationToken): CodeLens[] {
   const out: CodeLens[] = [];
   for (const p of codeLensProviders) {
     if (token.isCancellationRequested) break;

@@ -4,3 +4,4 @@ import '../parse/syntax-errors';
 import './clang-fixits';
 import '../features/knowledge';
 import '../features/fixes';
+import '../features/emulator';

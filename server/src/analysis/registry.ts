@@ -163,9 +163,14 @@ export interface CodeLens {
   command?: { command: string; arguments?: unknown[] };
 }
 
+export interface CodeLensContext extends DocumentContext {
+  /** The findings currently shown for the document (object providers' included), when known. */
+  findings?: Finding[];
+}
+
 /** Lenses from all providers are concatenated. */
 export interface CodeLensProvider extends ProviderBase {
-  provideCodeLenses(ctx: DocumentContext, token: CancellationToken): CodeLens[];
+  provideCodeLenses(ctx: CodeLensContext, token: CancellationToken): CodeLens[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -162,9 +162,10 @@ export class BpflsServer {
       return provideCodeActions({ ...ctx, range: p.range, findings }, token).map((a) => toCodeAction(a, p.textDocument.uri));
     });
     c.onCodeLens((p, token) => {
+      const st = this.docs.get(p.textDocument.uri);
       const ctx = this.context(p.textDocument.uri);
-      if (!ctx) return [];
-      return provideCodeLenses(ctx, token).map(toCodeLens);
+      if (!st || !ctx) return [];
+      return provideCodeLenses({ ...ctx, findings: this.findingsOf(st) }, token).map(toCodeLens);
     });
     c.onShutdown(async () => {
       for (const st of this.docs.values()) st.dispose();
@@ -296,7 +297,11 @@ export class BpflsServer {
       const outcome = await this.worker.run({ doc, settings, elf: build.elf, sourcePath: build.sourcePath, signal });
       objects = outcome.status;
       if (signal.aborted || st.version !== version) return;
-      if (outcome.status === 'ok') st.objectFindings = outcome.findings;
+      if (outcome.status === 'ok') {
+        st.objectFindings = outcome.findings;
+        // lenses summarise object findings (emulator runs): ask the client to fetch them again
+        if (this.caps.workspace?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      }
       else if (outcome.status === 'timeout') {
         st.objectFindings = [{
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
