@@ -70,7 +70,7 @@ test('global data: sections become array maps with initial values; .rodata froze
   assert.equal(ro.frozen, true);
   assert.ok(ro.initialValue!.length === ro.valueSize);
   const dataBtf = object!.btf!.byName('.data', BtfKind.DATASEC)!;
-  const counter = dataBtf.secinfo!.map((s) => ({ s, v: object!.btf!.get(s.type)! })).find((x) => x.v.name === 'counter')!;
+  const counter = dataBtf.secinfo!.map((s) => ({ s, v: object!.btf!.types[s.type] })).find((x) => x.v.name === 'counter')!;
   assert.equal(new DataView(data.initialValue!.buffer, data.initialValue!.byteOffset).getInt32(counter.s.offset, true), 1);
   const prog = object!.programs[0];
   const valueRefs = prog.insns.filter((i) => i.code === 0x18 && i.src === BPF_PSEUDO_MAP_IDX_VALUE);
