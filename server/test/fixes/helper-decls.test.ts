@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { libbpfHeaderIsConst } from '../../src/features/fixes/callx';
+import { nativeCParser } from '../../src/parse/parser';
+import { Source } from '../../src/features/fixes/tree';
 import { findHelperPointerDecls, helperDeclFindings } from '../../src/features/fixes/helper-decls';
 import { FixCodes } from '../../src/features/fixes/types';
 import {
@@ -115,10 +117,10 @@ test('wrong ID: error with the right ID, fix builds and loads', { skip: O0_REASO
 test('successor: bpf_probe_read declaration becomes bpf_probe_read_kernel with call sites', { skip: O0_REASON }, async (t) => {
   const text = corpus('probe-read-decl.bpf.c');
   const findings = helperDeclFindings(await source(text));
-  const dep = findings.find((f) => f.code === FixCodes.deprecatedHelper);
+  const dep = findings.find((f) => f.code === FixCodes.deprecatedHelperDecl);
   assert.ok(dep?.deprecated);
   assert.deepEqual(dep.fixes.map((f) => f.title.split(' ')[2]), ['bpf_probe_read_kernel', 'bpf_probe_read_user']);
-  let fixed = applyFix(text, findFix(findings, FixCodes.deprecatedHelper, 'bpf_probe_read_kernel'));
+  let fixed = applyFix(text, findFix(findings, FixCodes.deprecatedHelperDecl, 'bpf_probe_read_kernel'));
   assert.doesNotMatch(fixed, /bpf_probe_read[()]/);
   assert.match(fixed, /\(\*bpf_probe_read_kernel\)\(.*\) = \(void \*\) 113;/);
   assert.match(fixed, /bpf_probe_read_kernel\(&first/);
@@ -135,4 +137,17 @@ test('successor: bpf_probe_read declaration becomes bpf_probe_read_kernel with c
       assert.ok(r.ok, r.log);
     }
   }
+});
+
+test('ranges are UTF-16 columns after non-ASCII text (wasm and, when installed, native trees)', async () => {
+  const text = '/* café — naïve ✓ 𝛼 */ static void *(*bpf_map_lookup_elem)(void *m, const void *k) = (void *) 1;\n';
+  const check = (findings: ReturnType<typeof helperDeclFindings>) => {
+    const f = findings.find((x) => x.code === FixCodes.helperPointerDecl)!;
+    assert.equal(text.slice(f.range.start.character, f.range.end.character), 'bpf_map_lookup_elem');
+    const fixed = applyFix(text, f.fixes[0]);
+    assert.ok(fixed.includes('(* const bpf_map_lookup_elem)'), fixed);
+  };
+  check(helperDeclFindings(await source(text)));
+  const native = nativeCParser();
+  if (native) check(helperDeclFindings(new Source(text, native.parse(text))));
 });

@@ -23,9 +23,9 @@ test('server-built trees: a declaration after `#define SEC(name) ...` is still f
   const ctx = await context(corpus('probe-read-decl.bpf.c'));
   const codes = runSyntaxProviders(ctx, neverCancelled).map((f) => f.code);
   assert.ok(codes.includes(FixCodes.helperPointerDecl), codes.join(', '));
-  assert.ok(codes.includes(FixCodes.deprecatedHelper), codes.join(', '));
+  assert.ok(codes.includes(FixCodes.deprecatedHelperDecl), codes.join(', '));
   // and the code actions see the same declaration
-  const f = runSyntaxProviders(ctx, neverCancelled).find((x) => x.code === FixCodes.deprecatedHelper)!;
+  const f = runSyntaxProviders(ctx, neverCancelled).find((x) => x.code === FixCodes.deprecatedHelperDecl)!;
   const titles = provideCodeActions({ ...ctx, range: f.range, findings: [f] }, neverCancelled).map((a) => a.title);
   assert.ok(titles.some((t) => t.startsWith('Switch to bpf_probe_read_kernel')), titles.join('\n'));
 });

@@ -43,9 +43,10 @@ test('safe return values per program type', () => {
 const NO_CLANG = haveClang() ? undefined : 'clang-19 not found';
 
 const nullCases = [
-  { file: 'null-check-xdp.bpf.c', expect: /\tvalue = bpf_map_lookup_elem\(&counters, &key\);\n\tif \(!value\)\n\t\treturn XDP_PASS;\n\t\*value \+= 1;/ },
-  { file: 'null-check-tc.bpf.c', expect: /\tstruct stats \*s = bpf_map_lookup_elem\(&by_ifindex, &key\);\n\tif \(!s\)\n\t\treturn 0 \/\* TC_ACT_OK \*\/;\n/ },
-  { file: 'null-check-cgroup.bpf.c', expect: /\t__u32 \*limit = bpf_map_lookup_elem\(&limits, &zero\);\n\tif \(!limit\)\n\t\treturn 1;\n/ },
+  { file: 'null-check-xdp.bpf.c', kind: 'map_value_or_null', expect: /\tvalue = bpf_map_lookup_elem\(&counters, &key\);\n\tif \(!value\)\n\t\treturn XDP_PASS;\n\t\*value \+= 1;/ },
+  { file: 'null-check-tc.bpf.c', kind: 'map_value_or_null', expect: /\tstruct stats \*s = bpf_map_lookup_elem\(&by_ifindex, &key\);\n\tif \(!s\)\n\t\treturn 0 \/\* TC_ACT_OK \*\/;\n/ },
+  { file: 'null-check-cgroup.bpf.c', kind: 'map_value_or_null', expect: /\t__u32 \*limit = bpf_map_lookup_elem\(&limits, &zero\);\n\tif \(!limit\)\n\t\treturn 1;\n/ },
+  { file: 'null-check-ringbuf.bpf.c', kind: 'ringbuf_mem_or_null', expect: /\ts = bpf_ringbuf_reserve\(&samples, sizeof\(\*s\), 0\);\n\tif \(!s\)\n\t\treturn XDP_PASS;\n\ts->ifindex/ },
 ];
 
 for (const c of nullCases) {
@@ -56,15 +57,15 @@ for (const c of nullCases) {
     // the finding as bpfls's verifier reports it: kernel wording, line from line_info
     const { verdicts } = await bpflsVerify(before.obj!);
     assert.equal(verdicts.length, 1);
-    assert.equal(verdicts[0].message, "R0 invalid mem access 'map_value_or_null'");
-    assert.equal(verdicts[0].line, expectLine(text, "invalid mem access 'map_value_or_null'"));
+    assert.equal(verdicts[0].message, `R0 invalid mem access '${c.kind}'`);
+    assert.equal(verdicts[0].line, expectLine(text, `invalid mem access '${c.kind}'`));
     let f = finding(verdicts[0].message!, verdicts[0].line!);
     const why = kernelUnavailable();
     if (!why) {
       // the finding as the kernel reports it: message and line from its log
       const rej = kernelRejection(before.obj!);
       assert.ok(rej, 'the kernel refuses the unfixed program');
-      assert.match(rej.message, /invalid mem access 'map_value_or_null'/);
+      assert.ok(rej.message.includes(`invalid mem access '${c.kind}'`), rej.message);
       assert.equal(rej.line, f.range.start.line + 1);
       assert.equal(rej.message, f.message);
     }

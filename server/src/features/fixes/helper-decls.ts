@@ -218,7 +218,7 @@ export function helperDeclFindings(src: Source, opts: { fileName?: string } = {}
         fixes.push({ title: `Switch to ${s.name} (helper ${sid}), right when ${s.when}`, edits });
       }
       findings.push({
-        code: FixCodes.deprecatedHelper,
+        code: FixCodes.deprecatedHelperDecl,
         severity: 'warning',
         message: `${d.name} is superseded by ${successors.map((s) => s.name).join(' and ')}; pick the one matching where the pointer points.`,
         range: src.range(d.nameNode),

@@ -26,7 +26,7 @@ function probeReadFindings(src: Source): FixFinding[] {
     if (fn?.type !== 'identifier' || (fn.text !== 'bpf_probe_read' && fn.text !== 'bpf_probe_read_str')) continue;
     const successors = successorsOf(fn.text);
     // With a hand-written declaration, renaming one call would leave it undeclared: the
-    // declaration's own finding (deprecated-helper) renames declaration and calls together.
+    // declaration's own finding (deprecated-helper-decl) renames declaration and calls together.
     const fixes: Fix[] = handWritten.has(fn.text)
       ? []
       : successors.map((s) => ({

@@ -72,30 +72,15 @@ export function ancestor(node: SyntaxNode, type: string): SyntaxNode | null {
 }
 
 /**
- * A document's text, line index and tree together. Node offsets are UTF-16 units for the wasm
- * backend and UTF-8 bytes for the native one; `start`/`end` always return UTF-16 offsets.
+ * A document's text, line index and tree together. Both backends index nodes in UTF-16 code
+ * units when parsing a JavaScript string (measured: web-tree-sitter and node tree-sitter 0.25
+ * give the same startIndex after non-ASCII text), so node offsets are string offsets.
  */
 export class Source {
   readonly index: LineIndex;
-  private byteToUnit: Int32Array | undefined;
 
   constructor(readonly text: string, readonly tree: SyntaxTree) {
     this.index = new LineIndex(text);
-    // eslint-disable-next-line no-control-regex
-    if (tree.backend === 'native' && /[^\x00-\x7f]/.test(text)) {
-      const bytes = Buffer.byteLength(text, 'utf8');
-      const map = new Int32Array(bytes + 1);
-      let b = 0;
-      for (let u = 0; u < text.length; u++) {
-        const c = text.codePointAt(u)!;
-        const len = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-        for (let k = 0; k < len; k++) map[b + k] = u;
-        b += len;
-        if (c >= 0x10000) u++;
-      }
-      map[bytes] = text.length;
-      this.byteToUnit = map;
-    }
   }
 
   get root(): SyntaxNode {
@@ -103,11 +88,11 @@ export class Source {
   }
 
   start(n: SyntaxNode): number {
-    return this.byteToUnit ? this.byteToUnit[n.startIndex] : n.startIndex;
+    return n.startIndex;
   }
 
   end(n: SyntaxNode): number {
-    return this.byteToUnit ? this.byteToUnit[n.endIndex] : n.endIndex;
+    return n.endIndex;
   }
 
   range(n: SyntaxNode): Range {

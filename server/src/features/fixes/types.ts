@@ -46,7 +46,7 @@ export interface FixFinding {
 export const FixCodes = {
   helperPointerDecl: 'bpfls.helper-pointer-decl',
   helperWrongId: 'bpfls.helper-wrong-id',
-  deprecatedHelper: 'bpfls.deprecated-helper',
+  deprecatedHelperDecl: 'bpfls.deprecated-helper-decl',
   probeRead: 'bpfls.probe-read',
   untypedMapMember: 'bpfls.untyped-map-member',
   perfbufUsage: 'bpfls.perfbuf-usage',
