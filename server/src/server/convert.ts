@@ -5,7 +5,7 @@ import {
   type Diagnostic, type Hover as LspHover, type SignatureHelp as LspSignatureHelp,
 } from 'vscode-languageserver';
 import type { CodeAction, CodeLens, CompletionItem, CompletionKind, Hover, SignatureHelp } from '../analysis/registry';
-import type { Finding, Severity } from '../analysis/types';
+import type { Finding, Severity, TextEdit } from '../analysis/types';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -51,6 +51,9 @@ export function toCompletionItem(c: CompletionItem): LspCompletionItem {
   if (c.range) item.textEdit = { range: c.range, newText: c.insertText ?? c.label };
   else if (c.insertText) item.insertText = c.insertText;
   if (c.deprecated) item.tags = [1];
+  // Edits elsewhere in the document (the knowledge features' `extern ... __ksym;` for a kfunc).
+  const extra = (c as CompletionItem & { additionalTextEdits?: TextEdit[] }).additionalTextEdits;
+  if (extra?.length) item.additionalTextEdits = extra;
   return item;
 }
 
