@@ -1,8 +1,9 @@
 // The BPF assembler: text in, instructions + sections + symbols + source map + errors out.
 // It never throws. It reads LLVM syntax and GAS/uBPF syntax (detected per file), the directives
 // clang -S emits, and llvm-objdump -d/-dr listings (so disassembly can be re-assembled).
-import { BPF_CALL, BPF_EXIT, BPF_IND, BPF_JMP, BPF_LD, BPF_PSEUDO_CALL } from '../isa/opcodes';
-import type { Insn } from '../isa/insn';
+import { BPF_CALL, BPF_EXIT, BPF_JMP, BPF_PSEUDO_CALL } from '../isa/opcodes';
+import { Insn, LD_IMM64 } from '../isa/insn';
+import { printInsnLlvm } from '../isa/print';
 import { helperId } from '../isa/helper-ids';
 import { Cursor, ParseError, Stmt } from './cursor';
 import { lexLine, Tok } from './lexer';
@@ -325,46 +326,67 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
         cur.slots += stmt.hi ? 2 : 1;
         continue;
       }
-      const lx = lexLine(body);
+      // LLVM syntax separates statements with ';' (`r0 = 0; exit`), except that a line starting
+      // with ';' is a comment (llvm-objdump -S source lines); GAS syntax comments with ';'.
+      const lineComment = /^\s*;/.test(body) || syntax === 'gas';
+      const lx = lexLine(body, { semicolonComments: lineComment });
       if (lx.error) { err(ln, lx.error.start, lx.error.end, lx.error.message); continue; }
-      let toks = lx.toks;
-      // Labels: `name:` (possibly several) before a statement.
-      while (toks.length >= 2 && (toks[0].kind === 'id' || toks[0].kind === 'num') && toks[1].kind === 'punct' && toks[1].text === ':' && toks[1].start === toks[0].end) {
-        if (toks[0].kind === 'num') { err(ln, toks[0].start, toks[0].end, `a label must start with a letter, '_' or '.'`); }
-        else defineLabel(toks[0].text, ln, toks[0].start, toks[0].end);
-        toks = toks.slice(2);
-      }
-      if (toks.length === 0) continue;
-      const first = toks[0];
-      if (first.kind === 'id' && first.text.startsWith('.') && !(toks[1]?.kind === 'punct' && toks[1].text === '=')) {
-        const name = first.text.toLowerCase();
-        const lineEnd = toks[toks.length - 1].end;
-        directive(name, body.slice(first.end, lineEnd), first.end, ln, first.start, lineEnd);
-        continue;
-      }
-      if (cur.skipped) continue;
-      if (cur.kind === 'data') {
-        err(ln, first.start, toks[toks.length - 1].end, `instruction in data section '${cur.name}'`);
-        continue;
-      }
-      const c = new Cursor(toks, toks[toks.length - 1].end);
-      let stmt: Stmt;
-      if (lineIsLlvm(toks, syntax)) stmt = parseLlvmStmt(c);
-      else { c.pos++; stmt = parseGasStmt(c, first); }
-      if (listed) {
-        // `call N` prints helper calls, pseudo calls and kfunc calls alike: the listed bytes say which.
-        const l = listed[0];
-        if (stmt.insn.code === (BPF_JMP | BPF_CALL) && l.code === stmt.insn.code && l.imm === stmt.insn.imm && !stmt.target) stmt.insn.src = l.src;
-        // LLVM prints BPF_IND loads as skb[rN], without their imm: take it from the bytes.
-        else if ((stmt.insn.code & 0xe7) === (BPF_LD | BPF_IND) && l.code === stmt.insn.code && l.src === stmt.insn.src) stmt.insn.imm = l.imm;
-        else if (!stmt.target && !stmt.sym && (l.code !== stmt.insn.code || l.dst !== stmt.insn.dst || l.src !== stmt.insn.src || l.off !== stmt.insn.off || l.imm !== stmt.insn.imm)) {
-          err(ln, first.start, toks[toks.length - 1].end, 'the instruction text does not match the bytes listed beside it (the text is assembled)', 'warning');
+      const statement = (stoks: Tok[]): void => {
+        let toks = stoks;
+        // Labels: `name:` (possibly several) before a statement.
+        while (toks.length >= 2 && (toks[0].kind === 'id' || toks[0].kind === 'num') && toks[1].kind === 'punct' && toks[1].text === ':' && toks[1].start === toks[0].end) {
+          if (toks[0].kind === 'num') { err(ln, toks[0].start, toks[0].end, `a label must start with a letter, '_' or '.'`); }
+          else defineLabel(toks[0].text, ln, toks[0].start, toks[0].end);
+          toks = toks.slice(2);
+        }
+        if (toks.length === 0) return;
+        const first = toks[0];
+        if (first.kind === 'id' && first.text.startsWith('.') && !(toks[1]?.kind === 'punct' && toks[1].text === '=')) {
+          const name = first.text.toLowerCase();
+          const lineEnd = toks[toks.length - 1].end;
+          directive(name, body.slice(first.end, lineEnd), first.end, ln, first.start, lineEnd);
+          return;
+        }
+        if (cur.skipped) return;
+        if (cur.kind === 'data') {
+          err(ln, first.start, toks[toks.length - 1].end, `instruction in data section '${cur.name}'`);
+          return;
+        }
+        const c = new Cursor(toks, toks[toks.length - 1].end);
+        let stmt: Stmt;
+        if (lineIsLlvm(toks, syntax)) stmt = parseLlvmStmt(c);
+        else { c.pos++; stmt = parseGasStmt(c, first); }
+        if (listed) {
+          // A listing line carries the bytes beside the text. When the text is exactly what those
+          // bytes print as, take the bytes: they hold what the syntax cannot show (the src of
+          // `call N`, the imm of skb[rN] loads, ignored atomic and reserved bits, a malformed
+          // second LD_IMM64 slot). Otherwise the text was edited: assemble the text.
+          const norm = (t: string): string => t.replace(/\s*<[^>]*>\s*$/, '').replace(/\s+/g, ' ').trim();
+          const text = norm(body.slice(first.start, toks[toks.length - 1].end));
+          const slots = listed.length === 2 && listed[0].code === LD_IMM64 ? listed : listed.slice(0, 1);
+          if (text === norm(printInsnLlvm(slots, 0)) || text === norm(printInsnLlvm(slots, 0, { alu32: true }))) {
+            stmt = slots.length === 2 ? { insn: { ...slots[0] }, hi: { ...slots[1] } } : { insn: { ...slots[0] } };
+          } else {
+            err(ln, first.start, toks[toks.length - 1].end, 'the instruction text does not match the bytes listed beside it (the text is assembled)', 'warning');
+          }
+        }
+        cur.kind = 'code';
+        const range = { line: ln, start: first.start, end: toks[toks.length - 1].end };
+        cur.insns.push({ stmt, slot: cur.slots, line: ln, range });
+        cur.slots += stmt.hi ? 2 : 1;
+      };
+      let from = 0;
+      for (let k = 0; k <= lx.toks.length; k++) {
+        if (k === lx.toks.length || (lx.toks[k].kind === 'punct' && lx.toks[k].text === ';')) {
+          try {
+            statement(lx.toks.slice(from, k));
+          } catch (e) {
+            if (e instanceof ParseError) err(ln, e.start, e.end, e.message);
+            else throw e;
+          }
+          from = k + 1;
         }
       }
-      cur.kind = 'code';
-      const range = { line: ln, start: first.start, end: toks[toks.length - 1].end };
-      cur.insns.push({ stmt, slot: cur.slots, line: ln, range });
-      cur.slots += stmt.hi ? 2 : 1;
     } catch (e) {
       if (e instanceof ParseError) err(ln, e.start, e.end, e.message);
       else err(ln, 0, raw.length, `internal assembler error: ${(e as Error).message}`);

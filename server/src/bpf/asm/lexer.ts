@@ -17,7 +17,7 @@ export interface Tok {
 const PUNCTS = [
   's>>=', '<<=', '>>=', 's/=', 's%=', 's>=', 's<=', '+=', '-=', '*=', '/=', '|=', '&=', '%=', '^=',
   '==', '!=', '>=', '<=', 's>', 's<', '=', '>', '<', '&', '(', ')', '[', ']', '*', '+', '-', ',', ':',
-  '@', '%', '"', '/', '|', '^', '!',
+  '@', '%', '"', '/', '|', '^', '!', ';',
 ];
 
 const isIdStart = (c: string): boolean => {
@@ -78,7 +78,7 @@ function decodeString(line: string, start: number): { bytes: number[]; end: numb
 }
 
 /** Where the comment of a line starts (outside string literals), or the line length. */
-export function commentStart(line: string): number {
+export function commentStart(line: string, semicolonComments = true): number {
   let inStr = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
@@ -88,15 +88,15 @@ export function commentStart(line: string): number {
       continue;
     }
     if (c === '"') inStr = true;
-    else if (c === '#' || c === ';') return i;
+    else if (c === '#' || (c === ';' && semicolonComments)) return i;
     else if (c === '/' && line[i + 1] === '/') return i;
   }
   return line.length;
 }
 
-export function lexLine(line: string): LexResult {
+export function lexLine(line: string, opts: { semicolonComments?: boolean } = {}): LexResult {
   const toks: Tok[] = [];
-  const end = commentStart(line);
+  const end = commentStart(line, opts.semicolonComments ?? true);
   let i = 0;
   while (i < end) {
     const c = line[i];

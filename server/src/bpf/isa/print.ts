@@ -144,12 +144,16 @@ export function printInsnLlvm(insns: readonly Insn[], idx: number, opts: LlvmPri
       // 32-bit atomics other than add use w registers even without alu32 (LLVM can't decode
       // them then; printing the only form the assembler accepts keeps the output readable).
       const ra = size === BPF_W && (opts.alu32 || ins.imm !== 0) ? 'w' : 'r';
-      const alu = ATOMIC_ALU[ins.imm & ~BPF_FETCH];
-      if (alu && (ins.imm & BPF_FETCH) === 0) return `lock *(${sname} *)(${ref}) ${alu[0]} ${ra}${src}`;
+      // LLVM decodes atomics by the operation bits (7..4) and the fetch bit only; other imm bits
+      // are ignored, so print what llvm-objdump prints (the validator reports such encodings).
+      const aop = ins.imm & 0xf0;
+      const fetch = (ins.imm & BPF_FETCH) !== 0;
+      const alu = ATOMIC_ALU[aop];
+      if (alu && !fetch) return `lock *(${sname} *)(${ref}) ${alu[0]} ${ra}${src}`;
       if (alu) return `${ra}${src} = atomic_fetch_${alu[1]}((${sname} *)(${ref}), ${ra}${src})`;
       const suffix = size === BPF_DW ? '_64' : '32_32';
-      if (ins.imm === BPF_XCHG) return `${ra}${src} = xchg${suffix}(${ref}, ${ra}${src})`;
-      if (ins.imm === BPF_CMPXCHG) return `${ra}0 = cmpxchg${suffix}(${ref}, ${ra}0, ${ra}${src})`;
+      if (aop === (BPF_XCHG & 0xf0) && fetch) return `${ra}${src} = xchg${suffix}(${ref}, ${ra}${src})`;
+      if (aop === (BPF_CMPXCHG & 0xf0) && fetch) return `${ra}0 = cmpxchg${suffix}(${ref}, ${ra}0, ${ra}${src})`;
       return '<unknown>';
     }
   }
