@@ -6,6 +6,7 @@ extern void bpf_task_release(struct task_struct *p) __ksym;
 extern struct task_struct *bpf_task_from_pid(int pid) __ksym;
 extern void bpf_no_such_kfunc_x(void) __ksym __weak;
 extern const int bpf_prog_active __ksym;
+extern const void _stext __ksym; /* typeless: its address comes from /proc/kallsyms */
 extern int LINUX_KERNEL_VERSION __kconfig;
 extern _Bool CONFIG_BPF_SYSCALL __kconfig __weak;
 extern char CONFIG_LOCALVERSION[16] __kconfig __weak;
@@ -22,6 +23,6 @@ SEC("tp_btf/task_newtask") int kf(__u64 *ctx)
 	if (&bpf_no_such_kfunc_x != 0)
 		bpf_no_such_kfunc_x();
 	int *active = bpf_this_cpu_ptr(&bpf_prog_active);
-	return LINUX_KERNEL_VERSION + CONFIG_BPF_SYSCALL + CONFIG_LOCALVERSION[0] + CONFIG_HZ + *active;
+	return LINUX_KERNEL_VERSION + CONFIG_BPF_SYSCALL + CONFIG_LOCALVERSION[0] + CONFIG_HZ + *active + (int)((long)&_stext >> 12);
 }
 char LICENSE[] SEC("license") = "GPL";

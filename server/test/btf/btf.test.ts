@@ -175,3 +175,22 @@ test('hostile .BTF.ext: bad record sizes, counts and string offsets', () => {
 });
 
 void existsSync;
+
+test('split BTF continues ids and string offsets of its base', () => {
+  const base = hdr(16, 5); // [1] INT 'int'
+  base.setUint32(24, 1, true); base.setUint32(28, BtfKind.INT << 24, true); base.setUint32(32, 4, true); base.setUint32(36, 32, true);
+  [0, 0x69, 0x6e, 0x74, 0].forEach((c, i) => base.setUint8(24 + 16 + i, c));
+  const b = parseBtf(bytesOf(base));
+  assert.deepEqual(b.errors, []);
+  const split = hdr(24, 4); // [2] TYPEDEF 'myint' -> base [1] (name at base offset 5), [3] PTR -> [2]
+  split.setUint32(24, 5, true); split.setUint32(28, BtfKind.TYPEDEF << 24, true); split.setUint32(32, 1, true);
+  split.setUint32(36, 0, true); split.setUint32(40, BtfKind.PTR << 24, true); split.setUint32(44, 2, true);
+  [0x6d, 0x79, 0x69, 0].forEach((c, i) => split.setUint8(24 + 24 + i, c));
+  const s = parseBtf(bytesOf(split), b.btf);
+  assert.deepEqual(s.errors, []);
+  assert.equal(s.btf!.types.length, 4);
+  assert.equal(s.btf!.types[2].name, 'myi');
+  assert.equal(s.btf!.typeName(3), 'myi *');
+  assert.equal(s.btf!.sizeOf(2), 4);
+  assert.equal(s.btf!.byName('int')!.id, 1);
+});

@@ -151,6 +151,13 @@ test('kfuncs, typed ksyms and .kconfig externs', (t) => {
   assert.equal(v.getUint32(8, true), 0x060c00);
   const kref = p.insns.filter((i) => i.code === 0x18 && i.src === BPF_PSEUDO_MAP_IDX_VALUE && i.imm === kc.index);
   assert.ok(kref.length >= 3);
+  // a typeless ksym takes its address from kallsyms (split over the ldimm64 pair), or is reported
+  assert.ok(p.problems.some((x) => /'_stext': typeless ksym needs its \/proc\/kallsyms address/.test(x.message)));
+  const withAddr = loadObject(fixture('kfuncs'), { targetBtf: vmlinux, kallsyms: new Map([['_stext', 0xffffffff81000000n]]) });
+  const q = withAddr.object!.programs[0];
+  const k = q.insns.findIndex((i) => i.code === 0x18 && i.src === 0 && i.imm === (0x81000000 | 0));
+  assert.ok(k >= 0 && q.insns[k + 1].imm === -1);
+  assert.ok(!q.problems.some((x) => /_stext/.test(x.message)));
   // without a target BTF the kfunc stays unresolved and says so
   const bare = loadObject(fixture('kfuncs'));
   assert.ok(bare.object!.programs[0].problems.some((x) => /bpf_task_acquire.*no target BTF/.test(x.message)));

@@ -51,9 +51,23 @@ export function runDumper(dumper: string, obj: string): OracleOut {
   return out;
 }
 
+let kallsyms: Map<string, bigint> | undefined;
+/** /proc/kallsyms as libbpf reads it for typeless ksyms (first address per name). */
+export function readKallsyms(): Map<string, bigint> {
+  if (kallsyms) return kallsyms;
+  kallsyms = new Map();
+  let text = '';
+  try { text = readFileSync('/proc/kallsyms', 'utf8'); } catch { return kallsyms; }
+  for (const line of text.split('\n')) {
+    const [addr, , name] = line.split(/\s+/);
+    if (name && !name.includes('[') && !kallsyms.has(name)) kallsyms.set(name, BigInt(`0x${addr}`));
+  }
+  return kallsyms;
+}
+
 /** Compares one object; returns mismatch descriptions (empty when equal). */
 export function compareObject(objPath: string, oracle: OracleOut, targetBtf: Btf | undefined): { mismatches: string[]; progs: number; lines: number } {
-  const res = loadObject(readFileSync(objPath), { targetBtf });
+  const res = loadObject(readFileSync(objPath), { targetBtf, kallsyms: readKallsyms() });
   const mismatches: string[] = [];
   if (!res.object) return { mismatches: [`our loader failed: ${res.errors.join('; ')}`], progs: 0, lines: 0 };
   const fdToIdx = new Map(oracle.maps.map((m) => [m.fd, m.map]));
