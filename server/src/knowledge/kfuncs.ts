@@ -80,6 +80,10 @@ const SINCE: Readonly<Record<string, string>> = (() => {
   at('6.9', 'bpf_arena_alloc_pages bpf_arena_free_pages');
   at('6.10', 'bpf_wq_init bpf_wq_start bpf_wq_set_callback_impl bpf_preempt_disable bpf_preempt_enable bpf_session_is_return bpf_session_cookie');
   at('6.11', 'bpf_iter_bits_new bpf_iter_bits_next bpf_iter_bits_destroy');
+  at('6.12', 'bpf_copy_from_user_str');
+  at('6.13', 'bpf_get_kmem_cache bpf_iter_kmem_cache_new bpf_iter_kmem_cache_next bpf_iter_kmem_cache_destroy bpf_send_signal_task bpf_task_from_vpid');
+  at('6.14', 'bpf_local_irq_save bpf_local_irq_restore');
+  at('6.15', 'bpf_res_spin_lock bpf_res_spin_unlock bpf_res_spin_lock_irqsave bpf_res_spin_unlock_irqrestore');
   return t;
 })();
 
@@ -93,7 +97,7 @@ export const KFUNC_DEPRECATIONS: Readonly<Record<string, KfuncDeprecation>> = {
   bpf_list_push_front: { successor: 'bpf_list_push_front() macro over bpf_list_push_front_impl (bpf_experimental.h)', reason: 'renamed to bpf_list_push_front_impl', removedIn: '6.3' },
   bpf_list_push_back: { successor: 'bpf_list_push_back() macro over bpf_list_push_back_impl (bpf_experimental.h)', reason: 'renamed to bpf_list_push_back_impl', removedIn: '6.3' },
   bpf_rbtree_add: { successor: 'bpf_rbtree_add() macro over bpf_rbtree_add_impl (bpf_experimental.h)', reason: 'renamed to bpf_rbtree_add_impl', removedIn: '6.3' },
-  bpf_obj_new_impl: { successor: 'the bpf_obj_new() macro (bpf_experimental.h)', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
+  bpf_obj_new_impl: { successor: 'the bpf_obj_new() macro (bpf_experimental.h), or the bpf_obj_new kfunc on kernels that have it', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
   bpf_obj_drop_impl: { successor: 'the bpf_obj_drop() macro (bpf_experimental.h)', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
   bpf_percpu_obj_new_impl: { successor: 'the bpf_percpu_obj_new() macro (bpf_experimental.h)', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
   bpf_percpu_obj_drop_impl: { successor: 'the bpf_percpu_obj_drop() macro (bpf_experimental.h)', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
@@ -107,8 +111,95 @@ export const KFUNC_DEPRECATIONS: Readonly<Record<string, KfuncDeprecation>> = {
   bpf_stream_vprintk_impl: { successor: 'the bpf_stream_printk() macro, or bpf_stream_vprintk on newer kernels', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; newer kernels drop the _impl form' },
 };
 
+/**
+ * kfuncs the generated table (Linux 6.12 sources) lacks: sets in files outside that tree and kfuncs
+ * of later releases, written from their BTF_ID_FLAGS sets. Entries of the generated table win.
+ */
+const SUPPLEMENT: readonly { set: string; file: string; progTypes: readonly string[]; kfuncs: Readonly<Record<string, string>> }[] = [
+  {
+    set: 'common_btf_ids', file: 'kernel/bpf/helpers.c (after 6.12)', progTypes: ['*'],
+    kfuncs: {
+      bpf_dynptr_copy: '', bpf_dynptr_memset: '', bpf_get_kmem_cache: '', bpf_local_irq_save: '', bpf_local_irq_restore: '',
+      bpf_iter_kmem_cache_new: 'KF_ITER_NEW KF_SLEEPABLE', bpf_iter_kmem_cache_next: 'KF_ITER_NEXT KF_RET_NULL KF_SLEEPABLE',
+      bpf_iter_kmem_cache_destroy: 'KF_ITER_DESTROY KF_SLEEPABLE',
+      bpf_probe_read_user_dynptr: '', bpf_probe_read_kernel_dynptr: '', bpf_probe_read_user_str_dynptr: '', bpf_probe_read_kernel_str_dynptr: '',
+      bpf_copy_from_user_dynptr: 'KF_SLEEPABLE', bpf_copy_from_user_str_dynptr: 'KF_SLEEPABLE',
+      bpf_copy_from_user_task_dynptr: 'KF_SLEEPABLE', bpf_copy_from_user_task_str_dynptr: 'KF_SLEEPABLE',
+      bpf_copy_from_user_task_str: 'KF_SLEEPABLE',
+      bpf_iter_dmabuf_new: 'KF_ITER_NEW KF_SLEEPABLE', bpf_iter_dmabuf_next: 'KF_ITER_NEXT KF_RET_NULL KF_SLEEPABLE',
+      bpf_iter_dmabuf_destroy: 'KF_ITER_DESTROY KF_SLEEPABLE',
+      __bpf_trap: '', bpf_strcmp: '', bpf_strcasecmp: '', bpf_strncasecmp: '', bpf_strchr: '', bpf_strchrnul: '', bpf_strnchr: '',
+      bpf_strrchr: '', bpf_strlen: '', bpf_strnlen: '', bpf_strspn: '', bpf_strcspn: '', bpf_strstr: '', bpf_strcasestr: '',
+      bpf_strnstr: '', bpf_strncasestr: '', bpf_cgroup_read_xattr: 'KF_RCU',
+      bpf_wq_set_callback: 'KF_IMPLICIT_ARGS', bpf_stream_vprintk: 'KF_IMPLICIT_ARGS', bpf_stream_print_stack: 'KF_IMPLICIT_ARGS',
+      bpf_task_work_schedule_signal: 'KF_IMPLICIT_ARGS', bpf_task_work_schedule_resume: 'KF_IMPLICIT_ARGS',
+      bpf_dynptr_from_file: '', bpf_dynptr_file_discard: '', bpf_timer_cancel_async: '',
+    },
+  },
+  {
+    set: 'generic_btf_ids', file: 'kernel/bpf/helpers.c (after 6.12)',
+    progTypes: ['TRACING', 'TRACEPOINT', 'PERF_EVENT', 'LSM', 'SCHED_CLS', 'XDP', 'STRUCT_OPS', 'SYSCALL', 'CGROUP_SKB', 'CGROUP_SOCK', 'CGROUP_DEVICE', 'CGROUP_SOCK_ADDR', 'CGROUP_SOCKOPT', 'CGROUP_SYSCTL'],
+    kfuncs: {
+      bpf_obj_new: 'KF_ACQUIRE KF_RET_NULL KF_IMPLICIT_ARGS', bpf_percpu_obj_new: 'KF_ACQUIRE KF_RET_NULL KF_IMPLICIT_ARGS',
+      bpf_obj_drop: 'KF_RELEASE KF_IMPLICIT_ARGS', bpf_percpu_obj_drop: 'KF_RELEASE KF_IMPLICIT_ARGS',
+      bpf_refcount_acquire: 'KF_ACQUIRE KF_RET_NULL KF_RCU KF_IMPLICIT_ARGS',
+      bpf_list_push_front: 'KF_IMPLICIT_ARGS', bpf_list_push_back: 'KF_IMPLICIT_ARGS', bpf_rbtree_add: 'KF_IMPLICIT_ARGS',
+      bpf_list_front: 'KF_RET_NULL', bpf_list_back: 'KF_RET_NULL',
+      bpf_rbtree_root: 'KF_RET_NULL', bpf_rbtree_left: 'KF_RET_NULL', bpf_rbtree_right: 'KF_RET_NULL',
+      bpf_task_from_vpid: 'KF_ACQUIRE KF_RET_NULL', bpf_send_signal_task: '',
+    },
+  },
+  {
+    set: 'rqspinlock_kfunc_ids', file: 'kernel/bpf/rqspinlock.c', progTypes: ['*'],
+    kfuncs: { bpf_res_spin_lock: 'KF_RET_NULL', bpf_res_spin_unlock: '', bpf_res_spin_lock_irqsave: 'KF_RET_NULL', bpf_res_spin_unlock_irqrestore: '' },
+  },
+  {
+    set: 'bpf_fs_kfunc_set_ids', file: 'fs/bpf_fs_kfuncs.c', progTypes: ['LSM'],
+    kfuncs: {
+      bpf_get_task_exe_file: 'KF_ACQUIRE KF_TRUSTED_ARGS KF_RET_NULL', bpf_put_file: 'KF_RELEASE', bpf_path_d_path: 'KF_TRUSTED_ARGS',
+      bpf_get_dentry_xattr: 'KF_SLEEPABLE KF_TRUSTED_ARGS', bpf_get_file_xattr: 'KF_SLEEPABLE KF_TRUSTED_ARGS',
+      bpf_set_dentry_xattr: 'KF_SLEEPABLE KF_TRUSTED_ARGS', bpf_remove_dentry_xattr: 'KF_SLEEPABLE KF_TRUSTED_ARGS',
+    },
+  },
+  {
+    set: 'nf_ct_kfunc_set', file: 'net/netfilter/nf_conntrack_bpf.c', progTypes: ['XDP', 'SCHED_CLS'],
+    kfuncs: {
+      bpf_xdp_ct_alloc: 'KF_ACQUIRE KF_RET_NULL', bpf_xdp_ct_lookup: 'KF_ACQUIRE KF_RET_NULL',
+      bpf_skb_ct_alloc: 'KF_ACQUIRE KF_RET_NULL', bpf_skb_ct_lookup: 'KF_ACQUIRE KF_RET_NULL',
+      bpf_ct_insert_entry: 'KF_ACQUIRE KF_RET_NULL KF_RELEASE', bpf_ct_release: 'KF_RELEASE',
+      bpf_ct_set_timeout: 'KF_TRUSTED_ARGS', bpf_ct_change_timeout: 'KF_TRUSTED_ARGS',
+      bpf_ct_set_status: 'KF_TRUSTED_ARGS', bpf_ct_change_status: 'KF_TRUSTED_ARGS', bpf_ct_set_nat_info: 'KF_TRUSTED_ARGS',
+    },
+  },
+  {
+    set: 'xdp_metadata_kfunc_ids', file: 'net/core/xdp.c', progTypes: ['XDP'],
+    kfuncs: { bpf_xdp_metadata_rx_timestamp: '', bpf_xdp_metadata_rx_hash: '', bpf_xdp_metadata_rx_vlan_tag: '' },
+  },
+  {
+    set: 'xfrm_state_kfunc_set', file: 'net/xfrm/xfrm_state_bpf.c', progTypes: ['XDP'],
+    kfuncs: { bpf_xdp_get_xfrm_state: 'KF_RET_NULL KF_ACQUIRE', bpf_xdp_xfrm_state_release: 'KF_RELEASE' },
+  },
+  {
+    set: 'tcp congestion control', file: 'net/ipv4/bpf_tcp_ca.c, tcp_cubic.c, tcp_bbr.c', progTypes: ['STRUCT_OPS'],
+    kfuncs: {
+      tcp_reno_ssthresh: '', tcp_reno_cong_avoid: '', tcp_reno_undo_cwnd: '', tcp_slow_start: '', tcp_cong_avoid_ai: '',
+      cubictcp_init: '', cubictcp_recalc_ssthresh: '', cubictcp_cong_avoid: '', cubictcp_state: '', cubictcp_cwnd_event: '', cubictcp_acked: '',
+      bbr_init: '', bbr_main: '', bbr_sndbuf_expand: '', bbr_undo_cwnd: '', bbr_cwnd_event: '', bbr_ssthresh: '', bbr_min_tso_segs: '', bbr_set_state: '',
+    },
+  },
+];
+
 const table = new Map<string, KfuncInfo>();
 for (const raw of KFUNC_DATA) table.set(raw.name, { ...raw, since: SINCE[raw.name], deprecated: KFUNC_DEPRECATIONS[raw.name] });
+for (const s of SUPPLEMENT) {
+  for (const [name, flags] of Object.entries(s.kfuncs)) {
+    if (table.has(name)) continue;
+    table.set(name, {
+      name, flags: flags ? flags.split(' ') : [], set: s.set, progTypes: s.progTypes, file: s.file,
+      since: SINCE[name], deprecated: KFUNC_DEPRECATIONS[name],
+    });
+  }
+}
 
 /** Facts the tables hold about a kfunc (flags, program types, since, deprecation), if any. */
 export function kfuncFacts(name: string): KfuncInfo | undefined {
