@@ -65,9 +65,10 @@ export function progTypeOf(index: DocIndex, section: string): string {
 
 export function knowledgeFindings(ctx: DocumentContext): Finding[] {
   const { doc, settings } = ctx;
-  // Read the target BTF first: it tells the index which non-bpf_ names are kfunc calls.
-  const target = targetKfuncs(settings);
   const index = docIndex(doc);
+  // The target BTF (a few MB) is read only for documents that call something other than a helper.
+  const needsBtf = index.ksyms.size > 0 || index.calls.some((c) => c.nested && !helperByName(c.name));
+  const target = needsBtf ? targetKfuncs(settings) : { file: '', kfuncs: undefined };
   const out: Finding[] = [];
   const range = (s: number, e: number) => ({ start: doc.positionAt(s), end: doc.positionAt(e) });
   const add = (code: string, s: number, e: number, message: string, data?: unknown) =>

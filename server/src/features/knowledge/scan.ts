@@ -175,7 +175,7 @@ export function indexDocument(text: string): DocIndex {
       else if (c === 125 && depth > 0) depth--;
     }
     if (NOT_CALLS.has(m[1])) continue;
-    if (!m[1].startsWith('bpf_') && !extraCallNames.has(m[1]) && !ksyms.has(m[1])) continue;
+    if (!m[1].startsWith('bpf_') && !m[1].startsWith('scx_bpf_') && !extraCallNames.has(m[1]) && !ksyms.has(m[1])) continue;
     calls.push({ name: m[1], start: m.index, end: m.index + m[1].length, nested: depth > 0 });
   }
   const license = data.find((d) => d.section === 'license');
