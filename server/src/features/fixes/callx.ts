@@ -14,7 +14,7 @@ import { decodeInsns, LD_IMM64, type Insn } from '../../bpf/isa/insn';
 import type { SyntaxNode } from '../../parse/types';
 import { findHelperPointerDecls, pointerDeclFixes } from './helper-decls';
 import { helperId } from './successors';
-import { walk, type Source } from './tree';
+import { nodesOfType, type Source } from './tree';
 import { FixCodes, type FixFinding } from './types';
 
 export const CALLX = BPF_JMP | BPF_CALL | BPF_X; // 0x8d
@@ -150,8 +150,7 @@ function sameFile(a: string, b: string): boolean {
 /** The call expression at a 1-based line calling `name`, if the tree has one. */
 function callOnLine(src: Source, line: number, name: string | undefined): SyntaxNode | undefined {
   let best: SyntaxNode | undefined;
-  for (const n of walk(src.root)) {
-    if (n.type !== 'call_expression') continue;
+  for (const n of nodesOfType(src.root, 'call_expression')) {
     const l = src.line(n);
     if (l !== line - 1) continue;
     const fn = n.childForFieldName('function');

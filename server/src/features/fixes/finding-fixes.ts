@@ -9,7 +9,7 @@ import { kfuncFix, kfuncWeakFix, targetKfuncs, undeclaredFunctionName } from './
 import { helperByName } from '../../knowledge/helpers';
 import { removeNode } from './helper-decls';
 import { eolOf, replaceSpan } from './text';
-import { walk, type Source } from './tree';
+import { nodesOfType, walk, type Source } from './tree';
 import type { Fix } from './types';
 
 export const OR_NULL_ACCESS = /invalid mem access '(\w+_or_null)'/;
@@ -174,8 +174,8 @@ export function findingFixes(src: Source, f: Finding): Fix[] {
 /** Arguments at each call of `name` in the file (undefined when calls disagree). */
 function callArity(src: Source, name: string): number | undefined {
   let n: number | undefined;
-  for (const c of walk(src.root)) {
-    if (c.type !== 'call_expression' || c.childForFieldName('function')?.text !== name) continue;
+  for (const c of nodesOfType(src.root, 'call_expression')) {
+    if (c.childForFieldName('function')?.text !== name) continue;
     const k = c.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment').length ?? 0;
     if (n !== undefined && n !== k) return undefined;
     n = k;
@@ -208,8 +208,8 @@ function renameFix(src: Source, from: string, to: string, isKfunc: boolean): Fix
   const edits = [];
   const successorDeclared = externDecl(src, to) !== undefined;
   const oldDecl = externDecl(src, from);
-  for (const n of walk(src.root)) {
-    if (n.type !== 'identifier' || n.text !== from) continue;
+  for (const n of nodesOfType(src.root, 'identifier')) {
+    if (n.text !== from) continue;
     if (successorDeclared && oldDecl && src.start(n) >= src.start(oldDecl) && src.end(n) <= src.end(oldDecl)) continue;
     edits.push(replaceSpan(src.index, src.start(n), src.end(n), to));
   }

@@ -4,7 +4,7 @@
 // clang folds the constant and emits `call 1` at every optimisation level.
 import type { SyntaxNode as Node } from '../../parse/types';
 import { deleteLines, eolOf, replaceSpan } from './text';
-import { walk, type Source } from './tree';
+import { nodesOfType, type Source } from './tree';
 import { helperId, helperName, successorsOf } from './successors';
 import { FixCodes, type Fix, type FixFinding, type TextEdit } from './types';
 
@@ -65,17 +65,16 @@ function functionPointerOf(declarator: Node | null): { pointer: Node; nameNode: 
 
 export function findHelperPointerDecls(src: Source): HelperPointerDecl[] {
   const out: HelperPointerDecl[] = [];
-  for (const n of walk(src.root)) {
-    if (n.type !== 'declaration') continue;
-    for (const init of n.namedChildren) {
-      if (!init) continue;
-      if (init.type !== 'init_declarator') continue;
-      const fp = functionPointerOf(init.childForFieldName('declarator'));
-      const idInfo = fp && helperIdOfInit(init.childForFieldName('value'));
-      if (!fp || !idInfo) continue;
-      const isConst = fp.pointer.children.some((c) => c?.type === 'type_qualifier' && c.text === 'const');
-      out.push({ decl: n, name: fp.nameNode.text, nameNode: fp.nameNode, pointer: fp.pointer, isConst, ...idInfo });
-    }
+  // only function-pointer declarators matter: `(*name)` or `(* const name)`
+  if (!/\(\s*\*/.test(src.text)) return out;
+  for (const init of nodesOfType(src.root, 'init_declarator')) {
+    const n = init.parent;
+    if (n?.type !== 'declaration') continue;
+    const fp = functionPointerOf(init.childForFieldName('declarator'));
+    const idInfo = fp && helperIdOfInit(init.childForFieldName('value'));
+    if (!fp || !idInfo) continue;
+    const isConst = fp.pointer.children.some((c) => c?.type === 'type_qualifier' && c.text === 'const');
+    out.push({ decl: n, name: fp.nameNode.text, nameNode: fp.nameNode, pointer: fp.pointer, isConst, ...idInfo });
   }
   return out;
 }
@@ -128,7 +127,7 @@ function constFix(src: Source, d: HelperPointerDecl): Fix {
 /** Every identifier in the file spelled `name` (declaration and call sites), for renames. */
 export function identifiersNamed(src: Source, name: string): Node[] {
   const out: Node[] = [];
-  for (const n of walk(src.root)) if (n.type === 'identifier' && n.text === name) out.push(n);
+  for (const n of nodesOfType(src.root, 'identifier')) if (n.text === name) out.push(n);
   return out;
 }
 

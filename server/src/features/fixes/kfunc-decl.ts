@@ -8,7 +8,7 @@ import { kfuncsFromBtf, type KfuncProto } from '../../knowledge/kfuncs';
 import type { SyntaxNode } from '../../parse/types';
 import { findLibbpfHeader } from './callx';
 import { eolOf, replaceSpan } from './text';
-import { walk, type Source } from './tree';
+import { nodesOfType, type Source } from './tree';
 import type { Fix, TextEdit } from './types';
 
 const UNDECLARED = /call to undeclared function '(\w+)'|implicit declaration of function '(\w+)'/;
@@ -110,8 +110,8 @@ export function kfuncFix(src: Source, name: string, btfPath?: string): Fix | und
  * (in a declaration or a condition), where a guard cannot simply wrap it. */
 function callStatements(src: Source, name: string): SyntaxNode[] | undefined {
   const out: SyntaxNode[] = [];
-  for (const n of walk(src.root)) {
-    if (n.type !== 'call_expression' || n.childForFieldName('function')?.text !== name) continue;
+  for (const n of nodesOfType(src.root, 'call_expression')) {
+    if (n.childForFieldName('function')?.text !== name) continue;
     let s: SyntaxNode | null = n;
     while (s && s.parent && s.parent.type !== 'compound_statement') s = s.parent;
     if (s?.type !== 'expression_statement') return undefined;

@@ -4,7 +4,7 @@ import type { SyntaxNode } from '../../parse/types';
 import { findHelperPointerDecls } from './helper-decls';
 import { deprecationReason, successorsOf } from './successors';
 import { replaceSpan } from './text';
-import { walk, type Source } from './tree';
+import { nodesOfType, type Source } from './tree';
 import { FixCodes, type Fix, type FixFinding } from './types';
 
 /** The text with comments and string/char literals blanked (same length), for regex scans. */
@@ -19,9 +19,9 @@ export function codeOnly(text: string): string {
 
 function probeReadFindings(src: Source): FixFinding[] {
   const out: FixFinding[] = [];
+  if (!src.text.includes('bpf_probe_read')) return out;
   const handWritten = new Set(findHelperPointerDecls(src).map((d) => d.name));
-  for (const n of walk(src.root)) {
-    if (n.type !== 'call_expression') continue;
+  for (const n of nodesOfType(src.root, 'call_expression')) {
     const fn = n.childForFieldName('function');
     if (fn?.type !== 'identifier' || (fn.text !== 'bpf_probe_read' && fn.text !== 'bpf_probe_read_str')) continue;
     const successors = successorsOf(fn.text);
@@ -166,8 +166,8 @@ function constantBound(n: SyntaxNode | null): boolean {
 
 function unrolledLoopFindings(src: Source): FixFinding[] {
   const out: FixFinding[] = [];
-  for (const n of walk(src.root)) {
-    if (n.type !== 'for_statement') continue;
+  if (!/#\s*pragma[^\n]*unroll/.test(src.text)) return out;
+  for (const n of nodesOfType(src.root, 'for_statement')) {
     let prev = n.previousSibling;
     while (prev && prev.type === 'comment') prev = prev.previousSibling;
     if (!prev || (prev.type !== 'preproc_call' && prev.type !== 'preproc_pragma')) continue;

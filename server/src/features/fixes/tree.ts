@@ -23,15 +23,22 @@ void cParser().then(
  * lines); only then, and only once the parser is loaded, this parses again synchronously.
  */
 export function withDirectiveSafeTree<T>(text: string, tree: SyntaxTree, use: (t: SyntaxTree) => T): T {
-  const masked = maskBpfMacros(text);
-  const safe = maskOutsideDirectives(text, masked);
-  if (safe === masked || !loaded) return use(tree);
-  const own = loaded.parse(safe);
+  if (!loaded || !hasBrokenDefine(tree)) return use(tree);
+  const own = loaded.parse(maskOutsideDirectives(text));
   try {
     return use(own);
   } finally {
     own.delete();
   }
+}
+
+/** A #define whose name is not on its own line: its macro name was masked away. */
+function hasBrokenDefine(tree: SyntaxTree): boolean {
+  for (const d of nodesOfType(tree.rootNode, ['preproc_def', 'preproc_function_def'])) {
+    const name = d.childForFieldName('name');
+    if (!name || name.startPosition.row !== d.startPosition.row) return true;
+  }
+  return false;
 }
 
 /**
@@ -64,6 +71,11 @@ export function* walk(root: SyntaxNode, limit = 1_000_000): Generator<SyntaxNode
       if (c) stack.push(c);
     }
   }
+}
+
+/** Descendants of the given types, in document order (tree-sitter's own traversal: fast). */
+export function nodesOfType(root: SyntaxNode, types: string | string[]): SyntaxNode[] {
+  return root.descendantsOfType(types).filter((n): n is SyntaxNode => n !== null);
 }
 
 export function ancestor(node: SyntaxNode, type: string): SyntaxNode | null {
