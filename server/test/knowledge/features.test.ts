@@ -269,3 +269,30 @@ test('signature help: helper and kfunc, with the active parameter', (t) => {
   assert.equal(ks.activeParameter, 0);
   assert.match(ks.signatures[0].documentation!, /KF_ACQUIRE/);
 });
+
+test('diagnostics: sleepable helpers and kfuncs in non-sleepable programs', () => {
+  const s = settingsWith(undefined, { targetBtf: '/nonexistent/vmlinux' });
+  const text = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+extern int bpf_get_file_xattr(struct file *file, const char *name__str, struct bpf_dynptr *value_p) __ksym;
+
+SEC("kprobe/do_sys_open")
+int k(void *ctx) { char b[8]; bpf_copy_from_user(b, 8, 0); return 0; }
+
+SEC("uprobe.s//bin/sh:main")
+int u(void *ctx) { char b[8]; bpf_copy_from_user(b, 8, 0); return 0; }
+
+SEC("lsm/file_open")
+int l(struct file *f) { bpf_get_file_xattr(f, "user.x", 0); return 0; }
+
+SEC("lsm.s/file_open")
+int ls(struct file *f) { bpf_get_file_xattr(f, "user.x", 0); return 0; }
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+  const fs = findings(text, s);
+  const at = (code: string) => fs.filter((f) => f.code === code).map((f) => `${f.range.start.line + 1}:${f.severity}`);
+  assert.deepEqual(at('bpfls.helper-sleepable'), ['6:error']);
+  assert.deepEqual(at('bpfls.kfunc-sleepable'), ['12:error']);
+  assert.match(fs.find((f) => f.code === 'bpfls.helper-sleepable')!.message, /helper call might sleep in a non-sleepable prog/);
+});

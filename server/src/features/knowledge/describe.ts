@@ -25,8 +25,9 @@ export function progTypeSummary(h: HelperInfo): string {
     byReq.set(g.requires!, l);
   }
   for (const [req, pts] of byReq) {
-    if (missing.length <= 8 && names.size > 8) parts.push(`needs ${req} in ${pts.length > 6 ? `${pts.length} program types (${pts.slice(0, 4).join(', ')}, ...)` : pts.join(', ')}`);
-    else parts.push(`${pts.join(', ')} (needs ${req})`);
+    const need = /^CAP_/.test(req) ? `needs ${req}` : req;
+    if (missing.length <= 8 && names.size > 8) parts.push(`${need} in ${pts.length > 6 ? `${pts.length} program types (${pts.slice(0, 4).join(', ')}, ...)` : pts.join(', ')}`);
+    else parts.push(`${pts.join(', ')} (${need})`);
   }
   return parts.join('; ');
 }

@@ -20,6 +20,8 @@ export const KnowledgeCodes = {
   helperDeprecated: 'bpfls.helper-deprecated',
   helperProgType: 'bpfls.helper-prog-type',
   helperGpl: 'bpfls.helper-gpl-only',
+  helperSleepable: 'bpfls.helper-sleepable',
+  kfuncSleepable: 'bpfls.kfunc-sleepable',
   licenseMissing: 'bpfls.license-missing',
 } as const;
 
@@ -32,6 +34,8 @@ export const DEFAULT_SEVERITY: Readonly<Record<string, Severity>> = {
   [KnowledgeCodes.helperDeprecated]: 'warning',
   [KnowledgeCodes.helperProgType]: 'error',
   [KnowledgeCodes.helperGpl]: 'error',
+  [KnowledgeCodes.helperSleepable]: 'error',
+  [KnowledgeCodes.kfuncSleepable]: 'error',
   [KnowledgeCodes.licenseMissing]: 'warning',
 };
 
@@ -49,18 +53,22 @@ function shortProgType(t: number): string {
   return (PROG_TYPE_NAMES[t] ?? '').replace(/^BPF_PROG_TYPE_/, '');
 }
 
-/** Program type per program section, computed once per index. */
-const progTypeCache = new WeakMap<DocIndex, Map<string, string>>();
-export function progTypeOf(index: DocIndex, section: string): string {
+/** Program type and sleepability per program section, computed once per index. */
+const progTypeCache = new WeakMap<DocIndex, Map<string, { progType: string; sleepable: boolean }>>();
+function sectionFacts(index: DocIndex, section: string): { progType: string; sleepable: boolean } {
   let m = progTypeCache.get(index);
   if (!m) progTypeCache.set(index, (m = new Map()));
-  let pt = m.get(section);
-  if (pt === undefined) {
+  let f = m.get(section);
+  if (f === undefined) {
     const info = classifySection(section);
-    pt = info.def ? shortProgType(info.progType) : '';
-    m.set(section, pt);
+    f = { progType: info.def ? shortProgType(info.progType) : '', sleepable: info.sleepable };
+    m.set(section, f);
   }
-  return pt;
+  return f;
+}
+
+export function progTypeOf(index: DocIndex, section: string): string {
+  return sectionFacts(index, section).progType;
 }
 
 export function knowledgeFindings(ctx: DocumentContext): Finding[] {
@@ -101,6 +109,10 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
             `${name} is not available to BPF_PROG_TYPE_${pt} programs (SEC("${prog.section}")): the kernel rejects the load with "program of this type cannot use helper ${name}#${helper.id}".`);
         }
       }
+      if (helper.mightSleep && prog && pt && !sectionFacts(index, prog.section).sleepable) {
+        add(KnowledgeCodes.helperSleepable, call.start, call.end,
+          `${name} may sleep, but SEC("${prog.section}") is not sleepable: the verifier says "helper call might sleep in a non-sleepable prog". Use a sleepable section (e.g. fentry.s/, lsm.s/, uprobe.s/).`);
+      }
       if (helper.gplOnly && prog && index.license && !gplOk) {
         add(KnowledgeCodes.helperGpl, call.start, call.end,
           `${name} is GPL-only, but the license "${license ?? ''}" is not GPL-compatible: the kernel rejects the load ("cannot call GPL-restricted function from non-GPL compatible program").`);
@@ -125,6 +137,10 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
     if (facts && prog && pt && !facts.progTypes.includes('*') && !facts.progTypes.includes(pt)) {
       add(KnowledgeCodes.kfuncProgType, call.start, call.end,
         `${name} is not registered for BPF_PROG_TYPE_${pt} programs (its set ${facts.set} serves ${facts.progTypes.join(', ')}); the verifier will refuse the call.`);
+    }
+    if (facts?.flags.includes('KF_SLEEPABLE') && prog && pt && !sectionFacts(index, prog.section).sleepable) {
+      add(KnowledgeCodes.kfuncSleepable, call.start, call.end,
+        `${name} is a sleepable kfunc, but SEC("${prog.section}") is not sleepable: the verifier says "program must be sleepable to call sleepable kfunc ${name}".`);
     }
     if (prog && index.license && !gplOk) {
       add(KnowledgeCodes.kfuncGpl, call.start, call.end,
