@@ -194,3 +194,32 @@ test('split BTF continues ids and string offsets of its base', () => {
   assert.equal(s.btf!.sizeOf(2), 4);
   assert.equal(s.btf!.byName('int')!.id, 1);
 });
+
+test('hostile BTF: self-referencing wide types stay bounded in every helper', () => {
+  const n = 1000;
+  // [1] FUNC_PROTO returning [2] with n params of type [2]; [2] PTR -> [1];
+  // [3] STRUCT with n anonymous members of type [3] (self) and [4] UNION with n members of [3]
+  const typeLen = 12 + n * 8 + 12 + (12 + n * 12) * 2;
+  const v = hdr(typeLen, 3);
+  let o = 24;
+  const w = (x: number) => { v.setUint32(o, x >>> 0, true); o += 4; };
+  w(0); w((BtfKind.FUNC_PROTO << 24) | n); w(2);
+  for (let i = 0; i < n; i++) { w(0); w(2); }
+  w(0); w(BtfKind.PTR << 24); w(1);
+  w(0); w((BtfKind.STRUCT << 24) | n); w(8);
+  for (let i = 0; i < n; i++) { w(0); w(3); w(0); }
+  w(1); w((BtfKind.UNION << 24) | n); w(8);
+  for (let i = 0; i < n; i++) { w(0); w(3); w(i * 8); }
+  v.setUint8(24 + typeLen + 1, 0x78);
+  const r = parseBtf(bytesOf(v));
+  assert.deepEqual(r.errors, []);
+  const btf = r.btf!;
+  const t0 = performance.now();
+  const name = btf.typeName(1);
+  assert.ok(name.length < 2_000_000, `name is ${name.length} chars`);
+  assert.equal(btf.findMember(3, 'nope'), undefined);
+  assert.equal(btf.findMember(4, 'nope'), undefined);
+  btf.alignOf(4);
+  btf.sizeOf(4);
+  assert.ok(performance.now() - t0 < 3000, `helpers took ${performance.now() - t0} ms`);
+});

@@ -8,6 +8,10 @@ import type { Btf as BtfContract } from '../loader/types';
 export const BTF_MAGIC = 0xeb9f;
 /** walks over typedef/modifier chains and nested members stop at this depth (libbpf uses 32) */
 export const MAX_RESOLVE_DEPTH = 32;
+/** node budget for walks that branch (members, parameters): hostile BTF must not explode them */
+export const WALK_BUDGET = 20000;
+/** type names longer than this are abbreviated */
+const MAX_NAME_LEN = 4096;
 
 export const BTF_KIND_NAMES = [
   'UNKN', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT',
@@ -147,31 +151,42 @@ export class Btf implements BtfContract {
     return undefined;
   }
 
+  private alignCache = new Map<number, number | undefined>();
+
   /** Alignment of a type in bytes (libbpf's btf__align_of); undefined when unknown. */
   alignOf(id: number, depth = 0): number | undefined {
     if (depth > MAX_RESOLVE_DEPTH) return undefined;
+    // memoised, so hostile graphs (many members sharing deep types) stay linear
+    if (this.alignCache.has(id)) return this.alignCache.get(id);
     const rid = this.resolve(id);
     const t = this.get(rid);
-    if (!t) return undefined;
-    switch (t.kind) {
-      case BtfKind.INT: case BtfKind.ENUM: case BtfKind.ENUM64: case BtfKind.FLOAT:
-        return Math.min(8, Math.max(1, t.size));
-      case BtfKind.PTR:
-        return 8;
-      case BtfKind.ARRAY:
-        return this.alignOf(t.array!.elemType, depth + 1);
-      case BtfKind.STRUCT: case BtfKind.UNION: {
-        let max = 1;
-        for (const m of t.members!) {
-          const a = this.alignOf(m.type, depth + 1);
-          if (a === undefined) return undefined;
-          max = Math.max(max, a);
+    let a: number | undefined;
+    if (t) {
+      switch (t.kind) {
+        case BtfKind.INT: case BtfKind.ENUM: case BtfKind.ENUM64: case BtfKind.FLOAT:
+          a = Math.min(8, Math.max(1, t.size));
+          break;
+        case BtfKind.PTR:
+          a = 8;
+          break;
+        case BtfKind.ARRAY:
+          a = this.alignOf(t.array!.elemType, depth + 1);
+          break;
+        case BtfKind.STRUCT: case BtfKind.UNION: {
+          a = 1;
+          for (const m of t.members!) {
+            const ma = this.alignOf(m.type, depth + 1);
+            if (ma === undefined) { a = undefined; break; }
+            a = Math.max(a, ma);
+          }
+          break;
         }
-        return max;
+        default:
+          a = undefined;
       }
-      default:
-        return undefined;
     }
+    if (depth === 0 || a !== undefined) this.alignCache.set(id, a);
+    return a;
   }
 
   /**
@@ -179,11 +194,11 @@ export class Btf implements BtfContract {
    * (C11 semantics); the bit offset is relative to the outer type.
    */
   findMember(typeId: number, name: string): MemberMatch | undefined {
-    return this.findMemberRec(typeId, name, 0, 0);
+    return this.findMemberRec(typeId, name, 0, 0, { n: WALK_BUDGET });
   }
 
-  private findMemberRec(typeId: number, name: string, base: number, depth: number): MemberMatch | undefined {
-    if (depth > MAX_RESOLVE_DEPTH) return undefined;
+  private findMemberRec(typeId: number, name: string, base: number, depth: number, budget: { n: number }): MemberMatch | undefined {
+    if (depth > MAX_RESOLVE_DEPTH || --budget.n < 0) return undefined;
     const t = this.get(this.resolve(typeId));
     if (!t || !t.members) return undefined;
     for (let i = 0; i < t.members.length; i++) {
@@ -193,7 +208,7 @@ export class Btf implements BtfContract {
     for (let i = 0; i < t.members.length; i++) {
       const m = t.members[i];
       if (m.name) continue;
-      const r = this.findMemberRec(m.type, name, base + m.offset, depth + 1);
+      const r = this.findMemberRec(m.type, name, base + m.offset, depth + 1, budget);
       if (r) return { ...r, path: [i, ...r.path] };
     }
     return undefined;
@@ -201,11 +216,12 @@ export class Btf implements BtfContract {
 
   /** The type as C would spell it: "struct task_struct *", "const char[16]", "int (*)(void *)". */
   typeName(id: number): string {
-    return this.declare(id, '', 0).trim();
+    return this.declare(id, '', 0, { n: WALK_BUDGET }).trim();
   }
 
-  private declare(id: number, inner: string, depth: number): string {
+  private declare(id: number, inner: string, depth: number, budget: { n: number }): string {
     if (depth > MAX_RESOLVE_DEPTH) return `<cycle>${inner}`;
+    if (--budget.n < 0 || inner.length > MAX_NAME_LEN) return `...${inner.slice(0, MAX_NAME_LEN)}`;
     const t = this.get(id);
     if (!t) return `<bad type ${id}>${inner ? ' ' + inner : ''}`;
     const sp = (s: string) => (!inner ? s : inner[0] === '[' || inner[0] === '(' && inner[1] !== '*' ? `${s}${inner}` : `${s} ${inner}`);
@@ -219,22 +235,30 @@ export class Btf implements BtfContract {
       case BtfKind.PTR: {
         const target = this.get(t.type);
         const needParens = target && (target.kind === BtfKind.ARRAY || target.kind === BtfKind.FUNC_PROTO);
-        return this.declare(t.type, needParens ? `(*${inner})` : `*${inner}`, depth + 1);
+        return this.declare(t.type, needParens ? `(*${inner})` : `*${inner}`, depth + 1, budget);
       }
       case BtfKind.CONST: case BtfKind.VOLATILE: case BtfKind.RESTRICT: {
         const q = t.kind === BtfKind.CONST ? 'const' : t.kind === BtfKind.VOLATILE ? 'volatile' : 'restrict';
         const target = this.get(t.type);
-        if (target && target.kind === BtfKind.PTR) return this.declare(t.type, inner ? `${q} ${inner}` : q, depth + 1);
-        return `${q} ${this.declare(t.type, inner, depth + 1)}`;
+        if (target && target.kind === BtfKind.PTR) return this.declare(t.type, inner ? `${q} ${inner}` : q, depth + 1, budget);
+        return `${q} ${this.declare(t.type, inner, depth + 1, budget)}`;
       }
-      case BtfKind.TYPE_TAG: return this.declare(t.type, inner, depth + 1);
-      case BtfKind.ARRAY: return this.declare(t.array!.elemType, `${inner}[${t.array!.nelems}]`, depth + 1);
+      case BtfKind.TYPE_TAG: return this.declare(t.type, inner, depth + 1, budget);
+      case BtfKind.ARRAY: return this.declare(t.array!.elemType, `${inner}[${t.array!.nelems}]`, depth + 1, budget);
       case BtfKind.FUNC_PROTO: {
-        const ps = t.params!.map((p) => (p.type === 0 ? '...' : this.declare(p.type, '', depth + 1).trim()));
-        return this.declare(t.type, `${inner}(${ps.length ? ps.join(', ') : 'void'})`, depth + 1);
+        // long or hostile prototypes are abbreviated: names stay readable and bounded
+        const ps: string[] = [];
+        let len = 0;
+        for (const p of t.params!) {
+          if (len > MAX_NAME_LEN / 4) { ps.push('...'); break; }
+          const d = p.type === 0 ? '...' : this.declare(p.type, '', depth + 1, budget).trim();
+          ps.push(d);
+          len += d.length + 2;
+        }
+        return this.declare(t.type, `${inner}(${ps.length ? ps.join(', ') : 'void'})`, depth + 1, budget);
       }
-      case BtfKind.FUNC: return this.declare(t.type, t.name, depth + 1);
-      case BtfKind.VAR: return this.declare(t.type, t.name, depth + 1);
+      case BtfKind.FUNC: return this.declare(t.type, t.name, depth + 1, budget);
+      case BtfKind.VAR: return this.declare(t.type, t.name, depth + 1, budget);
       case BtfKind.DATASEC: return `SEC("${t.name}")`;
       case BtfKind.DECL_TAG: return `__attribute__((btf_decl_tag("${t.name}")))`;
       default: return sp(`<kind ${t.kind}>`);

@@ -8,7 +8,7 @@ import {
   BPF_ALU, BPF_ALU64, BPF_LDX, BPF_ST, BPF_STX, BPF_LD, BPF_K, BPF_JMP, BPF_CALL, BPF_B, BPF_H, BPF_W, BPF_DW,
   insnClass, insnSrc, insnSize, insnMode,
 } from '../isa/opcodes';
-import { Btf, BTF_INT_SIGNED, MAX_RESOLVE_DEPTH, BTF_KIND_NAMES } from '../btf/btf';
+import { Btf, BTF_INT_SIGNED, MAX_RESOLVE_DEPTH, BTF_KIND_NAMES, WALK_BUDGET } from '../btf/btf';
 import { BtfKind, type BtfType } from '../btf/types';
 import { CoreReloKind, CORE_RELO_KIND_NAMES, type ExtCoreRelo } from '../btf/ext';
 
@@ -152,7 +152,8 @@ function parseSpec(btf: Btf, relo: ExtCoreRelo): Spec {
 }
 
 /** libbpf's __bpf_core_types_are_compat: 1 compatible, 0 not, -1 error (cycles, bad ids). */
-export function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level: number): number {
+export function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level: number, budget = { n: WALK_BUDGET }): number {
+  if (--budget.n < 0) return -1;
   let lt = lb.get(lid);
   let tt = tb.get(tid);
   if (!lt || !tt) return -1;
@@ -177,7 +178,7 @@ export function typesAreCompat(lb: Btf, lid: number, tb: Btf, tid: number, level
         if (lp.length !== tp.length) return 0;
         for (let i = 0; i < lp.length; i++) {
           if (level <= 0) return -1;
-          const r = typesAreCompat(lb, lb.resolve(lp[i].type), tb, tb.resolve(tp[i].type), level - 1);
+          const r = typesAreCompat(lb, lb.resolve(lp[i].type), tb, tb.resolve(tp[i].type), level - 1, budget);
           if (r <= 0) return r;
         }
         lid = lb.resolve(lt.type); tid = tb.resolve(tt.type);
@@ -195,8 +196,8 @@ function namesMatch(l: string, t: string): boolean {
   return essential(l) === essential(t);
 }
 
-function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boolean, level: number): number {
-  if (level <= 0) return -1;
+function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boolean, level: number, budget = { n: WALK_BUDGET }): number {
+  if (level <= 0 || --budget.n < 0) return -1;
   for (let depth = 0; depth < 32; depth++) {
     const l = skip(lb, lid); const t = skip(tb, tid);
     const lt = l.t; const tt = t.t;
@@ -233,7 +234,7 @@ function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boole
           let matched = false;
           for (const x of tm) {
             if (!namesMatch(m.name, x.name)) continue;
-            const r = typesMatch(lb, m.type, tb, x.type, behindPtr, level - 1);
+            const r = typesMatch(lb, m.type, tb, x.type, behindPtr, level - 1, budget);
             if (r < 0) return r;
             if (r > 0) { matched = true; break; }
           }
@@ -258,7 +259,7 @@ function typesMatch(lb: Btf, lid: number, tb: Btf, tid: number, behindPtr: boole
         const lp = lt.params!; const tp = tt.params!;
         if (lp.length !== tp.length) return 0;
         for (let i = 0; i < lp.length; i++) {
-          const r = typesMatch(lb, lp[i].type, tb, tp[i].type, behindPtr, level - 1);
+          const r = typesMatch(lb, lp[i].type, tb, tp[i].type, behindPtr, level - 1, budget);
           if (r <= 0) return r;
         }
         lid = lt.type; tid = tt.type;
@@ -296,8 +297,8 @@ function fieldsAreCompat(lb: Btf, lid: number, tb: Btf, tid: number): number {
   return -1;
 }
 
-function matchMember(lb: Btf, lacc: Accessor, tb: Btf, targId: number, spec: Spec, out: { next: number }, depth: number): number {
-  if (depth > MAX_RESOLVE_DEPTH) return -1;
+function matchMember(lb: Btf, lacc: Accessor, tb: Btf, targId: number, spec: Spec, out: { next: number }, depth: number, budget: { n: number }): number {
+  if (depth > MAX_RESOLVE_DEPTH || --budget.n < 0) return -1;
   const { t: tt, id: tid } = skip(tb, targId);
   if (!isComposite(tt)) return 0;
   const lm = lb.get(lacc.typeId)!.members![lacc.idx];
@@ -308,7 +309,7 @@ function matchMember(lb: Btf, lacc: Accessor, tb: Btf, targId: number, spec: Spe
     spec.bitOffset += m.offset;
     spec.raw.push(i);
     if (!m.name) {
-      const found = matchMember(lb, lacc, tb, m.type, spec, out, depth + 1);
+      const found = matchMember(lb, lacc, tb, m.type, spec, out, depth + 1, budget);
       if (found) return found;
     } else if (m.name === lm.name) {
       spec.spec.push({ typeId: tid, idx: i, name: m.name });
@@ -354,7 +355,7 @@ function specMatch(local: Spec, tb: Btf, targId: number): { r: number; spec: Spe
     tid = s.id;
     if (lacc.name) {
       const out = { next: 0 };
-      const m = matchMember(local.btf, lacc, tb, tid, spec, out, 0);
+      const m = matchMember(local.btf, lacc, tb, tid, spec, out, 0, { n: WALK_BUDGET });
       if (m <= 0) return { r: m, spec };
       tid = out.next;
     } else {
