@@ -6,8 +6,8 @@
 // A subset runs by default; BPFLS_LONG=1 runs the whole corpus (230+ objects).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { disassembleObject } from '../../src/bpf/asm/listing';
@@ -15,80 +15,24 @@ import { assemble, asmErrors } from '../../src/bpf/asm/assembler';
 import { decodeInsns, encodeInsns, LD_IMM64 } from '../../src/bpf/isa/insn';
 import { printInsnLlvm } from '../../src/bpf/isa/print';
 import { readElf, SHF_EXECINSTR } from '../../src/bpf/elf/elf';
-import { generateProgram } from './gen-c';
+import { Job, clangArgs, corpusJobs, pool, run } from './corpus';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const LONG = process.env.BPFLS_LONG === '1';
 const has = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 const tools = has('clang-19') && has('llvm-objdump-19');
 
-function findC(dir: string, out: string[], depth = 0): string[] {
-  if (depth > 6) return out;
-  let entries: string[] = [];
-  try { entries = readdirSync(dir); } catch { return out; }
-  for (const e of entries) {
-    if (e === 'node_modules' || e.startsWith('.')) continue;
-    const p = path.join(dir, e);
-    let st;
-    try { st = statSync(p); } catch { continue; }
-    if (st.isDirectory()) findC(p, out, depth + 1);
-    else if (e.endsWith('.c')) out.push(p);
-  }
-  return out;
-}
-
-interface Job { src: string; cpu: string; opt: string; out: string }
-
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    p.on('error', () => resolve({ code: 1, stdout, stderr }));
-  });
-}
-
-async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await f(items[i]); }
-  }));
-  return out;
-}
-
 const norm = (text: string): string[] => text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean);
 
 test('disassembly matches llvm-objdump-19 and re-assembles to the same bytes', { skip: tools ? false : 'clang-19/llvm-objdump-19 not installed', timeout: 20 * 60_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-disasm-'));
   try {
-    const sources: string[] = [];
-    sources.push(...findC(path.join(repoRoot, 'examples'), []), ...findC(path.join(repoRoot, 'test'), []));
-    sources.push(...findC(path.join(__dirname, 'fixtures'), []));
-    const nGen = LONG ? 24 : 3;
-    for (let s = 1; s <= nGen; s++) {
-      const p = path.join(dir, `gen${s}.bpf.c`);
-      writeFileSync(p, generateProgram(s * 7919, { atomics: true }));
-      sources.push(p);
-    }
-    const jobs: Job[] = [];
-    sources.forEach((src, i) => {
-      const gen = src.startsWith(dir);
-      for (const cpu of ['v1', 'v2', 'v3', 'v4']) {
-        for (const opt of gen ? ['-O1', '-O2'] : ['-O2']) {
-          jobs.push({ src, cpu, opt, out: path.join(dir, `${i}-${cpu}${opt}.o`) });
-        }
-      }
-    });
+    const jobs = corpusJobs(repoRoot, dir, LONG ? 24 : 3);
     // Default: a spread subset (every source at one CPU, rotating).
     const selected = LONG ? jobs : jobs.filter((_, i) => i % 7 === 0).slice(0, 16);
     const t0 = Date.now();
     const compiled = await pool(selected, 2, async (j) => {
-      const r = await run('clang-19', ['-target', 'bpf', j.opt, '-g', '-w', `-mcpu=${j.cpu}`,
-        '-I/usr/include/x86_64-linux-gnu', '-I', path.dirname(j.src), '-c', j.src, '-o', j.out]);
+      const r = await run('clang-19', clangArgs(j, '-c'));
       return r.code === 0 && existsSync(j.out) ? j : undefined;
     });
     const objs = compiled.filter((j): j is Job => !!j);

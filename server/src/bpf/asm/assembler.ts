@@ -36,6 +36,8 @@ interface SectionState {
   nobits: boolean;
   skipped: boolean; // debug info and BTF written by clang -S: not assembled
   implicit: boolean;
+  /** Bytes of data directives in a code section not yet making a whole slot. */
+  rawBytes: number[];
   range: SourceRange;
 }
 
@@ -131,7 +133,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
     let s = sections.find((x) => x.name === name);
     if (!s) {
       s = {
-        name, insns: [], slots: 0, data: [], dataRelocs: [], flags: '', nobits: false,
+        name, insns: [], slots: 0, data: [], dataRelocs: [], flags: '', nobits: false, rawBytes: [],
         skipped: SKIPPED_SECTION.test(name), implicit, range: { line, start, end },
       };
       if (DATA_LIKE.test(name)) s.kind = 'data';
@@ -163,7 +165,23 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
   };
 
   const emitData = (bytes: number[], line: number, start: number, end: number): void => {
-    if (cur.kind === 'code') { err(line, start, end, `data directive in code section '${cur.name}'`); return; }
+    const codeLike = cur.kind === 'code' || (cur.kind === undefined && (cur.name === '.text' || cur.flags.includes('x')));
+    if (codeLike) {
+      // Data in a code section is raw instruction bytes (`.8byte 0x...` in inline asm): every
+      // 8 bytes make one slot.
+      cur.kind = 'code';
+      for (const b of bytes) cur.rawBytes.push(b & 0xff);
+      while (cur.rawBytes.length >= 8) {
+        const w = cur.rawBytes.splice(0, 8);
+        const insn: Insn = {
+          code: w[0], dst: w[1] & 0xf, src: w[1] >> 4, off: ((w[2] | (w[3] << 8)) << 16) >> 16,
+          imm: w[4] | (w[5] << 8) | (w[6] << 16) | (w[7] << 24),
+        };
+        cur.insns.push({ stmt: { insn }, slot: cur.slots, line, range: { line, start, end } });
+        cur.slots++;
+      }
+      return;
+    }
     cur.kind = 'data';
     for (const b of bytes) cur.data.push(b & 0xff);
   };
@@ -175,7 +193,10 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
     return m[1] === '-' ? -v : v;
   };
 
+  const SECTION_DIRECTIVES = new Set(['.text', '.data', '.bss', '.rodata', '.section', '.pushsection', '.popsection', '.previous']);
   const directive = (name: string, rest: string, restCol: number, line: number, start: number, end: number): void => {
+    // Debug info and BTF sections written by clang -S are not assembled: skip their contents.
+    if (cur.skipped && !SECTION_DIRECTIVES.has(name)) return;
     const ops = splitOperands(rest).map((o) => ({ text: o.text, start: restCol + o.start }));
     const opErr = (i: number, message: string): void => {
       const o = ops[i];
@@ -188,7 +209,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
       return o.text;
     };
     switch (name) {
-      case '.text': cur = newSection('.text', line, start, end); return;
+      case '.text': cur = newSection('.text', line, start, end); cur.implicit = false; return;
       case '.data': cur = newSection('.data', line, start, end); return;
       case '.bss': cur = newSection('.bss', line, start, end); return;
       case '.rodata': cur = newSection('.rodata', line, start, end); return;
@@ -372,6 +393,10 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
         }
         cur.kind = 'code';
         const range = { line: ln, start: first.start, end: toks[toks.length - 1].end };
+        if (cur.rawBytes.length) {
+          err(ln, range.start, range.end, `the data before this instruction is ${cur.rawBytes.length} byte(s), not a whole instruction (8 bytes)`);
+          cur.rawBytes.length = 0;
+        }
         cur.insns.push({ stmt, slot: cur.slots, line: ln, range });
         cur.slots += stmt.hi ? 2 : 1;
       };
@@ -393,6 +418,9 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
     }
   }
 
+  for (const s of sections) {
+    if (s.rawBytes.length) err(s.range.line, s.range.start, s.range.end, `section '${s.name}' ends with ${s.rawBytes.length} byte(s) of data, not a whole instruction`);
+  }
   // Lay code sections out in order; empty implicit .text disappears.
   const used = sections.filter((s) => !s.skipped && !(s.implicit && s.insns.length === 0 && s.data.length === 0 && ![...labels.values()].some((l) => l.section === s)));
   const starts = new Map<SectionState, number>();

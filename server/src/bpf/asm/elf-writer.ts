@@ -146,7 +146,8 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
     const sym = asm.symbols.get(l.name);
     const s = asmSections.find((x) => x.name === l.section);
     if (!s) continue;
-    const isLocalTemp = l.name.startsWith('.L');
+    // Assembler-temporary labels (clang's .L* and basic-block LBB* labels) stay out of the symbol table.
+    const isLocalTemp = l.name.startsWith('.L') || /^LBB\d+_\d+$/.test(l.name);
     if (isLocalTemp && !referenced.has(l.name)) continue;
     const value = byteOffset(l);
     let type = sym?.type === 'func' ? STT_FUNC : sym?.type === 'object' ? STT_OBJECT : STT_NOTYPE;
@@ -188,8 +189,19 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
     if (s.relocs.length === 0) continue;
     const rel = new Uint8Array(s.relocs.length * 16);
     const dv = new DataView(rel.buffer);
+    const target = sections[indexOf.get(s.name)!];
+    const tv = new DataView(target.data.buffer, target.data.byteOffset, target.data.byteLength);
     [...s.relocs].sort((a, b) => a.offset - b.offset).forEach((r, i) => {
-      const sym = symIndex.get(r.symbol)!;
+      let sym = symIndex.get(r.symbol)!;
+      // Like clang, a local symbol in code is reached through its section symbol, with the
+      // offset in the instruction (a call's imm counts instructions, minus one).
+      if (sym.bind === STB_LOCAL && sym.shndx !== 0 && s.kind === 'code' && (r.kind === 'ld64' || r.kind === 'call') && r.offset + 8 <= target.data.length) {
+        const secSym = locals.find((x) => x.type === STT_SECTION && x.shndx === sym.shndx)!;
+        const imm = tv.getInt32(r.offset + 4, true);
+        if (r.kind === 'call') tv.setInt32(r.offset + 4, sym.value / 8 + imm, true);
+        else tv.setInt32(r.offset + 4, imm + sym.value, true);
+        sym = secSym;
+      }
       // LD_IMM64 relocations point at the instruction; clang's ABS relocs point at the datum.
       dv.setBigUint64(i * 16, BigInt(r.offset), true);
       dv.setBigUint64(i * 16 + 8, (BigInt(symNumber.get(sym)!) << 32n) | BigInt(RELOC_TYPE[r.kind]), true);

@@ -380,8 +380,10 @@ function parseAssign(c: Cursor): Stmt {
     const s = tryReg(t);
     if (s) {
       reg(c);
-      sameWidth(d, s);
       c.end();
+      // clang -S prints the zero-extending move as `r1 = w3`; it is encoded as `w1 = w3`.
+      if (!d.w && s.w) return { insn: insn(BPF_ALU | BPF_MOV | BPF_X, d.n, s.n) };
+      sameWidth(d, s);
       return { insn: insn(cls | BPF_MOV | BPF_X, d.n, s.n) };
     }
     // r1 = map ll  (a symbol: relocated by the object writer or loader)
