@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseBtf } from '../../bpf/btf/btf';
 import { parseBtfExt, type ExtLineInfo } from '../../bpf/btf/ext';
-import { readElf, SHF_EXECINSTR, STT_SECTION, type ElfFile, type ElfSection } from '../../bpf/elf/elf';
+import { readElf, SHF_EXECINSTR, STT_SECTION, type ElfFile } from '../../bpf/elf/elf';
 import { BPF_CALL, BPF_DW, BPF_JMP, BPF_LDX, BPF_MEM, BPF_X } from '../../bpf/isa/opcodes';
 import { decodeInsns, LD_IMM64, type Insn } from '../../bpf/isa/insn';
 import type { SyntaxNode } from '../../parse/types';
@@ -33,7 +33,7 @@ export interface CallxSite {
   line?: ExtLineInfo;
 }
 
-function symbolAt(elf: ElfFile, section: ElfSection, insns: Insn[], relocs: Map<number, number>, ldIdx: number, extraOff: number): string | undefined {
+function symbolAt(elf: ElfFile, insns: Insn[], relocs: Map<number, number>, ldIdx: number, extraOff: number): string | undefined {
   const symIdx = relocs.get(ldIdx * 8);
   if (symIdx === undefined) return undefined;
   const sym = elf.symbols[symIdx];
@@ -42,12 +42,11 @@ function symbolAt(elf: ElfFile, section: ElfSection, insns: Insn[], relocs: Map<
   // A static variable is reached through its section symbol; the offset is in the instruction.
   const off = insns[ldIdx].imm + extraOff;
   const named = elf.symbols.find((s) => s.shndx === sym.shndx && s.type !== STT_SECTION && s.value === off && s.name);
-  void section;
   return named?.name;
 }
 
 /** Walks back from `callx rN` to the LD_IMM64 whose (dereferenced) value ended in rN. */
-function pointerName(elf: ElfFile, section: ElfSection, insns: Insn[], relocs: Map<number, number>, at: number): string | undefined {
+function pointerName(elf: ElfFile, insns: Insn[], relocs: Map<number, number>, at: number): string | undefined {
   let reg = insns[at].dst;
   let deref: number | undefined;
   for (let i = at - 1, n = 0; i >= 0 && n < MAX_BACKTRACK; i--, n++) {
@@ -61,7 +60,7 @@ function pointerName(elf: ElfFile, section: ElfSection, insns: Insn[], relocs: M
     else if (x.code === LDX_DW && deref === undefined) {
       deref = x.off;
       reg = x.src;
-    } else if (x.code === LD_IMM64) return symbolAt(elf, section, insns, relocs, i, deref ?? 0);
+    } else if (x.code === LD_IMM64) return symbolAt(elf, insns, relocs, i, deref ?? 0);
     else return undefined;
   }
   return undefined;
@@ -90,7 +89,7 @@ export function findCallxSites(obj: Uint8Array): { sites: CallxSite[]; errors: s
       const records = lineInfo?.get(s.name) ?? [];
       let line: ExtLineInfo | undefined;
       for (const r of records) if (r.insnOff <= i && (!line || r.insnOff >= line.insnOff)) line = r;
-      sites.push({ section: s.name, insn: i, pointer: pointerName(elf, s, insns, relocs, i), line });
+      sites.push({ section: s.name, insn: i, pointer: pointerName(elf, insns, relocs, i), line });
     }
   }
   return { sites, errors };

@@ -31,11 +31,10 @@ function enclosingFunction(src: Source, line: number): SyntaxNode | undefined {
 export function sectionOf(src: Source, fn: SyntaxNode): string | undefined {
   const body = fn.childForFieldName('body');
   const headEnd = body ? src.start(body) : src.end(fn);
-  let from = src.start(fn);
+  // SEC("x") may sit on the two lines above the function, outside its node; never look past
+  // the previous top-level node
   const prev = fn.previousSibling;
-  const floor = prev ? src.end(prev) : 0;
-  // SEC("x") may sit on the line(s) above the function, which the tree leaves outside it
-  from = Math.max(floor, src.index.starts[Math.max(0, src.line(fn) - 2)]);
+  const from = Math.max(prev ? src.end(prev) : 0, src.index.starts[Math.max(0, src.line(fn) - 2)]);
   const head = src.text.slice(from, headEnd);
   return /\bSEC\s*\(\s*"([^"]*)"\s*\)/.exec(head)?.[1];
 }
