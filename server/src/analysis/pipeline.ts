@@ -26,10 +26,13 @@ function guarded<T>(id: string, fallback: T, f: () => T): T {
   }
 }
 
-/** Drops findings whose code the user disabled. */
+/** Drops findings whose code the user disabled and applies per-code severity overrides. */
 export function filterFindings(findings: Finding[], settings: BpflsSettings): Finding[] {
   const off = settings.lints.disabled;
-  return off.length === 0 ? findings : findings.filter((f) => !off.includes(f.code));
+  const sev = settings.lints.severity ?? {};
+  const kept = off.length === 0 ? findings : findings.filter((f) => !off.includes(f.code));
+  if (Object.keys(sev).length === 0) return kept;
+  return kept.map((f) => (sev[f.code] && sev[f.code] !== f.severity ? { ...f, severity: sev[f.code] as Finding['severity'] } : f));
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -83,10 +83,18 @@ const TYPE_KEYWORD = /^\s*(struct|union|enum|unsigned|signed|const|volatile|type
 
 /** Returns `text` with the BPF macros tree-sitter cannot parse rewritten (same length, same newlines). */
 export function maskBpfMacros(text: string): string {
-  let out: string[] | null = null;
+  // Rewrites are collected as code units in a copy made on the first one (most edits to most
+  // files rewrite something, but building the copy lazily keeps macro-free text free).
+  let out: Uint16Array | null = null;
   const put = (from: number, s: string) => {
-    out ??= text.split('');
-    for (let k = 0; k < s.length; k++) if (out[from + k] !== '\n' && out[from + k] !== '\r') out[from + k] = s[k];
+    if (!out) {
+      out = new Uint16Array(text.length);
+      for (let k = 0; k < text.length; k++) out[k] = text.charCodeAt(k);
+    }
+    for (let k = 0; k < s.length; k++) {
+      const old = out[from + k];
+      if (old !== 10 && old !== 13) out[from + k] = s.charCodeAt(k);
+    }
   };
   const blank = (from: number, to: number) => put(from, ' '.repeat(to - from));
 
@@ -111,6 +119,11 @@ export function maskBpfMacros(text: string): string {
     if (!isIdentStart(c) || (i > 0 && isIdent(text.charCodeAt(i - 1)))) continue;
     let j = i + 1;
     while (j < n && isIdent(text.charCodeAt(j))) j++;
+    // Every macro we rewrite starts with '_', 'S', 'b' or 'c': skip other words without slicing.
+    if (c !== 95 && c !== 83 && c !== 98 && c !== 99) {
+      i = j - 1;
+      continue;
+    }
     const word = text.slice(i, j);
     const isCandidate =
       word === 'SEC' || ATTRIBUTE_WORDS.has(word) || ATTRIBUTE_CALLS.has(word) || MAP_FIELDS.has(word) ||
@@ -148,7 +161,13 @@ export function maskBpfMacros(text: string): string {
     }
     i = close - 1;
   }
-  return out ? (out as string[]).join('') : text;
+  return out ? decodeUnits(out) : text;
+}
+
+function decodeUnits(u: Uint16Array): string {
+  const parts: string[] = [];
+  for (let k = 0; k < u.length; k += 8192) parts.push(String.fromCharCode.apply(null, u.subarray(k, k + 8192) as unknown as number[]));
+  return parts.join('');
 }
 
 function maskMapField(

@@ -37,6 +37,8 @@ export class DocState {
   controller: AbortController | undefined;
   debounce: NodeJS.Timeout | undefined;
   syntaxScheduled = false;
+  /** Duration of the last syntax pass: the next one waits as long (bounds CPU under edit storms). */
+  lastSyntaxMs = 0;
 
   constructor(
     readonly uri: string,

@@ -224,11 +224,16 @@ export class BpflsServer {
   private scheduleSyntax(st: DocState): void {
     if (st.syntaxScheduled) return;
     st.syntaxScheduled = true;
-    // Coalesces a burst of didChange notifications into one reparse.
-    setImmediate(() => {
+    // Coalesces a burst of didChange notifications into one reparse. When passes are slow (huge
+    // documents, slow providers), waiting as long as the last pass took keeps the server at most
+    // half busy with them during an edit storm, so requests and the final state stay prompt.
+    const run = () => {
       st.syntaxScheduled = false;
       if (this.docs.get(st.uri) === st && st.syntaxVersion !== st.version) this.runSyntax(st);
-    });
+    };
+    const delay = st.lastSyntaxMs > 20 ? Math.min(st.lastSyntaxMs, 250) : 0;
+    if (delay === 0) setImmediate(run);
+    else setTimeout(run, delay);
   }
 
   /** Reparses and runs the syntax providers (milliseconds), then publishes. */
@@ -239,6 +244,7 @@ export class BpflsServer {
     st.syntaxFindings = runSyntaxProviders({ doc, tree: st.tree, settings: this.settings }, neverCancelled);
     st.syntaxVersion = doc.version;
     const ms = performance.now() - t0;
+    st.lastSyntaxMs = ms;
     if (ms > 100) this.log(`bpfls: syntax pass on ${path.basename(st.filePath)} took ${ms.toFixed(0)} ms`);
     this.publish(st);
   }
