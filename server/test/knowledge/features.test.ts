@@ -296,3 +296,11 @@ char LICENSE[] SEC("license") = "GPL";
   assert.deepEqual(at('bpfls.kfunc-sleepable'), ['12:error']);
   assert.match(fs.find((f) => f.code === 'bpfls.helper-sleepable')!.message, /helper call might sleep in a non-sleepable prog/);
 });
+
+test('hover on BPF_FUNC_* and BPF_PROG_TYPE_* names', () => {
+  const s = settingsWith(undefined);
+  const md = hover(UAPI_PROGRAM, posOf(UAPI_PROGRAM, 'BPF_FUNC_xdp_adjust_head', 12), s)!;
+  assert.match(md, /BPF helper #44/);
+  const text = UAPI_PROGRAM.replace('return XDP_PASS;', 'return BPF_PROG_TYPE_XDP;');
+  assert.match(hover(text, posOf(text, 'BPF_PROG_TYPE_XDP', 3), s)!, /\*\*BPF_PROG_TYPE_XDP\*\* · since Linux 4\.8/);
+});

@@ -5,9 +5,9 @@ import type { PositionContext, Hover, CompletionItem, SignatureHelp, SignatureIn
 import type { BpflsSettings } from '../../analysis/settings';
 import type { TextEdit } from '../../analysis/types';
 import { allHelpers, helperByName, isHelperAllowed, describeArgKind, type HelperInfo } from '../../knowledge/helpers';
-import { kfuncFacts, kfuncDeprecation, knownKfuncNames, KFUNC_STABILITY_NOTE, type KfuncProto } from '../../knowledge/kfuncs';
+import { kfuncFacts, kfuncDeprecation, knownKfuncNames, describeKfuncFlags, KFUNC_STABILITY_NOTE, type KfuncProto } from '../../knowledge/kfuncs';
 import { allMapTypes, mapTypeInfo, MAP_FIELDS } from '../../knowledge/maps';
-import { describeSection, sectionCompletions, DATA_SECTIONS } from '../../knowledge/secnames';
+import { describeSection, sectionCompletions, DATA_SECTIONS, PROG_TYPE_DOCS } from '../../knowledge/secnames';
 import { docIndex, programAt, wordAt, type DocIndex } from './scan';
 import { helperDocs, targetKfuncs } from './env';
 import { helperMarkdown, helperSignature, kfuncMarkdown, mapTypeMarkdown } from './describe';
@@ -60,6 +60,14 @@ function hoverMarkdown(word: string, index: DocIndex, settings: BpflsSettings, p
   if (w.word.startsWith('bpf_')) {
     const h = helperByName(w.word);
     if (h) return helperMarkdown(h, settings, progType, section);
+  }
+  if (w.word.startsWith('BPF_FUNC_')) {
+    const h = helperByName(w.word.slice('BPF_FUNC_'.length));
+    if (h) return helperMarkdown(h, settings, progType, section);
+  }
+  if (w.word.startsWith('BPF_PROG_TYPE_')) {
+    const d = PROG_TYPE_DOCS[w.word.slice('BPF_PROG_TYPE_'.length)];
+    if (d) return `**${w.word}** · since Linux ${d.since}\n\n${d.what}. Context: \`${d.ctx}\`.`;
   }
   if (w.word.startsWith('BPF_MAP_TYPE_')) {
     const t = mapTypeInfo(w.word);
@@ -142,7 +150,7 @@ function baseKfuncItems(settings: BpflsSettings, progType: string | undefined): 
       label: name,
       kind: 'function',
       detail: `${proto ? proto.proto : name} — kfunc${facts?.flags.length ? ` ${facts.flags.join('|')}` : ''}${registered ? '' : `, not registered for ${progType}`}`,
-      documentation: `${KFUNC_STABILITY_NOTE}${dep ? `\n\n**Deprecated:** use ${dep.successor}.` : ''}`,
+      documentation: `${KFUNC_STABILITY_NOTE}${facts?.flags.length ? `\n\n${describeKfuncFlags(facts.flags).map((f) => `- ${f}`).join('\n')}` : ''}${dep ? `\n\n**Deprecated:** use ${dep.successor}.` : ''}`,
       insertText: `${name}(${args})`,
       snippet: true,
       sortText: `${dep ? '4' : registered ? '1' : '3'}${name}`,
