@@ -40,11 +40,14 @@ test('conformance suite: every program gives the expected r0', { skip: have ? fa
     if (c.result === undefined) { failures.push(`${f}: no result`); continue; }
     let code: Uint8Array;
     try { code = programBytes(c); } catch (e) { failures.push(`${f}: ${(e as Error).message}`); continue; }
-    const r = runConformanceProgram(code, Uint8Array.from(c.mem));
-    if (r.error) { failures.push(`${f}: ${r.error}`); continue; }
     const want = expected(c.result);
-    if (r.r0 !== want) { failures.push(`${f}: r0 = 0x${r.r0.toString(16)}, expected 0x${want.toString(16)}`); continue; }
-    passed++;
+    let ok = true;
+    for (const tier of ['never', 'always'] as const) { // the interpreter and the compiled tier
+      const r = runConformanceProgram(code, Uint8Array.from(c.mem), 1_000_000, tier);
+      if (r.error) { failures.push(`${f} (jit ${tier}): ${r.error}`); ok = false; continue; }
+      if (r.r0 !== want) { failures.push(`${f} (jit ${tier}): r0 = 0x${r.r0.toString(16)}, expected 0x${want.toString(16)}`); ok = false; }
+    }
+    if (ok) passed++;
   }
   console.log(`conformance: ${passed}/${files.length} passed`);
   assert.deepEqual(failures, []);

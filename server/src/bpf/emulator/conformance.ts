@@ -7,11 +7,11 @@ import { RegionKind } from './memory';
 
 export interface ConformanceRun { r0: bigint; error?: string }
 
-export function runConformanceProgram(code: Uint8Array, memory: Uint8Array, maxInsns = 1_000_000): ConformanceRun {
+export function runConformanceProgram(code: Uint8Array, memory: Uint8Array, maxInsns = 1_000_000, jit: 'auto' | 'always' | 'never' = 'auto'): ConformanceRun {
   const dec = decodeInsns(code);
   if (dec.error) return { r0: 0n, error: dec.error };
   if (dec.insns.length === 0) return { r0: 0n, error: 'empty program' };
-  const emu = new Emulator(rawObject(dec.insns, ProgType.UNSPEC), { maxInsns });
+  const emu = new Emulator(rawObject(dec.insns, ProgType.UNSPEC), { maxInsns, jit });
   const args: { hi: number; lo: number }[] = [];
   if (memory.length) {
     const r = emu.vm.mem.add(RegionKind.Mem, 'memory', memory.slice());

@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   maxInsns?: number;
   /** memory images readable with bpf_probe_read_* at their own addresses */
   images?: { addr: bigint; bytes: Uint8Array; name?: string }[];
+  /** compiling programs to JavaScript: 'auto' (once hot, the default), 'always' or 'never' */
+  jit?: 'auto' | 'always' | 'never';
 }
 
 export interface RunOptions {
@@ -83,6 +85,7 @@ export class Emulator {
 
   constructor(readonly obj: LoadedObject, opts: EmulatorOptions = {}) {
     this.vm.budget = opts.maxInsns ?? DEFAULT_INSN_BUDGET;
+    this.vm.jitMode = opts.jit ?? 'auto';
     this.vm.helperNames = names();
     const rnd = mulberry32(opts.seed ?? 1);
     this.host = {

@@ -5,6 +5,7 @@ import {
   mulhu, out, udiv64, umod64, sdiv64, smod64, sdiv32, smod32, bswap16, bswap32,
 } from './arith';
 import { EmulatorFault, Memory, Region, RegionKind } from './memory';
+import { compileJit, type JitFn } from './jit';
 
 export const STACK_SIZE = 512;
 export const MAX_CALL_FRAMES = 8;
@@ -16,6 +17,8 @@ export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 export const DEFAULT_INSN_BUDGET = 1_000_000;
 /** high half of a function pointer (ld_imm64 with BPF_PSEUDO_FUNC): tag | program number */
 export const FUNC_TAG = 0xfd000000 | 0;
+/** 'auto' compiles a program to JavaScript on its next run after this many */
+export const JIT_AFTER_RUNS = 2;
 
 export interface DecodedProg {
   name: string;
@@ -30,6 +33,10 @@ export interface DecodedProg {
   /** resolved 64-bit value of each ld_imm64 (first slot index) */
   kLo: Int32Array;
   kHi: Int32Array;
+  /** the compiled tier: undefined until compiled, null when the program needs the interpreter */
+  jit?: JitFn | null;
+  /** runs so far, for compiling hot programs */
+  runs: number;
 }
 
 export type HelperFn = (vm: Vm) => void;
@@ -77,7 +84,7 @@ export class Vm {
     const d: DecodedProg = {
       name, id: this.progs.length, n,
       code: new Uint8Array(n + 1), dst: new Uint8Array(n + 1), src: new Uint8Array(n + 1),
-      off: new Int32Array(n + 1), imm: new Int32Array(n + 1), kLo: new Int32Array(n + 1), kHi: new Int32Array(n + 1),
+      off: new Int32Array(n + 1), imm: new Int32Array(n + 1), kLo: new Int32Array(n + 1), kHi: new Int32Array(n + 1), runs: 0,
     };
     this.progs.push(d);
     for (let i = 0; i < n; i++) {
@@ -142,8 +149,18 @@ export class Vm {
     const top = this.stackTop(0);
     this.L[10] = top.lo; this.H[10] = top.hi;
     this.mayGoto[0] = BPF_MAX_LOOPS;
+    prog.runs++;
+    if (prog.jit === undefined && (this.jitMode === 'always' || (this.jitMode === 'auto' && prog.runs > JIT_AFTER_RUNS))) prog.jit = compileJit(prog) ?? null;
+    if (prog.jit && this.jitMode !== 'never') {
+      const pc = prog.jit(this, 0);
+      if (pc >= 0) this.exec(prog, pc);
+      return;
+    }
     this.exec(prog, 0);
   }
+
+  /** when programs are compiled to JavaScript: 'auto' once they have run a few times */
+  jitMode: 'auto' | 'always' | 'never' = 'auto';
 
   /**
    * Calls a BPF function (callback of bpf_loop, for_each_map_elem...) with up to 5 arguments given
@@ -443,6 +460,9 @@ export class Vm {
     if (k < 32) { L[d] = (L[d] >>> k) | (H[d] << (32 - k)); H[d] = H[d] >> k; } else { L[d] = H[d] >> (k - 32); H[d] = H[d] >> 31; }
   }
 
+  /** one atomic instruction on L/H (the compiled tier calls it too) */
+  atomicInsn(c: number, d: number, s: number, off: number, op: number, pc: number): void { this.atomic(c, d, s, off, op, pc); }
+
   private atomic(c: number, d: number, s: number, off: number, op: number, pc: number): void {
     const L = this.L, H = this.H, mem = this.mem;
     const size = c === 0xdb ? 8 : c === 0xc3 ? 4 : c === 0xcb ? 2 : 1;
@@ -491,7 +511,8 @@ export class Vm {
     return true;
   }
 
-  private callHelper(id: number): void {
+  /** calls helper `id` with r1..r5 from L/H (the compiled tier calls it too) */
+  callHelper(id: number): void {
     const fn = this.helpers[id];
     if (fn === undefined) {
       const name = this.helperNames[id];
