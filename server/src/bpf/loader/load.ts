@@ -8,20 +8,20 @@ import {
   BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_BTF_ID, BPF_INSN_SIZE,
 } from '../isa/opcodes';
 import {
-  readElf, type ElfFile, type ElfSection, type ElfSymbol, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR, SHF_WRITE,
+  readElf, type ElfFile, type ElfSection, type ElfSymbol, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR,
   STB_LOCAL, STB_GLOBAL, STB_WEAK, STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_SECTION, SHN_UNDEF, SHN_LORESERVE, R_BPF_64_64, R_BPF_64_32,
   R_BPF_NONE, RELOC_TYPE_NAMES,
 } from '../elf/elf';
 import { parseBtf, Btf } from '../btf/btf';
 import { BtfKind } from '../btf/types';
-import { parseBtfExt, type BtfExt, type ExtLineInfo, type ExtFuncInfo, type ExtCoreRelo } from '../btf/ext';
+import { parseBtfExt, type BtfExt, type ExtLineInfo, type ExtFuncInfo } from '../btf/ext';
 import { classifySection } from './sections';
 import { MapType } from '../progtypes';
 import {
-  parseBtfMapDef, type MapEntry, BPF_F_RDONLY_PROG, BPF_F_MMAPABLE, DEFAULT_MAX_ENTRIES, mapAllowsZeroSizes,
+  parseBtfMapDef, type MapEntry, BPF_F_RDONLY_PROG, BPF_F_MMAPABLE, DEFAULT_MAX_ENTRIES,
 } from './maps';
 import { applyCoreRelo, CoreCandCache, essentialNameLen, typesAreCompat } from './core';
-import type { LoadedObject, LoadedProgram, MapDef, LineInfo, FuncInfo, Btf as BtfContract } from './types';
+import type { LoadedObject, LoadedProgram, LineInfo, FuncInfo, Btf as BtfContract } from './types';
 
 export interface LoadOptions {
   /** target kernel BTF for CO-RE, kfuncs and typed ksyms (raw bytes or parsed) */
@@ -400,9 +400,6 @@ class ObjectLoader {
       this.errors.push(...errs);
       if (!parsed) continue;
       const d = parsed.def;
-      if (!mapAllowsZeroSizes(d.type) && d.type !== MapType.UNSPEC && (d.keySize === 0 && d.valueSize === 0)) {
-        // kernel will complain; not libbpf's job
-      }
       this.addMap({
         def: d,
         secIdx: this.mapsShndx,
@@ -654,7 +651,7 @@ class ObjectLoader {
       };
       for (const p of this.progs) p.subInsnOff = 0;
       this.relocCode(main, main, ctx, 0);
-      this.relocateData(main, ctx);
+      this.relocateData(ctx);
       out.push({
         name: main.name,
         section: main.secName,
@@ -676,7 +673,7 @@ class ObjectLoader {
     return out;
   }
 
-  private appendExtInfo(main: RawProg, prog: RawProg, ctx: LinkCtx): void {
+  private appendExtInfo(prog: RawProg, ctx: LinkCtx): void {
     if (!this.ext) return;
     const adj = prog.subInsnOff - prog.secInsnOff;
     const inRange = (o: number) => o >= prog.secInsnOff && o < prog.secInsnOff + prog.insnCnt;
@@ -694,11 +691,10 @@ class ObjectLoader {
         ctx.lineInfo.push({ insnOff: r.insnOff + adj, fileName: r.fileName, line: r.line, col: r.col, lineText: r.lineText });
       }
     }
-    void main;
   }
 
   private relocCode(main: RawProg, prog: RawProg, ctx: LinkCtx, depth: number): void {
-    this.appendExtInfo(main, prog, ctx);
+    this.appendExtInfo(prog, ctx);
     const text = this.textShndx;
     for (let k = 0; k < prog.insnCnt; k++) {
       const at = prog.subInsnOff + k;
@@ -736,7 +732,7 @@ class ObjectLoader {
     }
   }
 
-  private relocateData(main: RawProg, ctx: LinkCtx): void {
+  private relocateData(ctx: LinkCtx): void {
     const { insns } = ctx;
     for (const r of ctx.relocs) {
       const insn = insns[r.insnIdx];
@@ -797,7 +793,6 @@ class ObjectLoader {
           break;
       }
     }
-    void main;
   }
 }
 
@@ -822,4 +817,3 @@ function findExternBtf(btf: Btf, name: string): { varOrFunc: ReturnType<Btf['get
   return undefined;
 }
 
-export type { ExtCoreRelo };

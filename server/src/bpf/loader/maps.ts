@@ -145,7 +145,3 @@ export function parseBtfMapDef(
   }
   return { def, valuesBitOffset };
 }
-
-export function mapAllowsZeroSizes(type: number): boolean {
-  return type === MapType.RINGBUF || type === MapType.USER_RINGBUF || type === MapType.ARENA;
-}
