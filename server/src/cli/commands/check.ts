@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseArgs, UsageError, type Command } from '../command';
 import '../../analysis/plugins';
 import { analyzeText, languageForPath } from '../../analysis/analyze';
-import { applyEdits, safeFixes } from '../../analysis/pipeline';
+import { applyEdits, safeFixes, setPipelineLogger } from '../../analysis/pipeline';
 import { defaultSettings, type BpflsSettings } from '../../analysis/settings';
 import { neverCancelled, type Finding } from '../../analysis/types';
 import { cParser } from '../../parse/parser';
@@ -153,6 +153,8 @@ export const check: Command = {
     // The native tree-sitter binding is faster for batch work; wasm when it does not load.
     const parser = await cParser('native');
     const log = (m: string) => { if (flags.verbose) process.stderr.write(`${m}\n`); };
+    // Provider failures always reach stderr; timing notes only with --verbose.
+    setPipelineLogger((m) => { if (flags.verbose || / failed: /.test(m)) process.stderr.write(`${m}\n`); });
     const reports: FileReport[] = [];
     let environmentError = false;
     for (const file of positionals) {
