@@ -41,7 +41,7 @@ test('loader matches libbpf: final instructions and line_info', async (t) => {
   const t0 = Date.now();
   for (const s of sources) {
     const obj = join(work, `${objects}-${s.name.replace(/[^a-z0-9]/gi, '_')}.o`);
-    const err = compile(clang, s.path, obj, [`-I${join(repoRoot, 'test/corpus-loader')}`]);
+    const err = compile(clang, s.path, obj, [`-I${join(repoRoot, 'test/corpus-loader')}`, '-D__TARGET_ARCH_x86']);
     if (err) {
       if (s.name.startsWith('generated')) failures.push(`${s.name}: generator produced code clang rejects: ${err}`);
       else skipped.push(`${s.name}: does not compile here`);
