@@ -43,7 +43,7 @@ export interface DocIndex {
   ksyms: Set<string>;
   /** offset where a new top-level declaration can go (after the last #include) */
   declInsertOffset: number;
-  calls: CallSite[];
+  readonly calls: CallSite[];
 }
 
 /** Blanks comments and the contents of string/char literals, keeping quotes and newlines. */
@@ -164,6 +164,19 @@ export function indexDocument(text: string): DocIndex {
   let declInsertOffset = 0;
   const incRe = /^[ \t]*#[ \t]*include\b[^\n]*\n?/gm;
   for (let m = incRe.exec(code); m; m = incRe.exec(code)) declInsertOffset = m.index + m[0].length;
+  const license = data.find((d) => d.section === 'license');
+  let calls: CallSite[] | undefined;
+  return {
+    code, programs, data, license, ksyms, declInsertOffset,
+    // Call sites are found on first use: hover and completion never need them.
+    get calls() {
+      calls ??= findCalls(code, ksyms);
+      return calls;
+    },
+  };
+}
+
+function findCalls(code: string, ksyms: Set<string>): CallSite[] {
   const calls: CallSite[] = [];
   const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
   let depth = 0;
@@ -178,8 +191,7 @@ export function indexDocument(text: string): DocIndex {
     if (!m[1].startsWith('bpf_') && !m[1].startsWith('scx_bpf_') && !extraCallNames.has(m[1]) && !ksyms.has(m[1])) continue;
     calls.push({ name: m[1], start: m.index, end: m.index + m[1].length, nested: depth > 0 });
   }
-  const license = data.find((d) => d.section === 'license');
-  return { code, programs, data, license, ksyms, declInsertOffset, calls };
+  return calls;
 }
 
 const cache = new WeakMap<DocumentSnapshot, DocIndex>();
