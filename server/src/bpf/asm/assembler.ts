@@ -298,6 +298,26 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
         emitData(new Array(Number(n)).fill(Number(fill) & 0xff), line, start, end);
         return;
       }
+      case '.comm': case '.lcomm': {
+        // A zero-initialised variable: allocated in .bss (as clang does for `.local` + `.comm`).
+        const n = needName(0);
+        const size = evalInt(ops[1]?.text ?? '');
+        const align = ops[2] ? evalInt(ops[2].text) : 1n;
+        if (!n) return;
+        if (size === undefined || size < 0n || size > 1n << 24n || align === undefined || align < 1n || align > 4096n) { opErr(1, `${name} expects a size and an alignment`); return; }
+        const saved = cur;
+        cur = newSection('.bss', line, start, end);
+        cur.kind = 'data';
+        cur.nobits = true;
+        while (cur.data.length % Number(align)) cur.data.push(0);
+        defineLabel(n, line, ops[0].start, ops[0].start + n.length);
+        for (let i = 0n; i < size; i++) cur.data.push(0);
+        const sym = symbol(n, { line, start: ops[0].start, end: ops[0].start + n.length });
+        if (sym.type === 'notype') sym.type = 'object';
+        sym.size ??= Number(size);
+        cur = saved;
+        return;
+      }
       case '.file': case '.loc': case '.ident': case '.addrsig': case '.addrsig_sym': case '.end':
       case '.popsection': case '.previous': case '.cfi_sections': case '.cfi_startproc': case '.cfi_endproc':
       case '.file_info': case '.loc_mark_labels':
