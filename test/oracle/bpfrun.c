@@ -2,7 +2,10 @@
 // The kernel side of the emulator's parity tests. Reads commands from stdin, one per line:
 //   map TYPE KEY_SIZE VALUE_SIZE MAX_ENTRIES FLAGS INIT_HEX|-     create a map (index = order)
 //   prog TYPE EXPECTED_ATTACH INSNS_HEX                           load (map refs: BPF_PSEUDO_MAP_IDX)
+//   progf TYPE EXPECTED_ATTACH PROG_FLAGS INSNS_HEX               the same with prog_flags (sleepable...)
 //   run REPEAT DATA_HEX|- CTX_HEX|-                               test-run the last program
+//   runctx CTX_HEX                                                test-run with ctx_in only (raw_tp, syscall):
+//                                                                 prints the ctx_in buffer afterwards
 //   lookup MAP_INDEX KEY_HEX                                      print a map value
 //   reset                                                         close every map and program
 //   probe                                                         print "ok" when loading is permitted
@@ -106,15 +109,17 @@ int main(void) {
 			printf("ok %d\n", n_maps - 1);
 			continue;
 		}
-		if (!strcmp(cmd, "prog")) {
-			unsigned type, eat;
+		if (!strcmp(cmd, "prog") || !strcmp(cmd, "progf")) {
+			unsigned type, eat, pflags = 0;
 			char *hex = malloc(strlen(line));
-			if (sscanf(line, "prog %u %u %s", &type, &eat, hex) != 3) { puts("err 22 bad prog command"); free(hex); continue; }
+			int ok = !strcmp(cmd, "prog") ? sscanf(line, "prog %u %u %s", &type, &eat, hex) == 3
+						       : sscanf(line, "progf %u %u %u %s", &type, &eat, &pflags, hex) == 4;
+			if (!ok) { puts("err 22 bad prog command"); free(hex); continue; }
 			int n = unhex(hex, insns, sizeof(insns));
 			free(hex);
 			if (prog_fd >= 0) close(prog_fd);
 			union bpf_attr a = {0};
-			a.prog_type = type; a.expected_attach_type = eat;
+			a.prog_type = type; a.expected_attach_type = eat; a.prog_flags = pflags;
 			a.insns = (uint64_t)(uintptr_t)insns; a.insn_cnt = n / 8;
 			a.license = (uint64_t)(uintptr_t)"GPL";
 			a.fd_array = (uint64_t)(uintptr_t)map_fds;
@@ -160,6 +165,20 @@ int main(void) {
 			puthex(data_out, dn > 0 ? (int)a.test.data_size_out : 0);
 			putchar(' ');
 			puthex(ctx_out, cn > 0 ? (int)a.test.ctx_size_out : 0);
+			putchar('\n');
+			continue;
+		}
+		if (!strcmp(cmd, "runctx")) {
+			char *chex = malloc(strlen(line));
+			if (sscanf(line, "runctx %s", chex) != 1 || prog_fd < 0) { puts("err 22 bad runctx command or no program"); free(chex); continue; }
+			int cn = unhex(chex, ctx, sizeof(ctx));
+			free(chex);
+			union bpf_attr a = {0};
+			a.test.prog_fd = prog_fd;
+			if (cn > 0) { a.test.ctx_in = (uint64_t)(uintptr_t)ctx; a.test.ctx_size_in = cn; }
+			if (sys_bpf(BPF_PROG_TEST_RUN, &a) < 0) { printf("err %d test run: %s\n", errno, strerror(errno)); continue; }
+			printf("ok %u 0 - ", a.test.retval);
+			puthex(ctx, cn);
 			putchar('\n');
 			continue;
 		}

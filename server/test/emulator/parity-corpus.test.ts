@@ -10,11 +10,54 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadObject } from '../../src/bpf/loader';
 import { Emulator } from '../../src/bpf/emulator/emulator';
-import { MapType } from '../../src/bpf/progtypes';
-import { bpftoolStatus, PinnedObject } from './kernel';
+import { MapType, ProgType } from '../../src/bpf/progtypes';
+import { bpfrun, bpftoolStatus, parseRun, PinnedObject, runScript, type KernelRun } from './kernel';
+import { encodeInsns } from '../../src/bpf/isa/insn';
+import type { LoadedObject, LoadedProgram } from '../../src/bpf/loader/types';
 import { PACKETS } from './packets';
 
 const corpusDir = path.join(__dirname, 'fixtures/corpus');
+
+interface Input { name: string; data?: Uint8Array; ctx?: Uint8Array }
+
+function u64s(...v: bigint[]): Uint8Array {
+  const b = new Uint8Array(v.length * 8);
+  v.forEach((x, i) => new DataView(b.buffer).setBigUint64(i * 8, x, true));
+  return b;
+}
+
+/** what BPF_PROG_TEST_RUN takes for a program type: packets, or a ctx_in */
+function inputsFor(progType: number): Input[] {
+  switch (progType) {
+    case ProgType.RAW_TRACEPOINT:
+      return [1n, 2n, 1n, 7n].map((a, i) => ({ name: `args ${a},${i}`, ctx: u64s(a, BigInt(i * 5 + 1)) }));
+    case ProgType.SYSCALL:
+      return [[5n, 3n], [0x100000000n, 20n]].map(([x, y]) => ({ name: `args ${x},${y}`, ctx: u64s(x, y) }));
+    default:
+      return PACKETS.map((p) => ({ name: p.name, data: p.data }));
+  }
+}
+
+const ctxOutCompared = (t: number) => t === ProgType.SYSCALL;
+
+const BPF_F_SLEEPABLE = 16;
+
+function runWithBpfrun(obj: LoadedObject, p: LoadedProgram, inputs: Input[]): (KernelRun | { error: string })[] {
+  const k = bpfrun();
+  if (!k.ok) return inputs.map(() => ({ error: k.reason }));
+  const hex = (b: Uint8Array | undefined) => (b && b.length ? Buffer.from(b).toString('hex') : '-');
+  const script = obj.maps.map((m) => `map ${m.type} ${m.keySize} ${m.valueSize} ${m.maxEntries} ${m.flags} ${hex(m.initialValue)}`);
+  script.push(`progf ${p.progType} ${p.expectedAttachType} ${p.sleepable || p.progType === ProgType.SYSCALL ? BPF_F_SLEEPABLE : 0} ${Buffer.from(encodeInsns(p.insns)).toString('hex')}`);
+  for (const i of inputs) script.push(`runctx ${hex(i.ctx)}`);
+  const lines = runScript(k.bin, script);
+  const load = lines[obj.maps.length];
+  if (!load?.startsWith('ok')) return inputs.map(() => ({ error: `load: ${load}` }));
+  return lines.slice(obj.maps.length + 1).map((l) => {
+    const r = parseRun(l);
+    // runctx prints the ctx buffer after the run where `run` prints ctx_out
+    return 'error' in r ? r : { retval: r.retval, dataOut: '', ctxOut: r.ctxOut };
+  });
+}
 const CLANG = process.env.BPFLS_CLANG ?? 'clang-19';
 
 function compile(src: string, out: string): string | undefined {
@@ -43,10 +86,14 @@ test('kernel parity: corpus programs match BPF_PROG_TEST_RUN', { skip, timeout: 
       try {
         for (const p of loaded.object.programs) {
           programs++;
-          for (const pkt of PACKETS) {
-            const k = pinned.run(p.name, pkt.data, undefined);
-            const e = emu.run(p.name, { dataIn: pkt.data });
-            const where = `${f}:${p.name} on ${pkt.name}`;
+          const inputs = inputsFor(p.progType);
+          // bpftool cannot test-run raw_tp and syscall programs (it asks for repeat and ctx_out, which
+          // they refuse): those load through bpfrun with the object's maps, from the loader's instructions
+          const viaBpfrun = p.progType === ProgType.RAW_TRACEPOINT || p.progType === ProgType.SYSCALL ? runWithBpfrun(loaded.object, p, inputs) : undefined;
+          for (const [ii, input] of inputs.entries()) {
+            const k = viaBpfrun ? viaBpfrun[ii] : pinned.run(p.name, input.data, input.ctx);
+            const e = emu.run(p.name, { dataIn: input.data, ctxIn: input.ctx });
+            const where = `${f}:${p.name} on ${input.name}`;
             if ('error' in k) {
               if (!e.error) mismatches.push(`${where}: kernel refused the run (${k.error}) but the emulator returned ${e.retval}`);
               continue;
@@ -56,6 +103,8 @@ test('kernel parity: corpus programs match BPF_PROG_TEST_RUN', { skip, timeout: 
             if (e.retval !== k.retval) mismatches.push(`${where}: retval ${e.retval}, kernel ${k.retval}`);
             const eOut = Buffer.from(e.dataOut).toString('hex');
             if (eOut !== k.dataOut) mismatches.push(`${where}: data_out differs\n  emulator ${eOut}\n  kernel   ${k.dataOut}`);
+            const eCtx = e.ctxOut ? Buffer.from(e.ctxOut).toString('hex') : '';
+            if (input.ctx && ctxOutCompared(p.progType) && eCtx !== k.ctxOut) mismatches.push(`${where}: ctx_out differs\n  emulator ${eCtx}\n  kernel   ${k.ctxOut}`);
           }
         }
       } finally {

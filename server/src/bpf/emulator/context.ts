@@ -57,6 +57,9 @@ export interface BuiltContext {
   /** what BPF_PROG_TEST_RUN copies back */
   dataOut(): Uint8Array;
   ctxOut(): Uint8Array | undefined;
+  /** per-run setup and teardown that the test run repeats for every `repeat` */
+  beforeRun?(): void;
+  afterRun?(): void;
 }
 
 function u32(b: Uint8Array, off: number): number { return new DataView(b.buffer, b.byteOffset).getUint32(off, true); }
@@ -272,9 +275,21 @@ function buildFlowDissector(mem: Memory, dataIn: Uint8Array, ctxIn: Uint8Array |
     for (let i = 0; i < SIZEOF_FLOW_KEYS; i++) if ((i < 48 || i >= 52) && c[i] !== 0) throw new EmulatorFault('ctx_in: only bpf_flow_keys.flags may be set (EINVAL)');
     kv.setUint32(48, u32(c, 48), true);
   }
-  kv.setUint16(0, ETH_HLEN, true); // nhoff
-  kv.setUint16(2, ETH_HLEN, true); // thoff
-  keys[12] = dataIn[12]; keys[13] = dataIn[13]; // n_proto, network order
+  const flags = kv.getUint32(48, true);
+  // bpf_flow_dissect: fresh keys for every run, then nhoff/thoff clamped to the packet
+  const beforeRun = () => {
+    keys.fill(0);
+    kv.setUint16(0, ETH_HLEN, true); // nhoff
+    kv.setUint16(2, ETH_HLEN, true); // thoff
+    keys[10] = dataIn[12]; keys[11] = dataIn[13]; // n_proto, network order
+    kv.setUint32(48, flags, true);
+  };
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  const afterRun = () => {
+    const nh = clamp(kv.getUint16(0, true), ETH_HLEN, dataIn.length);
+    kv.setUint16(0, nh, true);
+    kv.setUint16(2, clamp(kv.getUint16(2, true), nh, dataIn.length), true);
+  };
   const buf = new Uint8Array(dataIn.length);
   buf.set(dataIn);
   const region = mem.add(RegionKind.Packet, 'packet', buf);
@@ -291,5 +306,6 @@ function buildFlowDissector(mem: Memory, dataIn: Uint8Array, ctxIn: Uint8Array |
     kind: 'flow_dissector', ctx, packet: pkt, flowKeys: fk, r1: { hi: ctx.addrHi(), lo: ctx.addrLo(0) },
     dataOut: () => keys.slice(),
     ctxOut: () => undefined,
+    beforeRun, afterRun,
   };
 }

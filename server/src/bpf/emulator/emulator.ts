@@ -189,7 +189,9 @@ export class Emulator {
     try {
       for (let i = 0; i < repeat; i++) {
         vm.resetStacks();
+        ctx?.beforeRun?.();
         vm.run(prog, ctx ? [ctx.r1] : (opts.args ?? []));
+        ctx?.afterRun?.();
       }
     } catch (e) {
       if (e instanceof EmulatorFault) result.error = { message: e.message, insn: e.insn };

@@ -6,6 +6,7 @@ import { type Command, UsageError, parseArgs } from '../command';
 import { loadObject } from '../../bpf/loader';
 import { classifySection } from '../../bpf/loader/sections';
 import { assemble, asmErrors } from '../../bpf/asm/assembler';
+import { writeElf } from '../../bpf/asm/elf-writer';
 import type { LoadedObject } from '../../bpf/loader/types';
 import { Emulator } from '../../bpf/emulator/emulator';
 import { describeRetval } from '../../bpf/emulator/retval';
@@ -29,6 +30,10 @@ export async function loadForRun(file: string): Promise<{ object?: LoadedObject;
     const r = assemble(bytes.toString('utf8'));
     const errs = asmErrors(r);
     if (errs.length) return { errors: errs.map((e) => `${file}:${e.range.line + 1}:${e.range.start + 1}: ${e.message}`) };
+    // through an ELF object, like clang's, so maps and global data work
+    const loaded = loadObject(writeElf(r, { license: 'GPL' }).bytes);
+    if (loaded.object && loaded.object.programs.length) return loaded;
+    // code outside any program section: each code section is a program of unknown type
     const programs = r.sections.filter((s) => s.kind === 'code' && s.count > 0).map((s) => {
       const info = classifySection(s.name);
       const fn = [...r.labels.values()].find((l) => l.section === s.name && l.index === s.start && r.symbols.get(l.name)?.type === 'func');
@@ -38,9 +43,6 @@ export async function loadForRun(file: string): Promise<{ object?: LoadedObject;
         license: 'GPL', kernVersion: 0, problems: [],
       };
     });
-    if (r.sections.some((s) => s.relocs.some((x) => x.kind === 'ld64'))) {
-      return { errors: ['assembly with map or global references must be assembled to an object first (bpfls asm FILE.s -o FILE.o)'] };
-    }
     return { object: { programs, maps: [], license: 'GPL', kernVersion: 0, notes: [] }, errors: [] };
   }
   return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
