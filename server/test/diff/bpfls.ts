@@ -1,7 +1,7 @@
 // The bpfls side of the differential harness: finds the verifier (verifyProgram) and the loader
 // (loadObject) when they exist, and normalises their answers. While either is missing the harness
 // reports the bpfls side as absent (0% agreement), never a made-up verdict.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedObject, LoadedProgram } from '../../src/bpf/loader/types';
 import { repoRoot } from './oracle';
@@ -20,6 +20,10 @@ type VerifyFn = (obj: LoadedObject, prog: LoadedProgram, opts?: object) => unkno
 type LoadFn = (bytes: Uint8Array, opts?: object) => unknown;
 
 const srcDir = join(repoRoot, 'server/src/bpf');
+/** the running kernel's BTF, for kfuncs and CO-RE (the kernel verdicts come from this kernel) */
+const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
+/** per-program time budget: a verifier that runs longer is reported, not waited for */
+export const VERIFY_BUDGET_MS = Number(process.env.BPFLS_VERIFY_BUDGET_MS ?? 3000);
 
 async function findExport<T>(candidates: string[], name: string): Promise<T | undefined> {
   for (const rel of candidates) {
@@ -68,7 +72,8 @@ export async function bpflsLoad(bytes: Uint8Array): Promise<{ obj?: LoadedObject
   const load = await bpflsLoader();
   if (!load) return { error: 'bpfls loader (loadObject) not present' };
   try {
-    const obj = pickObject(await load(bytes));
+    const targetBtf = existsSync(VMLINUX_BTF) ? new Uint8Array(readFileSync(VMLINUX_BTF)) : undefined;
+    const obj = pickObject(await load(bytes, targetBtf ? { targetBtf } : {}));
     return obj ? { obj } : { error: 'loadObject returned no programs' };
   } catch (e) {
     return { error: `loadObject threw: ${(e as Error).message}` };
@@ -79,8 +84,12 @@ export async function bpflsLoad(bytes: Uint8Array): Promise<{ obj?: LoadedObject
 export async function bpflsVerify(verify: VerifyFn, obj: LoadedObject, prog: LoadedProgram): Promise<BpflsVerdict> {
   const t0 = performance.now();
   try {
-    const r = (await verify(obj, prog, {})) as Record<string, unknown> | undefined;
+    const r = (await verify(obj, prog, { timeBudgetMs: VERIFY_BUDGET_MS })) as Record<string, unknown> | undefined;
     const timeMs = performance.now() - t0;
+    const notes = Array.isArray(r?.notes) ? (r.notes as unknown[]).map(String) : [];
+    if (r?.ok === false && r.error == null) {
+      return { ok: false, message: null, timeMs, crashed: `no verdict: ${notes.join('; ') || 'cancelled'}` };
+    }
     const err = (r?.error ?? null) as Record<string, unknown> | string | null;
     const ok = typeof r?.ok === 'boolean' ? r.ok : err == null;
     const message = typeof err === 'string' ? err : typeof err?.message === 'string' ? err.message : typeof r?.message === 'string' ? r.message : null;

@@ -86,10 +86,9 @@ export function cleanup(run: { dir: string }): void {
 }
 
 /** Compares bpfls with the kernel on the corpus. */
-export async function diffCorpus(run: CorpusRun): Promise<{ figures: Figures; notes: string[] }> {
+export async function diffCorpus(run: CorpusRun, pairs: Pair[] = []): Promise<{ figures: Figures; notes: string[] }> {
   const notes: string[] = [];
   const verify = await bpflsVerifier();
-  const pairs: Pair[] = [];
   const loaded = new Map<string, Awaited<ReturnType<typeof bpflsLoad>>>();
   for (const p of run.programs) {
     const pair: Pair = { id: `${p.file}:${p.ann.prog}`, kernel: { ok: p.kernel?.ok ?? null, error_line: p.kernel?.error_line } };
@@ -170,9 +169,8 @@ export function kernelForGenerated(programs: GenProgram[], opts: { updateCache?:
   return { programs, kernel, notes };
 }
 
-export async function diffGenerated(set: string, run: GenRun): Promise<{ figures: Figures; notes: string[] }> {
+export async function diffGenerated(set: string, run: GenRun, pairs: Pair[] = []): Promise<{ figures: Figures; notes: string[] }> {
   const verify = await bpflsVerifier();
-  const pairs: Pair[] = [];
   for (const p of run.programs) {
     const k = run.kernel.get(p.name);
     const pair: Pair = { id: p.name, origin: p.origin, kernel: { ok: k?.ok ?? null, error_line: k?.error_line } };

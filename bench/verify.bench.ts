@@ -1,0 +1,108 @@
+// bpfls verification time against the kernel's ("verification time N usec" in its log, log level 4)
+// on the same programs: the corpus's large programs (test/corpus/scale.c: pyperf-, strobemeta-like
+// and loop-heavy code) and every corpus program the kernel accepts. Prints median and worst ratios.
+//   BPFLS_BENCH_REPEAT=N  kernel and bpfls runs per program (default 3; the minimum is kept)
+//   BPFLS_BENCH_ALL=0     only the scale programs
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { bpflsLoad, bpflsVerifier, bpflsVerify } from '../server/test/diff/bpfls';
+import { buildDir, clangAvailable, compileCorpusFile, listCorpusFiles, parseAnnotations } from '../server/test/diff/corpus';
+import { kernelVerifyObject, oracle } from '../server/test/diff/oracle';
+import { rmSync } from 'node:fs';
+
+const repeat = Math.max(1, Number(process.env.BPFLS_BENCH_REPEAT ?? 3));
+const all = process.env.BPFLS_BENCH_ALL !== '0';
+
+interface Row {
+  id: string;
+  scale: boolean;
+  processed: number;
+  kernelUs: number;
+  bpflsUs?: number;
+  bpflsOk?: boolean;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function main(): Promise<number> {
+  const o = oracle();
+  if (!o.ok) {
+    console.log(`verify bench skipped: ${o.reason}`);
+    return 0;
+  }
+  const clang = clangAvailable();
+  if (!clang.ok) {
+    console.log(`verify bench skipped: ${clang.reason}`);
+    return 0;
+  }
+  const verify = await bpflsVerifier();
+  const dir = buildDir();
+  const rows: Row[] = [];
+  try {
+    for (const path of listCorpusFiles()) {
+      const file = basename(path);
+      const scale = file === 'scale.c';
+      if (!scale && !all) continue;
+      const c = compileCorpusFile(path, dir);
+      if (!c.objPath) continue;
+      const names = new Set(parseAnnotations(readFileSync(path, 'utf8')).map((a) => a.prog));
+      const best = new Map<string, { us: number; processed: number }>();
+      for (let r = 0; r < repeat; r++) {
+        for (const v of kernelVerifyObject(c.objPath).verdicts) {
+          if (!v.ok || !v.prog || !names.has(v.prog)) continue;
+          const prev = best.get(v.prog);
+          const us = v.verification_time_usec ?? 0;
+          if (!prev || us < prev.us) best.set(v.prog, { us, processed: v.processed ?? 0 });
+        }
+      }
+      const loaded = verify ? await bpflsLoad(readFileSync(c.objPath)) : {};
+      for (const [prog, k] of best) {
+        const row: Row = { id: `${file}:${prog}`, scale, processed: k.processed, kernelUs: k.us };
+        const p = loaded.obj?.programs.find((x) => x.name === prog);
+        if (verify && loaded.obj && p) {
+          let bestMs = Infinity;
+          for (let r = 0; r < repeat; r++) {
+            const b = await bpflsVerify(verify, loaded.obj, p);
+            row.bpflsOk = b.ok;
+            bestMs = Math.min(bestMs, b.timeMs);
+          }
+          row.bpflsUs = bestMs * 1000;
+        }
+        rows.push(row);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const fmt = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(0)} us`);
+  console.log(`programs accepted by the kernel: ${rows.length} (${rows.filter((r) => r.scale).length} scale programs); best of ${repeat} runs each`);
+  console.log('\nscale programs:');
+  for (const r of rows.filter((x) => x.scale)) {
+    const b = r.bpflsUs === undefined ? 'bpfls: n/a' : `bpfls ${fmt(r.bpflsUs)} (${r.bpflsOk ? 'accepts' : 'REJECTS'}), ratio ${(r.bpflsUs / Math.max(1, r.kernelUs)).toFixed(2)}x`;
+    console.log(`  ${r.id.padEnd(34)} processed ${String(r.processed).padStart(7)}  kernel ${fmt(r.kernelUs).padStart(9)}  ${b}`);
+  }
+  const kernelOnly = rows.map((r) => r.kernelUs);
+  console.log(`\nkernel verification time: median ${fmt(median(kernelOnly))}, worst ${fmt(Math.max(...kernelOnly))}`);
+  const both = rows.filter((r) => r.bpflsUs !== undefined);
+  if (!verify || both.length === 0) {
+    console.log('bpfls/kernel verification time ratio: n/a (bpfls verifier or loader not present)');
+    return 0;
+  }
+  // tiny programs take the kernel a few microseconds; a floor of 10 us keeps their ratios meaningful
+  const ratios = both.map((r) => ({ id: r.id, ratio: r.bpflsUs! / Math.max(10, r.kernelUs) }));
+  const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const scaleRatios = ratios.filter((r) => r.id.startsWith('scale.c:')).map((r) => r.ratio);
+  console.log(`bpfls/kernel verification time ratio over ${both.length} programs: median ${median(ratios.map((r) => r.ratio)).toFixed(2)}x, worst ${worst.ratio.toFixed(2)}x (${worst.id})`);
+  if (scaleRatios.length) console.log(`bpfls/kernel ratio on scale programs: median ${median(scaleRatios).toFixed(2)}x, worst ${Math.max(...scaleRatios).toFixed(2)}x`);
+  return 0;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error(e);
+  process.exit(1);
+});
