@@ -12,6 +12,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import '../analysis/plugins';
+import { loadExternalPlugins } from '../analysis/external';
 import type { LanguageId } from '../analysis/document';
 import { buildObject } from '../analysis/build';
 import {
@@ -77,6 +78,7 @@ export class BpflsServer {
     }
     this.worker = new AnalysisWorker((m) => this.log(m));
     setPipelineLogger((m) => this.log(m));
+    for (const e of loadExternalPlugins()) this.log(e);
   }
 
   /** Creates the server for an `initialize` request (loads the parser once). */

@@ -3,6 +3,7 @@
 // cancels through a shared flag (providers poll it) and terminates the worker if that is ignored.
 import { parentPort } from 'node:worker_threads';
 import '../analysis/plugins';
+import { loadExternalPlugins } from '../analysis/external';
 import { DocumentSnapshot, type LanguageId } from '../analysis/document';
 import { runObjectProviders, setPipelineLogger } from '../analysis/pipeline';
 import type { BpflsSettings } from '../analysis/settings';
@@ -32,6 +33,7 @@ export type WorkerReply =
 const port = parentPort;
 if (port) {
   setPipelineLogger((message) => port.postMessage({ type: 'log', message } satisfies WorkerReply));
+  for (const message of loadExternalPlugins()) port.postMessage({ type: 'log', message } satisfies WorkerReply);
   let parser: DocumentParser | undefined;
   port.on('message', async (job: WorkerJob) => {
     if (job.type !== 'run') return;

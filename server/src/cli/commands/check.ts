@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, UsageError, type Command } from '../command';
 import '../../analysis/plugins';
+import { loadExternalPlugins } from '../../analysis/external';
 import { analyzeText, languageForPath } from '../../analysis/analyze';
 import { applyEdits, safeFixes, setPipelineLogger } from '../../analysis/pipeline';
 import { defaultSettings, type BpflsSettings } from '../../analysis/settings';
@@ -150,6 +151,7 @@ export const check: Command = {
       lints: { disabled: (flags.disable as string[]) ?? [], severity: {} },
       trusted: true,
     };
+    for (const e of loadExternalPlugins()) process.stderr.write(`${e}\n`);
     // The native tree-sitter binding is faster for batch work; wasm when it does not load.
     const parser = await cParser('native');
     const log = (m: string) => { if (flags.verbose) process.stderr.write(`${m}\n`); };
