@@ -127,6 +127,8 @@ test('CO-RE against vmlinux: offsets follow the kernel, missing fields are poiso
   const task = vmlinux.byName('task_struct', BtfKind.STRUCT)!;
   const pidOff = vmlinux.findMember(task.id, 'pid')!.bitOffset / 8;
   assert.ok(p.insns.some((i) => ((i.code === 0xb7 || i.code === 0x07) && i.imm === pidOff) || i.off === pidOff), `offset ${pidOff} of pid is used`);
+  // tp_btf programs carry the id of their btf_trace_ typedef
+  assert.equal(p.attachBtfId, vmlinux.byName('btf_trace_sched_switch', BtfKind.TYPEDEF)!.id);
   // without a target BTF, relocations resolve against the object itself and a note says so
   const local = loadObject(fixture('core_fields'));
   assert.ok(local.object!.notes.some((n) => /no target BTF/.test(n)));
@@ -198,4 +200,32 @@ test('garbage in, errors out', () => {
   assert.equal(loadObject(new Uint8Array(100)).object, undefined);
   const r = loadObject(fixture('subprogs'), { targetBtf: new Uint8Array([1, 2, 3]) });
   assert.ok(r.object!.notes.some((n) => /target BTF is unusable/.test(n)));
+});
+
+test('BTF-attached programs find their attach target like libbpf', (t) => {
+  const clang = findClang();
+  if (!clang) return t.skip('clang is not installed');
+  if (!vmlinux) return t.skip('/sys/kernel/btf/vmlinux is not readable');
+  const dir = mkdtempSync(join(tmpdir(), 'bpfls-loader-'));
+  const src = join(dir, 'attach.bpf.c');
+  writeFileSync(src, `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("fentry/do_unlinkat") int fe(void *ctx) { return 0; }
+SEC("fexit.s/do_unlinkat") int fx(void *ctx) { return 0; }
+SEC("lsm/file_open") int ls(void *ctx) { return 0; }
+SEC("iter/task") int it(void *ctx) { return 0; }
+SEC("tp_btf/no_such_tracepoint_xyz") int bad(void *ctx) { return 0; }
+char LICENSE[] SEC("license") = "GPL";
+`);
+  const obj = join(dir, 'attach.o');
+  assert.equal(compile(clang, src, obj), undefined);
+  const { object } = loadObject(readFileSync(obj), { targetBtf: vmlinux });
+  rmSync(dir, { recursive: true, force: true });
+  const get = (n: string) => object!.programs.find((p) => p.name === n)!;
+  assert.equal(get('fe').attachBtfId, vmlinux.byName('do_unlinkat', BtfKind.FUNC)!.id);
+  assert.equal(get('fx').sleepable, true);
+  assert.equal(get('ls').attachBtfId, vmlinux.byName('bpf_lsm_file_open', BtfKind.FUNC)?.id);
+  assert.equal(get('it').attachBtfId, vmlinux.byName('bpf_iter_task', BtfKind.FUNC)?.id);
+  assert.equal(get('bad').attachBtfId, undefined);
+  assert.match(get('bad').problems[0].message, /failed to find kernel BTF type ID of 'no_such_tracepoint_xyz'/);
 });

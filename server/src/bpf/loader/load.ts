@@ -15,8 +15,8 @@ import {
 import { parseBtf, Btf } from '../btf/btf';
 import { BtfKind } from '../btf/types';
 import { parseBtfExt, type BtfExt, type ExtLineInfo, type ExtFuncInfo } from '../btf/ext';
-import { classifySection } from './sections';
-import { MapType } from '../progtypes';
+import { classifySection, attachTypeNumber, SEC_ATTACH_BTF, type SectionInfo } from './sections';
+import { MapType, ProgType } from '../progtypes';
 import {
   parseBtfMapDef, type MapEntry, BPF_F_RDONLY_PROG, BPF_F_MMAPABLE, DEFAULT_MAX_ENTRIES,
 } from './maps';
@@ -652,12 +652,14 @@ class ObjectLoader {
       for (const p of this.progs) p.subInsnOff = 0;
       this.relocCode(main, main, ctx, 0);
       this.relocateData(ctx);
+      const attachBtfId = this.attachBtfId(main, cls, ctx);
       out.push({
         name: main.name,
         section: main.secName,
         progType: cls.progType,
         expectedAttachType: cls.expectedAttachType,
         attachTo: cls.attachTo,
+        attachBtfId,
         autoload: cls.autoload,
         sleepable: cls.sleepable,
         insns: ctx.insns,
@@ -671,6 +673,28 @@ class ObjectLoader {
       ctx.problems.sort((a, b) => a.insn - b.insn);
     }
     return out;
+  }
+
+  /** libbpf's find_attach_btf_id: the target BTF type a BTF-attached program binds to. */
+  private attachBtfId(main: RawProg, cls: SectionInfo, ctx: LinkCtx): number | undefined {
+    if (!cls.def || !(cls.def.flags & SEC_ATTACH_BTF) || cls.progType === ProgType.EXT) return undefined;
+    const slash = main.secName.indexOf('/');
+    if (slash < 0 || slash === main.secName.length - 1) {
+      ctx.problems.push({ insn: 0, message: `section '${main.secName}' needs an attach target after '/'` });
+      return undefined;
+    }
+    const name = main.secName.slice(slash + 1);
+    const at = cls.expectedAttachType;
+    const [prefix, kind] = at === attachTypeNumber('BPF_TRACE_RAW_TP') ? ['btf_trace_', BtfKind.TYPEDEF]
+      : at === attachTypeNumber('BPF_LSM_MAC') || at === attachTypeNumber('BPF_LSM_CGROUP') ? ['bpf_lsm_', BtfKind.FUNC]
+        : at === attachTypeNumber('BPF_TRACE_ITER') ? ['bpf_iter_', BtfKind.FUNC] : ['', BtfKind.FUNC];
+    if (!this.targetBtf) {
+      ctx.problems.push({ insn: 0, message: `no target BTF to find '${prefix}${name}' for attaching` });
+      return undefined;
+    }
+    const t = this.targetBtf.byName(prefix + name, kind);
+    if (!t) ctx.problems.push({ insn: 0, message: `failed to find kernel BTF type ID of '${name}' (looked for ${prefix}${name})` });
+    return t?.id;
   }
 
   private appendExtInfo(prog: RawProg, ctx: LinkCtx): void {

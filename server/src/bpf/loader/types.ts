@@ -51,6 +51,11 @@ export interface LoadedProgram {
   expectedAttachType: number;
   /** attach target from the section name (e.g. function name for kprobe/fentry) */
   attachTo?: string;
+  /**
+   * For BTF-attached programs (tp_btf, fentry/fexit/fmod_ret, lsm, iter): the id in the target BTF
+   * of what libbpf attaches to (typedef btf_trace_<tp>, FUNC <fn>, bpf_lsm_<hook>, bpf_iter_<name>).
+   */
+  attachBtfId?: number;
   /** whether libbpf would autoload it ('?' prefix turns autoload off) */
   autoload: boolean;
   sleepable: boolean;
