@@ -41,6 +41,21 @@ export interface HelperAvailability {
   requires?: string;
 }
 
+/**
+ * A program type whose func_proto returns another bpf_func_proto for the same helper ID (e.g.
+ * bpf_get_stackid for perf_event programs, bpf_get_socket_cookie for tracing programs).
+ */
+export interface HelperVariant {
+  /** the kernel's bpf_func_proto variable, e.g. "bpf_get_stackid_proto_pe" */
+  kernelProto: string;
+  gplOnly: boolean;
+  ret: HelperRet;
+  args: readonly HelperArg[];
+  mightSleep?: boolean;
+  /** short program type names that get this variant */
+  progTypes: readonly string[];
+}
+
 /** The generated record form (helpers.data.ts). */
 export interface RawHelper {
   id: number;
@@ -53,6 +68,8 @@ export interface RawHelper {
   mightSleep?: boolean;
   /** "XDP" or ["XDP", "CAP_PERFMON"] */
   progTypes: readonly (string | readonly [string, string])[];
+  variants?: readonly HelperVariant[];
+  unresolved?: boolean;
 }
 
 export interface HelperDeprecation {
@@ -76,6 +93,8 @@ export interface HelperInfo {
   /** the helper may sleep: only sleepable programs may call it */
   mightSleep?: boolean;
   progTypes: readonly HelperAvailability[];
+  /** per-program-type prototypes that differ from the one above */
+  variants?: readonly HelperVariant[];
   deprecated?: HelperDeprecation;
 }
 
@@ -116,6 +135,7 @@ for (const raw of HELPER_DATA) {
     since: raw.since,
     mightSleep: raw.mightSleep,
     progTypes: raw.progTypes.map((p) => (typeof p === 'string' ? { progType: p } : { progType: p[0], requires: p[1] })),
+    variants: raw.variants,
     deprecated: HELPER_DEPRECATIONS[raw.name],
   };
   byId[info.id] = info;
@@ -162,6 +182,13 @@ export function isHelperAllowed(helper: HelperInfo | number | string, progType: 
   const a = h.progTypes.find((x) => x.progType === pt);
   if (!a) return { allowed: false };
   return a.requires ? { allowed: true, requires: a.requires } : { allowed: true };
+}
+
+/** The prototype the verifier checks for this helper in a program of the given type. */
+export function helperProtoFor(h: HelperInfo, progType: number | string): { gplOnly: boolean; ret: HelperRet; args: readonly HelperArg[]; mightSleep?: boolean } {
+  const pt = shortProgType(progType);
+  const v = h.variants?.find((x) => x.progTypes.includes(pt));
+  return v ?? h;
 }
 
 /** The verifier's short words for a helper argument kind, for hover text. */

@@ -76,3 +76,15 @@ test('deprecated helpers name their successors', () => {
   assert.deepEqual(helperByName('bpf_probe_read_str')!.deprecated!.successors, ['bpf_probe_read_kernel_str', 'bpf_probe_read_user_str']);
   assert.equal(helperByName('bpf_probe_read_kernel')!.deprecated, undefined);
 });
+
+test('per-program-type prototypes where the kernel swaps the bpf_func_proto', async () => {
+  const { helperProtoFor } = await import('../../src/knowledge/helpers');
+  const stackid = helperByName('bpf_get_stackid')!;
+  assert.equal(helperProtoFor(stackid, 'KPROBE').args[0].kind, 'ARG_PTR_TO_CTX');
+  const pe = helperProtoFor(stackid, 'PERF_EVENT');
+  assert.notEqual(pe, stackid, 'perf_event programs get their own proto');
+  const cookie = helperByName('bpf_get_socket_cookie')!;
+  assert.equal(helperProtoFor(cookie, 'SCHED_CLS').args[0].kind, 'ARG_PTR_TO_CTX');
+  assert.match(helperProtoFor(cookie, 'TRACING').args[0].kind, /BTF_ID/);
+  assert.deepEqual(isHelperAllowed('bpf_get_stack', 'KPROBE'), { allowed: true }, 'a sleepable variant is not a restriction');
+});

@@ -101,16 +101,21 @@ function analyse(body) {
     const getter = [...t.matchAll(/(\w+)\(\)/g)].find((g) => getters.has(g[1]));
     const call = [...t.matchAll(/return\s+(\w+_proto)\(/g)].find((c) => funcs.has(c[1]));
     let proto = ret?.[1] ?? (getter && getters.get(getter[1]).proto);
+    // "cond ? &a_proto : &b_proto" picks a variant, it does not restrict availability: record the
+    // default (second) one. Availability is conditional only where some path returns NULL.
+    const pick = /\?\s*&(\w+)\s*:\s*&(\w+)/.exec(t);
+    if (pick) proto = pick[2];
+    const mayBeNull = /\bNULL\b/.test(t);
     let cond = [];
     if (caseGate) cond.push(caseGate);
     if (getter && getters.get(getter[1]).cap) cond.push(getters.get(getter[1]).cap);
     if (/perfmon_capable\(\)|CAP_PERFMON/.test(t)) cond.push('CAP_PERFMON');
     else if (/bpf_capable\(\)|CAP_BPF/.test(t)) cond.push('CAP_BPF');
     if (/CAP_SYS_ADMIN/.test(t)) cond.push('CAP_SYS_ADMIN');
-    if (/expected_attach_type|attach_type/.test(t)) cond.push('depends on attach type');
-    else if (/\?/.test(t) && !/LOCKDOWN/.test(t)) cond.push('conditional');
+    if (mayBeNull && /expected_attach_type|attach_type/.test(t)) cond.push('depends on attach type');
+    else if (mayBeNull && /\?/.test(t) && !/LOCKDOWN/.test(t)) cond.push('conditional');
     if (/LOCKDOWN/.test(t)) cond.push('refused under kernel lockdown');
-    if (/sleepable|might_sleep/.test(t)) cond.push('sleepable programs only');
+    if (mayBeNull && /sleepable|might_sleep/.test(t)) cond.push('sleepable programs only');
     for (const p of pending) {
       if (proto || call) cases.set(p, { proto, via: call?.[1], cond: [...new Set(cond)] });
       else if (/return NULL/.test(t)) nulls.add(p);
@@ -212,16 +217,12 @@ for (const [pt, fn] of progFn) {
   if (ex?.cond) for (const [h, c] of Object.entries(ex.cond)) res.set(h, { proto: `bpf_${h}_proto`, cond: [c] });
   for (const [h, c] of res) {
     if (!availability.has(h)) availability.set(h, []);
-    availability.get(h).push([pt, c.cond]);
+    availability.get(h).push([pt, c.cond, c.proto]);
   }
 }
 const chosenProto = new Map();
 for (const a of analysed.values()) for (const [h, c] of a.cases) if (c.proto && !chosenProto.has(h)) chosenProto.set(h, c.proto);
-for (const [name, id] of [...ids].sort((a, b) => a[1] - b[1])) {
-  let pname = protoDefs.has(`bpf_${name}_proto`) ? `bpf_${name}_proto` : chosenProto.get(name);
-  const def = protoDefs.get(pname) ?? {};
-  const doc = protos.get(name);
-  const params = splitParams(doc?.params);
+function signature(def, params) {
   const args = [];
   for (let i = 1; i <= 5; i++) {
     const t = def[`arg${i}_type`];
@@ -233,14 +234,39 @@ for (const [name, id] of [...ids].sort((a, b) => a[1] - b[1])) {
     args.push(a);
   }
   const rk = kindOf(def.ret_type ?? 'RET_INTEGER');
-  const ret = { cType: doc?.ret ?? 'long', kind: rk.kind, base: rk.base, flags: rk.flags };
+  const ret = { cType: '', kind: rk.kind, base: rk.base, flags: rk.flags };
   if (def.ret_btf_id) { const b = btfName(def.ret_btf_id); if (b) ret.btfType = b; }
-  const e = { id, name: `bpf_${name}`, proto: doc?.text ?? '', gplOnly: def.gpl_only === 'true', ret, args };
+  return { gplOnly: def.gpl_only === 'true', ret, args };
+}
+const sigKey = (v) => JSON.stringify({ g: v.gplOnly, r: v.ret.kind, rb: v.ret.btfType, a: v.args.map((x) => [x.kind, x.size, x.btfType]) });
+for (const [name, id] of [...ids].sort((a, b) => a[1] - b[1])) {
+  let pname = protoDefs.has(`bpf_${name}_proto`) ? `bpf_${name}_proto` : chosenProto.get(name);
+  const def = protoDefs.get(pname) ?? {};
+  const doc = protos.get(name);
+  const params = splitParams(doc?.params);
+  const sig = signature(def, params);
+  sig.ret.cType = doc?.ret ?? 'long';
+  const e = { id, name: `bpf_${name}`, proto: doc?.text ?? '', gplOnly: sig.gplOnly, ret: sig.ret, args: sig.args };
   if (!def.ret_type) e.unresolved = true;
   if (def.might_sleep === 'true') e.mightSleep = true;
   const s = since.get(name); if (s) e.since = s;
   const av = availability.get(name) ?? [];
   e.progTypes = av.map(([pt, cond]) => (cond.length ? [pt, cond.join('; ')] : pt));
+  // Program types whose func_proto returns a different bpf_func_proto (other kinds, GPL flag or sleepability).
+  const canonical = sigKey(sig) + String(!!e.mightSleep);
+  const variants = new Map();
+  for (const [pt, , proto] of av) {
+    const vdef = protoDefs.get(proto);
+    if (!vdef || proto === pname) continue;
+    const v = signature(vdef, params);
+    v.ret.cType = sig.ret.cType;
+    if (vdef.might_sleep === 'true') v.mightSleep = true;
+    const key = sigKey(v) + String(!!v.mightSleep);
+    if (key === canonical) continue;
+    if (!variants.has(key)) variants.set(key, { kernelProto: proto, ...v, progTypes: [] });
+    variants.get(key).progTypes.push(pt);
+  }
+  if (variants.size) e.variants = [...variants.values()];
   entries.push(e);
 }
 const out = [
