@@ -1,7 +1,8 @@
 // Regenerates server/src/knowledge/helpers.data.ts from a kernel source tree (facts only: names, ids,
 // verifier arg/ret kinds, gpl_only, which program types' func_proto return each helper) and the
 // "since" versions table given as a second input (helper name -> first kernel version).
-// Usage: node gen-helpers.mjs KERNEL_SRC SINCE_TSV > helpers.data.ts
+// Usage: node gen-helpers.mjs KERNEL_SRC gen/helper-since.tsv > helpers.data.ts
+// (helper-since.tsv: "name<TAB>first release", from the kernel history as tabulated by bcc's kernel-versions doc)
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
