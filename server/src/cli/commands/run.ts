@@ -9,6 +9,7 @@ import { assemble, asmErrors } from '../../bpf/asm/assembler';
 import { writeElf } from '../../bpf/asm/elf-writer';
 import type { LoadedObject } from '../../bpf/loader/types';
 import { Emulator } from '../../bpf/emulator/emulator';
+import type { TaskInfo } from '../../bpf/emulator/helpers';
 import { describeRetval } from '../../bpf/emulator/retval';
 import { findClang } from '../../toolchain/clang';
 import { compile, compileOptionsFor } from '../../toolchain/compile';
@@ -67,7 +68,8 @@ export const run: Command = {
   summary: 'run a program in the emulator like BPF_PROG_TEST_RUN (bpftool prog run)',
   usage: [
     'usage: bpfls run FILE --prog NAME [--data-in F] [--ctx-in F] [--data-out F] [--ctx-out F]',
-    '                 [--repeat N] [--max-insns N] [--seed N] [--cpus N] [--json]',
+    '                 [--repeat N] [--max-insns N] [--seed N] [--cpus N] [--task PID,TGID,UID,GID,COMM]',
+    '                 [--mem ADDR=FILE]... [--jit auto|always|never] [--json]',
     '',
     'FILE is a BPF object (.o), BPF C (.c, compiled with clang) or assembly (.s).',
     'The program runs on a context built the way the kernel\'s test run builds it: data_in is the',
@@ -75,11 +77,14 @@ export const run: Command = {
     '(xdp_md, __sk_buff, raw tracepoint args, syscall ctx). Maps persist across --repeat runs.',
     'With --json: {"retval","data_out","insns","duration_ns"} (data_out in hex), plus "trace",',
     '"ctx_out" and "error" when present. Exit 0 on success, 1 when the program faults.',
+    '--task sets what bpf_get_current_pid_tgid/uid_gid/comm return; --mem maps a file at a',
+    'kernel or user address for bpf_probe_read_*; --seed seeds bpf_get_prandom_u32.',
   ].join('\n'),
   async run(argv) {
     const { flags, positionals } = parseArgs(argv, {
-      strings: ['prog', 'data-in', 'ctx-in', 'data-out', 'ctx-out', 'repeat', 'max-insns', 'seed', 'cpus'],
+      strings: ['prog', 'data-in', 'ctx-in', 'data-out', 'ctx-out', 'repeat', 'max-insns', 'seed', 'cpus', 'task', 'jit'],
       booleans: ['json'],
+      multi: ['mem'],
     });
     if (positionals.length !== 1) throw new UsageError('bpfls run needs exactly one FILE');
     const file = positionals[0];
@@ -88,6 +93,26 @@ export const run: Command = {
     const nrCpus = positiveInt(flags.cpus, 'cpus', 1);
     const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
     if (!Number.isInteger(seed)) throw new UsageError('--seed needs an integer');
+    const jit = (flags.jit ?? 'auto') as string;
+    if (jit !== 'auto' && jit !== 'always' && jit !== 'never') throw new UsageError('--jit is auto, always or never');
+    let task: Partial<TaskInfo> | undefined;
+    if (flags.task !== undefined) {
+      const parts = String(flags.task).split(',');
+      const nums = parts.slice(0, 4).map(Number);
+      if (parts.length < 4 || nums.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError('--task needs PID,TGID,UID,GID[,COMM]');
+      task = { pid: nums[0], tgid: nums[1], uid: nums[2], gid: nums[3], ...(parts[4] !== undefined ? { comm: parts.slice(4).join(',') } : {}) };
+    }
+    const images: { addr: bigint; bytes: Uint8Array; name: string }[] = [];
+    for (const m of (flags.mem as string[] | undefined) ?? []) {
+      const eq = m.indexOf('=');
+      let addr: bigint;
+      try { addr = BigInt(m.slice(0, eq)); } catch { throw new UsageError(`--mem needs ADDR=FILE with a numeric address, got ${m}`); }
+      if (eq < 0 || addr < 0n || addr >= 1n << 64n) throw new UsageError(`--mem needs ADDR=FILE, got ${m}`);
+      try { images.push({ addr, bytes: new Uint8Array(readFileSync(m.slice(eq + 1))), name: path.basename(m.slice(eq + 1)) }); } catch (e) {
+        process.stderr.write(`bpfls run: cannot read ${m.slice(eq + 1)}: ${(e as Error).message}\n`);
+        return 2;
+      }
+    }
     let dataIn: Uint8Array | undefined, ctxIn: Uint8Array | undefined;
     try {
       dataIn = readInput(flags['data-in'] as string | undefined, 'data_in');
@@ -114,7 +139,7 @@ export const run: Command = {
     }
     let emu: Emulator;
     try {
-      emu = new Emulator(obj, { maxInsns, seed, nrCpus });
+      emu = new Emulator(obj, { maxInsns, seed, nrCpus, task, images, jit });
     } catch (e) {
       process.stderr.write(`bpfls run: ${(e as Error).message}\n`);
       return 1;
