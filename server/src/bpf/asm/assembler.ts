@@ -552,7 +552,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
       err(s.range.line, s.range.start, s.range.end, `function '${s.name}' is declared but never defined`, 'warning');
     }
   }
-  if (total === 0 && !outSections.some((s) => s.data.length > 0)) {
+  if (total === 0 && !outSections.some((s) => s.data.length > 0) && !errors.some((e) => e.severity === 'error')) {
     err(0, 0, lines[0]?.length ?? 0, 'no instructions');
   }
   return { syntax, insns, sourceMap, sections: outSections, labels: outLabels, symbols, references, errors };
