@@ -109,8 +109,9 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
   const work: number[] = [0];
   for (const sp of subprogs) if (sp.start !== 0 && false) work.push(sp.start);
   seen[0] = 1;
-  const push = (from: number, to: number): void => {
+  const push = (from: number, to: number, branch = false): void => {
     if (to < 0 || to >= n) fail(`jump out of range from insn ${from} to ${to}`, from);
+    if (branch) prunePoint[to] = 1;
     if (insns[to].code === 0 && to > 0 && insns[to - 1].code === 0x18) fail(`jump into the middle of ldimm64 insn ${to - 1}`, from);
     if (!seen[to]) { seen[to] = 1; work.push(to); }
   };
@@ -125,13 +126,13 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     if (op === 0x80) {
       push(t, t + 1);
       prunePoint[t + 1 < n ? t + 1 : t] = 1;
-      if (insn.src === 1) { prunePoint[t] = 1; push(t, t + insn.imm + 1); }
+      if (insn.src === 1) { prunePoint[t] = 1; push(t, t + insn.imm + 1, true); }
       if (insn.src === 0 && [181, 164, 170, 171, 209, 211].includes(insn.imm)) { prunePoint[t] = 1; callsCallback[t] = 1; }
       continue;
     }
     if (insn.code === 0xe5) {
       prunePoint[t] = 1; forceCheckpoint[t] = 1; mayGoto[t] = 1;
-      push(t, t + 1); push(t, t + insn.off + 1);
+      push(t, t + 1); push(t, t + insn.off + 1, true);
       continue;
     }
     if (op === 0x00) {
@@ -142,7 +143,7 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     }
     prunePoint[t] = 1;
     push(t, t + 1);
-    push(t, t + insn.off + 1);
+    push(t, t + insn.off + 1, true);
   }
   // pseudo-func targets are reachable as callbacks
   for (const sp of subprogs) {
@@ -163,7 +164,7 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
             if (insn.src === 1) { prunePoint[t] = 1; nexts.push(t + insn.imm + 1); }
           } else if ((insn.code & 0xf0) === 0x00) {
             const tt = t + (cls === 6 ? insn.imm : insn.off) + 1; nexts.push(tt); prunePoint[tt] = 1;
-          } else { prunePoint[t] = 1; nexts.push(t + 1, t + insn.off + 1); }
+          } else { prunePoint[t] = 1; prunePoint[t + insn.off + 1] = 1; nexts.push(t + 1, t + insn.off + 1); }
           for (const w of nexts) {
             if (w < 0 || w >= n) fail(`jump out of range from insn ${t} to ${w}`, t);
             if (!seen[w]) { seen[w] = 1; stack.push(w); }

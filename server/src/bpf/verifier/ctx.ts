@@ -98,9 +98,10 @@ function cgSkbAccess(off: number, size: number, write: boolean, ldsx: boolean): 
   return r;
 }
 
-function xdpAccess(off: number, size: number, write: boolean): CtxAccess {
+function xdpAccess(off: number, size: number, write: boolean, eat: number): CtxAccess {
   if (write) return NO;
   if (off < 0 || off >= 24 || off % size !== 0 || size !== 4) return NO;
+  if (off === 20 && eat !== 35) return NO; // egress_ifindex: devmap programs only
   if (off === 0) return { ok: true, regType: RegType.PTR_TO_PACKET };
   if (off === 4) return { ok: true, regType: RegType.PTR_TO_PACKET_END };
   if (off === 8) return { ok: true, regType: RegType.PTR_TO_PACKET_META };
@@ -116,8 +117,84 @@ function kprobeAccess(off: number, size: number, write: boolean): CtxAccess {
 }
 
 function tracepointAccess(off: number, size: number, write: boolean): CtxAccess {
-  if (off < 0 || off >= 2048 || write || off % size !== 0) return NO;
+  // The kernel compares the int offset with sizeof(void *) unsigned: negative offsets pass that test.
+  if ((off >>> 0) < 8 || off >= 8192 || write || off % size !== 0) return NO;
   return SCALAR;
+}
+
+function skSkbAccess(off: number, size: number, write: boolean, ldsx: boolean): CtxAccess {
+  if (inRange(off, SKB.tc_classid, 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.tstamp, 8) ||
+    inRange(off, SKB.wire_len, 4) || inRange(off, SKB.hwtstamp, 8)) return NO;
+  if (write && !(inRange(off, SKB.tc_index, 4) || inRange(off, SKB.priority, 4))) return NO;
+  if (inRange(off, SKB.mark, 4)) return NO;
+  const r = skbBase(off, size, write, ldsx);
+  if (!r.ok) return r;
+  if (inRange(off, SKB.data, 4)) return { ok: true, regType: RegType.PTR_TO_PACKET };
+  if (inRange(off, SKB.data_end, 4)) return { ok: true, regType: RegType.PTR_TO_PACKET_END };
+  return r;
+}
+
+function skMsgAccess(off: number, size: number, write: boolean): CtxAccess {
+  if (write || off % size !== 0) return NO;
+  if (inRange(off, 0, 8)) return size === 8 ? { ok: true, regType: RegType.PTR_TO_PACKET } : NO;
+  if (inRange(off, 8, 8)) return size === 8 ? { ok: true, regType: RegType.PTR_TO_PACKET_END } : NO;
+  if (inRange(off, 72, 8)) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET } : NO;
+  if (off >= 16 && off < 72) return size === 4 ? SCALAR : NO;
+  return NO;
+}
+
+function flowDissectorAccess(off: number, size: number, write: boolean, ldsx: boolean): CtxAccess {
+  if (off < 0 || off >= SKB.size || off % size !== 0 || write) return NO;
+  if (inRange(off, SKB.data, 4)) return ldsx || size !== 4 ? NO : { ok: true, regType: RegType.PTR_TO_PACKET };
+  if (inRange(off, SKB.data_end, 4)) return ldsx || size !== 4 ? NO : { ok: true, regType: RegType.PTR_TO_PACKET_END };
+  if (inRange(off, SKB.flow_keys, 8)) return size === 8 ? { ok: true, regType: RegType.PTR_TO_FLOW_KEYS } : NO;
+  return NO;
+}
+
+function skLookupAccess(off: number, size: number, write: boolean): CtxAccess {
+  if (off < 0 || off >= 72 || off % size !== 0 || write) return NO;
+  if (off < 8) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET, flags: PTR_MAYBE_NULL } : NO;
+  if (inRange(off, 36, 4)) {
+    if (size === 4) return SCALAR;
+    return narrowOk(off - 36, size, 2) && off < 38 ? SCALAR : NO;
+  }
+  if (inRange(off, 38, 2)) return narrowOk(off - 38, size, 2) ? SCALAR : NO;
+  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
+}
+
+/** struct bpf_sock_ops: 4-byte fields; only reply/replylong (and sk_txhash) are writable. */
+function sockOpsAccess(off: number, size: number, write: boolean): CtxAccess {
+  if (off < 0 || off >= 224 || off % size !== 0) return NO;
+  if (write) return (off >= 4 && off < 20 && size === 4) || (off === 68 && size === 4) ? SCALAR : NO;
+  if (off === 184) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET, flags: PTR_MAYBE_NULL } : NO;
+  if (off >= 192) return size === 8 ? SCALAR : NO;
+  return size === 4 || narrowOk(off & 3, size, 4) ? SCALAR : NO;
+}
+
+/** struct bpf_sock (cgroup/sock): bound_dev_if, mark, priority writable; reads of 4-byte fields. */
+function cgroupSockAccess(off: number, size: number, write: boolean): CtxAccess {
+  if (off < 0 || off >= 80 || off % size !== 0) return NO;
+  if (write) return (off === 0 || off === 16 || off === 20) && size === 4 ? SCALAR : NO;
+  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
+}
+
+function cgroupDevAccess(off: number, size: number, write: boolean): CtxAccess {
+  if (write || off < 0 || off >= 12 || off % size !== 0) return NO;
+  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
+}
+
+/** struct bpf_sock_addr: IPv4 fields for *4* attach types, IPv6 fields for *6* ones. */
+function sockAddrAccess(off: number, size: number, write: boolean, eat: number): CtxAccess {
+  if (off < 0 || off >= 72 || off % size !== 0) return NO;
+  const v4 = [8, 10, 12, 14, 19, 29, 31].includes(eat);
+  const v6 = [9, 11, 13, 15, 20, 30, 32].includes(eat);
+  if (inRange(off, 4, 4)) { if (!v4) return NO; return write ? (size === 4 ? SCALAR : NO) : narrowOk(off - 4, size, 4) ? SCALAR : NO; }
+  if (off >= 8 && off < 24) { if (!v6) return NO; return write ? (size === 4 ? SCALAR : NO) : narrowOk(off & 3, size, 4) ? SCALAR : NO; }
+  if (inRange(off, 24, 4)) return write ? (size === 4 ? SCALAR : NO) : narrowOk(off - 24, size, 4) ? SCALAR : NO;
+  if (off >= 40 && off < 60) return NO;
+  if (inRange(off, 64, 8)) return write || size !== 8 ? NO : { ok: true, regType: RegType.PTR_TO_SOCKET };
+  if (write) return NO;
+  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
 }
 
 function rawTpAccess(off: number, size: number, write: boolean): CtxAccess {
@@ -143,10 +220,18 @@ function btfCtxAccess(off: number, size: number, write: boolean): CtxAccess {
  * Whether the program type's ctx allows this access. `modeled` is false for program types whose
  * ctx rules bpfls does not model yet (then every access is accepted as a scalar read).
  */
-export function ctxAccess(progType: number, off: number, size: number, write: boolean, ldsx: boolean): CtxAccess & { modeled: boolean } {
+export function ctxAccess(progType: number, off: number, size: number, write: boolean, ldsx: boolean, eat = 0): CtxAccess & { modeled: boolean } {
   const m = (r: CtxAccess): CtxAccess & { modeled: boolean } => ({ ...r, modeled: true });
   switch (progType) {
-    case ProgType.XDP: return m(xdpAccess(off, size, write));
+    case ProgType.XDP: return m(xdpAccess(off, size, write, eat));
+    case ProgType.SK_SKB: return m(skSkbAccess(off, size, write, ldsx));
+    case ProgType.SK_MSG: return m(skMsgAccess(off, size, write));
+    case ProgType.FLOW_DISSECTOR: return m(flowDissectorAccess(off, size, write, ldsx));
+    case ProgType.SK_LOOKUP: return m(skLookupAccess(off, size, write));
+    case ProgType.SOCK_OPS: return m(sockOpsAccess(off, size, write));
+    case ProgType.CGROUP_SOCK: return m(cgroupSockAccess(off, size, write));
+    case ProgType.CGROUP_DEVICE: return m(cgroupDevAccess(off, size, write));
+    case ProgType.CGROUP_SOCK_ADDR: return m(sockAddrAccess(off, size, write, eat));
     case ProgType.SCHED_CLS:
     case ProgType.SCHED_ACT: return m(tcAccess(off, size, write, ldsx));
     case ProgType.SOCKET_FILTER: return m(skFilterAccess(off, size, write, ldsx));

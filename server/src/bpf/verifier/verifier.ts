@@ -29,6 +29,8 @@ import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { VerifierError } from './errors';
+import { specialFieldOffset } from './btfutil';
+import { computeNeeded, NeededSets } from './precision';
 export { VerifierError };
 
 
@@ -81,6 +83,7 @@ interface CallMeta {
   refObjId: number;
   constSize?: bigint;
   funcId: number;
+  constKey?: bigint;
   subprogno?: number;
   msize?: bigint;
 }
@@ -92,6 +95,7 @@ export class Verifier {
   private limit: number;
   private deadline: number;
   private cfg!: CfgInfo;
+  private needed!: NeededSets;
   private subprogs: Subprog[] = [];
   private explored: (Checkpoint[] | undefined)[];
   private pending: PendingState[] = [];
@@ -143,9 +147,46 @@ export class Verifier {
 
   // ---- entry --------------------------------------------------------------------------
 
+  private branchSinks = new Set<number>();
+  private allBranchSinks = false;
+  restarts = 0;
+
   run(): void {
     this.cfg = checkCfg(this.insns, this.prog, (s) => this.verbose(s));
     this.subprogs = this.cfg.subprogs;
+    const logStart = this.log.length;
+    for (;;) {
+      this.needed = computeNeeded(this.insns, this.subprogs.map((sp) => sp.start), this.returnRange() !== undefined,
+        this.allBranchSinks ? 'all' : this.branchSinks);
+      try {
+        this.runOnce();
+        return;
+      } catch (e) {
+        if (!(e instanceof RestartSignal)) throw e;
+        this.restarts++;
+        if (this.restarts >= 32) this.allBranchSinks = true;
+        this.log.length = logStart;
+        this.explored = new Array(this.insns.length);
+        this.pending = [];
+        this.processed = 0; this.idGen = 0; this.totalStates = 0; this.peakStates = 0; this.maxStatesPerInsn = 0;
+        this.jmpsProcessed = 0; this.prevJmpsProcessed = 0; this.prevInsnProcessed = 0;
+        this.insnIdx = 0; this.prevInsnIdx = -1; this.printStateNext = true; this.stepEnded = false;
+        this.states?.clear();
+      }
+    }
+  }
+
+  /** A scalar decided a branch that the precision analysis did not count as a sink yet. */
+  private noteDecidedBranch(idx: number, a: Reg, b: Reg): void {
+    if (this.allBranchSinks || this.branchSinks.has(idx)) return;
+    if (a.type !== RegType.SCALAR_VALUE && b.type !== RegType.SCALAR_VALUE) return;
+    this.branchSinks.add(idx);
+    if (this.totalStates > 0) throw new RestartSignal();
+    // no checkpoint exists yet: nothing was pruned with the old sets, recompute and go on
+    this.needed = computeNeeded(this.insns, this.subprogs.map((sp) => sp.start), this.returnRange() !== undefined, this.branchSinks);
+  }
+
+  private runOnce(): void {
     this.stackDepth = this.subprogs.map(() => 0);
     this.checkSubprogTypes();
     const st: VState = {
@@ -200,9 +241,20 @@ export class Verifier {
           this.printStateNext = false;
         }
       }
-      if (this.logLevel) this.verbose(`${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf)}\n`);
+      const text = this.logLevel ? `${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf)}` : '';
       this.recordState(idx);
+      const logMark = this.log.length;
+      if (this.logLevel) this.verbose(text + '\n');
+      const frameBefore = this.cur.cur;
       this.step(insn, idx);
+      if (this.logLevel && this.log.length === logMark + 1 && this.cur.cur === frameBefore && !this.stepEnded) {
+        const sc = scratched(insn);
+        if (sc.length) {
+          const f = this.frame;
+          const parts = sc.filter((r) => f.regs[r].type !== RegType.NOT_INIT).map((r) => `R${r}=${regStr(f.regs[r], f.frameno)}`);
+          if (parts.length) this.log[logMark] = `${text.padEnd(37)} ; ${parts.join(' ')}\n`;
+        }
+      }
       if (this.stepEnded) {
         this.stepEnded = false;
         if (this.popPath()) continue;
@@ -235,7 +287,7 @@ export class Verifier {
 
   getPath(): { insn: number; taken: boolean }[] {
     const out: { insn: number; taken: boolean }[] = [];
-    for (let n: PathNode | null = this.cur.path; n && out.length < 10000; n = n.prev) out.push({ insn: n.insn, taken: n.taken });
+    for (let n: PathNode | null = this.cur?.path ?? null; n && out.length < 10000; n = n.prev) out.push({ insn: n.insn, taken: n.taken });
     return out.reverse();
   }
 
@@ -408,17 +460,20 @@ export class Verifier {
     }
     for (let fi = 0; fi <= old.cur; fi++) {
       const fo = old.frames[fi], fc = cur.frames[fi];
+      const at = fi === old.cur ? idx : old.frames[fi + 1].callsite + 1;
       const live = fi === old.cur ? this.cfg.liveRegs[idx] : 0x3c0; // r6-r9 in callers
+      const need = this.needed.regs[at] ?? 0x3ff;
+      const nlo = this.needed.slotsLo[at] ?? 0xffffffff, nhi = this.needed.slotsHi[at] ?? 0xffffffff;
       for (let r = 0; r < 10; r++) {
         if (!exact && !(live & (1 << r))) continue;
-        if (!this.regsafe(fo.regs[r], fc.regs[r], exact, checkIds)) return false;
+        if (!this.regsafe(fo.regs[r], fc.regs[r], exact, checkIds, ((need >> r) & 1) === 1)) return false;
       }
-      if (!this.stacksafe(fo, fc, exact, checkIds)) return false;
+      if (!this.stacksafe(fo, fc, exact, checkIds, nlo, nhi)) return false;
     }
     return true;
   }
 
-  private regsafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+  private regsafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean, needed = true): boolean {
     if (o.type === RegType.NOT_INIT) return exact ? c.type === RegType.NOT_INIT : true;
     if (c.type === RegType.NOT_INIT) return false;
     if (exact) {
@@ -431,6 +486,7 @@ export class Verifier {
     if (o.type !== c.type || o.flags !== c.flags) return false;
     switch (o.type) {
       case RegType.SCALAR_VALUE:
+        if (!needed) return true;
         if (o.id && !checkIds(o.id, c.id)) return false;
         return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
       case RegType.PTR_TO_MAP_KEY:
@@ -453,23 +509,28 @@ export class Verifier {
     }
   }
 
-  private stacksafe(fo: Frame, fc: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean): boolean {
+  private stacksafe(fo: Frame, fc: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean, nlo = 0xffffffff, nhi = 0xffffffff): boolean {
     for (let i = 0; i < fo.stack.length; i++) {
       const so = fo.stack[i];
       const sc: StackSlot | undefined = fc.stack[i];
+      const slotNeeded = ((i < 32 ? nlo >>> i : nhi >>> (i - 32)) & 1) === 1;
+      if (!exact && !slotNeeded && isSpilledReg(so) && so.spilled.type === RegType.SCALAR_VALUE && sc &&
+        sc.types.every((t) => t === Slot.MISC || t === Slot.ZERO || t === Slot.SPILL) &&
+        (!isSpilledReg(sc) || sc.spilled.type === RegType.SCALAR_VALUE)) {
+        if (so.types.every((t, b) => t !== Slot.ZERO || sc.types[b] === Slot.ZERO)) continue;
+      }
       for (let b = 0; b < 8; b++) {
         const to = so.types[b];
         const tc = sc ? sc.types[b] : Slot.INVALID;
         if (exact) { if (to !== tc) return false; continue; }
         if (to === Slot.INVALID) continue;
-        if (to === Slot.MISC && tc !== Slot.INVALID && tc !== Slot.SPILL) continue;
-        if (to === Slot.MISC && tc === Slot.SPILL && sc!.spilled.type === RegType.SCALAR_VALUE) continue;
-        if (to === Slot.MISC && tc === Slot.ZERO) continue;
+        // privileged loads may read uninitialised stack: misc matches anything but special slots
+        if (to === Slot.MISC && tc !== Slot.DYNPTR && tc !== Slot.ITER) continue;
         if (to !== tc) return false;
       }
       if (!sc) continue;
       if (isSpilledReg(so) || so.types[0] === Slot.DYNPTR || so.types[0] === Slot.ITER) {
-        if (!this.regsafe(so.spilled, sc.spilled, exact, checkIds)) return false;
+        if (!this.regsafe(so.spilled, sc.spilled, exact, checkIds, slotNeeded || so.types[0] === Slot.DYNPTR || so.types[0] === Slot.ITER)) return false;
         if (so.spilled.iterState !== sc.spilled.iterState || so.spilled.iterDepth !== sc.spilled.iterDepth && exact) return false;
       }
     }
@@ -565,7 +626,11 @@ export class Verifier {
       if (isX) {
         const okOff = alu64 ? [0, 8, 16, 32] : [0, 8, 16];
         if (insn.imm !== 0 || !okOff.includes(insn.off)) {
-          if (!(alu64 && insn.off === 1 && (insn.imm === 1 || insn.imm === 1 << 16))) this.err('BPF_MOV uses reserved fields');
+          if (!(alu64 && insn.off === 1)) this.err('BPF_MOV uses reserved fields');
+        }
+        if (alu64 && insn.off === 1) {
+          if (insn.imm !== 1 && insn.imm !== 1 << 16) this.err('addr_space_cast insn can only convert between address space 1 and 0');
+          if (!this.obj.maps.some((m) => m.type === MapType.ARENA)) this.err('addr_space_cast insn can only be used in a program that has an associated arena');
         }
         const src = this.checkRegRead(insn.src);
         const dst = this.checkRegWrite(insn.dst);
@@ -643,16 +708,15 @@ export class Verifier {
       d.id = 0;
       return;
     }
-    if (tnumIsConst(d.varOff)) {
-      let v = d.varOff.value;
-      const n = bits / 8;
+    const swap = (x: bigint): bigint => {
       let out = 0n;
-      for (let i = 0; i < n; i++) { out = (out << 8n) | (v & 0xffn); v >>= 8n; }
-      markKnownScalar(d, out);
-      return;
-    }
+      for (let i = 0; i < bits / 8; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
+      return out;
+    };
+    const t = { value: swap(d.varOff.value), mask: swap(d.varOff.mask) };
     markUnknown(d);
-    if (bits < 64) coerceToSize(d, bits / 8);
+    d.varOff = t;
+    regBoundsSync(d);
   }
 
   private adjustRegMinMax(insn: Insn): void {
@@ -691,7 +755,6 @@ export class Verifier {
     dst.id = 0;
     if (!safeToCompute(op, src, alu64, insn.off)) {
       markUnknown(dst);
-      if (!alu64) { dst.varOff = tnumSubreg(TNUM_UNKNOWN); zext32To64(dst); regBoundsSync(dst); }
       return;
     }
     switch (op) {
@@ -898,6 +961,11 @@ export class Verifier {
           this.err(`read from map forbidden, value_size=${map.valueSize} off=${off} size=${size}`);
         }
         this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map');
+        const lockOff = this.spinLockOff(map);
+        if (lockOff !== undefined) {
+          const lo = Number(reg.smin) + off, hi = Number(reg.umax) + off + size;
+          if (lo < lockOff + 4 && hi > lockOff) this.err('bpf_spin_lock cannot be accessed directly by load/store');
+        }
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
           if (map.frozen && map.flags & BPF_F_RDONLY_PROG && map.initialValue && tnumIsConst(reg.varOff) && !atomic) {
@@ -931,7 +999,7 @@ export class Verifier {
         if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
           this.err(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
         }
-        const a = ctxAccess(this.prog.progType, off, size, write, sx);
+        const a = ctxAccess(this.prog.progType, off, size, write, sx, this.prog.expectedAttachType);
         if (!a.modeled && !this.ctxNoteGiven) {
           this.ctxNoteGiven = true;
           this.notes.push('ctx access rules for this program type are not modelled; ctx accesses assumed valid');
@@ -949,6 +1017,13 @@ export class Verifier {
         return;
       }
       case RegType.PTR_TO_STACK: {
+        if (size > 1) {
+          const al = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
+          if ((al.value | al.mask) & BigInt(size - 1)) {
+            const tn = tnumIsConst(reg.varOff) ? String(s64(reg.varOff.value)) : tnumStr(reg.varOff);
+            this.err(`misaligned stack access off ${tn}+${reg.off}+${off} size ${size}`);
+          }
+        }
         off += reg.off;
         this.checkStackAccessBounds(regno, reg, off, size, t, false);
         if (write) this.stackWrite(reg, off, size, valueRegno, imm);
@@ -973,7 +1048,9 @@ export class Verifier {
         off += reg.off;
         if (write) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
         if (!tnumIsConst(reg.varOff) || reg.off) this.err(`R${regno} invalid ${regTypeStr(reg.type, reg.flags)} access off=${off} size=${size}`);
-        if (off < 0) this.err(`R${regno} invalid ${regTypeStr(reg.type, reg.flags)} access off=${off} size=${size}`);
+        const lim = reg.type === RegType.PTR_TO_TCP_SOCK ? 112 : reg.type === RegType.PTR_TO_XDP_SOCK ? 4 : 80;
+        const tname = reg.type === RegType.PTR_TO_TCP_SOCK ? 'tcp_sock' : reg.type === RegType.PTR_TO_XDP_SOCK ? 'xdp_sock' : 'sock';
+        if (off < 0 || off + size > lim || off % size !== 0) this.err(`R${regno} invalid ${tname} access off=${off} size=${size}`);
         setValueUnknown();
         return;
       }
@@ -996,6 +1073,13 @@ export class Verifier {
       case RegType.PTR_TO_ARENA:
         setValueUnknown();
         return;
+      case RegType.CONST_PTR_TO_MAP: {
+        off += reg.off;
+        if (write) this.err('only read from bpf_map is supported');
+        if (off < 0) this.err(`R${regno} is bpf_map invalid negative access: off=${off}`);
+        setValueUnknown();
+        return;
+      }
       default:
         this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
     }
@@ -1026,14 +1110,12 @@ export class Verifier {
     const lo = smin + BigInt(off);
     if (!inBounds(lo)) {
       this.verbose(rawMsg(lo) + '\n');
-      if (tnumIsConst(reg.varOff)) this.err(rawMsg(lo));
       this.err(`R${regno} min value is outside of the allowed memory range`);
     }
     if (reg.umax >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, make sure to bounds check any such access`);
     const hi = reg.umax + BigInt(off);
     if (!inBounds(hi)) {
       this.verbose(rawMsg(hi) + '\n');
-      if (tnumIsConst(reg.varOff)) this.err(rawMsg(hi));
       this.err(`R${regno} max value is outside of the allowed memory range`);
     }
   }
@@ -1048,7 +1130,8 @@ export class Verifier {
   }
 
   private checkStackAccessBounds(regno: number, reg: Reg, off: number, size: number, t: Access, helper: boolean): void {
-    const extra = helper ? ' indirect access to' : t === Access.READ ? ' read from' : ' write to';
+    void helper;
+    const extra = t === Access.READ ? ' read from' : ' write to';
     let minOff: bigint, maxOff: bigint;
     if (tnumIsConst(reg.varOff)) {
       minOff = s64(reg.varOff.value) + BigInt(off);
@@ -1241,6 +1324,7 @@ export class Verifier {
       case 1: case 5: {
         const map = this.obj.maps[insn.imm];
         if (!map) this.err(`fd ${insn.imm} is not pointing to valid bpf_map`);
+        this.checkMapProgCompat(map);
         markPtr(dst, RegType.CONST_PTR_TO_MAP);
         dst.map = map;
         break;
@@ -1248,6 +1332,7 @@ export class Verifier {
       case 2: case 6: {
         const map = this.obj.maps[insn.imm];
         if (!map) this.err(`fd ${insn.imm} is not pointing to valid bpf_map`);
+        this.checkMapProgCompat(map);
         markPtr(dst, RegType.PTR_TO_MAP_VALUE);
         dst.map = map;
         dst.off = hi.imm;
@@ -1269,6 +1354,15 @@ export class Verifier {
         this.err('invalid BPF_LD_IMM insn');
     }
     this.insnIdx += 2;
+  }
+
+  private checkMapProgCompat(map: MapDef): void {
+    const pt = this.prog.progType;
+    if (this.spinLockOff(map) !== undefined) {
+      if (pt === ProgType.SOCKET_FILTER) this.err('socket filter progs cannot use bpf_spin_lock yet');
+      if ([ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE].includes(pt) ||
+        (pt === ProgType.TRACING && false)) this.err('tracing progs cannot use bpf_spin_lock yet');
+    }
   }
 
   private checkLdAbs(insn: Insn): void {
@@ -1314,7 +1408,7 @@ export class Verifier {
         (insn.src === 0 && insn.off !== 0) || insn.code & 8) {
         this.err('BPF_CALL uses reserved fields');
       }
-      if (this.cur.activeLock && !(insn.src === 0 && (insn.imm === 94 || insn.imm === 93)) && insn.src !== 2) {
+      if (this.cur.activeLock && !(insn.src === 0 && insn.imm === 94) && insn.src !== 2) {
         this.err('function calls are not allowed while holding a lock');
       }
       if (insn.src === 1) this.checkFuncCall(insn, idx);
@@ -1359,6 +1453,7 @@ export class Verifier {
     }
     const jmp32 = (insn.code & 7) === 6;
     const pred = isBranchTaken(dst, src, op, jmp32);
+    if (pred >= 0) this.noteDecidedBranch(idx, dst, src);
     if (pred === 1) {
       this.insnIdx += insn.off + 1;
       this.cur.path = { insn: idx, taken: true, prev: this.cur.path };
@@ -1487,14 +1582,6 @@ export class Verifier {
       if (this.cur.refs.some((r) => r.kind === 'ptr')) this.err('tail_call would lead to reference leak');
       if (this.cur.rcuDepth) this.err('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
     }
-    if (fn.name === 'bpf_spin_lock') {
-      if (this.cur.activeLock) this.err('Locks acquired: cannot take a lock more than once, already held');
-      this.cur.activeLock = this.regs[1].id || 1;
-    } else if (fn.name === 'bpf_spin_unlock') {
-      if (!this.cur.activeLock) this.err('bpf_spin_unlock without taking a lock');
-      if (this.cur.activeLock !== (this.regs[1].id || 1)) this.err('bpf_spin_unlock of different lock');
-      this.cur.activeLock = 0;
-    }
     const isCallback = fn.args.some((a) => a.base === 'ARG_PTR_TO_FUNC');
     const regs = this.regs;
     // the callback body is verified as if called here
@@ -1504,6 +1591,9 @@ export class Verifier {
     }
     for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
     this.setHelperReturn(fn, meta, idx);
+    if (PKT_CHANGING.has(fn.name)) {
+      forEachReg(this.cur, (r) => { if (isPktAny(r)) markUnknown(r); });
+    }
     this.insnIdx++;
   }
 
@@ -1520,9 +1610,12 @@ export class Verifier {
         break;
       case 'RET_PTR_TO_MAP_VALUE': {
         if (!meta.map) this.err(`kernel subsystem misconfigured verifier`);
-        markPtr(r0, RegType.PTR_TO_MAP_VALUE, maybeNull ? PTR_MAYBE_NULL : 0);
+        const elide = fn.name === 'bpf_map_lookup_elem' && (meta.map.type === MapType.ARRAY || meta.map.type === MapType.PERCPU_ARRAY) &&
+          meta.constKey !== undefined && meta.constKey < BigInt(meta.map.maxEntries);
+        const nul = maybeNull && !elide;
+        markPtr(r0, RegType.PTR_TO_MAP_VALUE, nul ? PTR_MAYBE_NULL : 0);
         r0.map = meta.map;
-        if (maybeNull) r0.id = ++this.idGen;
+        if (nul) r0.id = ++this.idGen;
         break;
       }
       case 'RET_PTR_TO_SOCKET': case 'RET_PTR_TO_TCP_SOCK': case 'RET_PTR_TO_SOCK_COMMON': {
@@ -1613,6 +1706,7 @@ export class Verifier {
       case 'ARG_PTR_TO_MAP_KEY': {
         if (!meta.map) this.err('invalid map_ptr to access map->key');
         this.checkHelperMem(regno, meta.map.keySize, false, meta, true);
+        if (reg.type === RegType.PTR_TO_STACK) meta.constKey = this.constantMapKey(reg, meta.map.keySize);
         return;
       }
       case 'ARG_PTR_TO_MAP_VALUE': {
@@ -1656,8 +1750,21 @@ export class Verifier {
         return;
       }
       case 'ARG_PTR_TO_SPIN_LOCK': {
-        if (!mapHasSpinLock(reg.map)) this.err(`map '${reg.map?.name ?? ''}' has no valid bpf_spin_lock`);
-        if (!reg.id) reg.id = ++this.idGen;
+        if (!tnumIsConst(reg.varOff)) this.err(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+        const lockOff = reg.map ? this.spinLockOff(reg.map) : undefined;
+        if (lockOff === undefined) this.err(`map '${reg.map?.name ?? ''}' has no valid bpf_spin_lock`);
+        const off = reg.off + Number(reg.varOff.value);
+        if (off !== lockOff) this.err(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${lockOff}`);
+        if (fn.name === 'bpf_spin_lock') {
+          if (this.cur.activeLock) this.err('Locks acquired: cannot take a lock more than once, already held');
+          this.cur.activeLock = reg.id || -1;
+          this.cur.activeLockPtr = reg.map;
+        } else {
+          if (!this.cur.activeLock) this.err('bpf_spin_unlock without taking a lock');
+          if (this.cur.activeLock !== (reg.id || -1) || this.cur.activeLockPtr !== reg.map) this.err('bpf_spin_unlock of different lock');
+          this.cur.activeLock = 0;
+          this.cur.activeLockPtr = undefined;
+        }
         return;
       }
       case 'ARG_PTR_TO_CTX':
@@ -1666,6 +1773,29 @@ export class Verifier {
       default:
         return;
     }
+  }
+
+  private spinLockOff(map: MapDef): number | undefined {
+    return specialFieldOffset(this.obj.btf, map, 'bpf_spin_lock');
+  }
+
+  /** get_constant_map_key: the key's value when the stack holds a known constant there */
+  private constantMapKey(key: Reg, keySize: number): bigint | undefined {
+    if (!tnumIsConst(key.varOff)) return undefined;
+    const stackOff = key.off + Number(s64(key.varOff.value));
+    const slot = -stackOff - 1;
+    const spi = slot >> 3, o = slot & 7;
+    const s = this.cur.frames[key.frameno].stack[spi];
+    if (!s) return undefined;
+    let zero = 0;
+    for (let i = o; i >= 0 && s.types[i] === Slot.ZERO; i--) zero++;
+    if (zero >= keySize) return 0n;
+    if (!isSpilledReg(s) || s.spilled.type !== RegType.SCALAR_VALUE) return undefined;
+    let spill = 0;
+    for (let i = o; i >= 0 && s.types[i] === Slot.SPILL; i--) spill++;
+    if (spill !== keySize) return undefined;
+    if (!tnumIsConst(s.spilled.varOff)) return undefined;
+    return s.spilled.varOff.value;
   }
 
   private helperPktAllowed(): boolean {
@@ -1689,7 +1819,8 @@ export class Verifier {
 
   /** check_helper_mem_access: a helper reads or writes `size` bytes at register regno */
   private checkHelperMem(regno: number, size: number, rawMode: boolean, meta: CallMeta, isMapArg: boolean, zeroOk = false): void {
-    void meta; void zeroOk;
+    void meta;
+    if (size === 0 && !zeroOk) this.err('invalid zero-sized read');
     const reg = this.regs[regno];
     const t = reg.type;
     switch (t) {
@@ -1729,7 +1860,7 @@ export class Verifier {
   private checkStackRange(regno: number, reg: Reg, size: number, rawMode: boolean, isMapArg: boolean): void {
     void isMapArg;
     const off = reg.off;
-    this.checkStackAccessBounds(regno, reg, off, size, Access.READ, true);
+    this.checkStackAccessBounds(regno, reg, off, size, rawMode ? Access.WRITE : Access.READ, true);
     const fr = this.cur.frames[reg.frameno];
     let minOff: number, maxOff: number;
     if (tnumIsConst(reg.varOff)) {
@@ -1827,6 +1958,7 @@ export class Verifier {
       bpf_cgrp_storage_get: [MapType.CGRP_STORAGE], bpf_cgrp_storage_delete: [MapType.CGRP_STORAGE],
     };
     const needs = mapsForFunc[fname];
+    if (fname === 'bpf_tail_call' && t !== MapType.PROG_ARRAY) this.err('expected prog array map for tail call');
     if (needs && !needs.includes(t)) bad();
   }
 
@@ -1926,8 +2058,9 @@ export class Verifier {
   private processExit(idx: number): void {
     const st = this.cur;
     const f = this.frame;
-    if (st.activeLock) this.err('bpf_spin_unlock is missing');
-    if (st.rcuDepth) this.err('bpf_rcu_read_unlock is missing');
+    const where = st.cur > 0 ? (f.inCallback ? 'callback' : 'subprog') : 'main prog';
+    if (st.activeLock && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_spin_lock-ed region`);
+    if (st.rcuDepth && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_rcu_read_lock-ed region`);
     if (st.cur > 0) {
       // return from a subprogram or callback
       const r0 = this.checkRegRead(0);
@@ -1939,7 +2072,7 @@ export class Verifier {
         }
         // the callback's exploration ends here; the caller continues from the pushed state
         this.stepEnded = true;
-        this.checkRefLeak(true);
+        this.checkRefLeak('callback');
         return;
       }
       if (r0.type === RegType.PTR_TO_STACK && r0.frameno === f.frameno) this.err('cannot return stack pointer to the caller');
@@ -1952,27 +2085,38 @@ export class Verifier {
       this.insnIdx = f.callsite + 1;
       return;
     }
+    this.checkRefLeak('main prog');
     this.checkReturnCode();
-    this.checkRefLeak(false);
     void idx;
     this.stepEnded = true;
   }
 
-  private checkRefLeak(inCallback: boolean): void {
-    void inCallback;
+  private checkRefLeak(where: string): void {
     for (const r of this.cur.refs) {
-      if (r.kind === 'ptr') this.err(`Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
+      if (r.kind === 'ptr') {
+        this.verbose(`Unreleased reference id=${r.id} alloc_insn=${r.insn}\n`);
+        this.err(`BPF_EXIT instruction in ${where} would lead to reference leak`);
+      }
     }
   }
 
   private checkReturnCode(): void {
     const r0 = this.checkRegRead(0);
+    const range = this.returnRange();
+    if (!range) return;
+    if (r0.type !== RegType.SCALAR_VALUE) this.err(`At program exit the register R0 is not a known value (${regTypeStr(r0.type, r0.flags)})`);
+    if (r0.smin < range[0] || r0.smax > range[1]) {
+      this.err(`At program exit the register R0 has ${scalarDesc(r0)} should have been in [${range[0]}, ${range[1]}]`);
+    }
+  }
+
+  private returnRange(): [bigint, bigint] | undefined {
     const pt = this.prog.progType;
     let range: [bigint, bigint] | undefined = [0n, 1n];
     const eat = this.prog.expectedAttachType;
     switch (pt) {
       case ProgType.CGROUP_SOCK_ADDR:
-        if ([10, 11, 29, 31, 32, 33, 34, 35, 36].includes(eat)) range = [1n, 1n];
+        if ([19, 20, 51, 29, 30, 52, 31, 32, 53].includes(eat)) range = [1n, 1n];
         if (eat === 8 || eat === 9) range = [0n, 3n];
         break;
       case ProgType.CGROUP_SKB:
@@ -1984,8 +2128,11 @@ export class Verifier {
       case ProgType.RAW_TRACEPOINT:
         range = undefined;
         break;
+      case ProgType.KPROBE:
+        range = eat === 56 ? [0n, 1n] : undefined;
+        break;
       case ProgType.TRACING:
-        range = eat === 24 || eat === 25 ? [0n, 0n] : undefined;
+        range = eat === 24 || eat === 25 ? [0n, 0n] : eat === 28 ? [0n, 1n] : undefined;
         break;
       case ProgType.SK_LOOKUP:
         break;
@@ -1994,15 +2141,28 @@ export class Verifier {
       default:
         range = undefined;
     }
-    if (!range) return;
-    if (r0.type !== RegType.SCALAR_VALUE) this.err(`At program exit the register R0 is not a known value (${regTypeStr(r0.type, r0.flags)})`);
-    if (r0.smin < range[0] || r0.smax > range[1]) {
-      this.err(`At program exit the register R0 has ${scalarDesc(r0)} should have been in [${range[0]}, ${range[1]}]`);
-    }
+    return range;
   }
 }
 
 export class CancelledError extends Error {}
+
+/** Registers an instruction writes or reads, as the kernel's log marks them scratched. */
+function scratched(insn: Insn): number[] {
+  const cls = insn.code & 7;
+  if (cls === 4 || cls === 7) return insn.code & 8 && (insn.code & 0xf0) !== 0xd0 ? [...new Set([insn.src, insn.dst])].sort((a, b) => a - b) : [insn.dst];
+  if (cls === 1) return [insn.src, insn.dst].filter((r, i, a) => a.indexOf(r) === i).sort((a, b) => a - b);
+  if (cls === 0 && insn.code === 0x18) return [insn.dst];
+  if (cls === 5 && (insn.code & 0xf0) === 0x80) return [0];
+  return [];
+}
+class RestartSignal extends Error {}
+
+const PKT_CHANGING = new Set(['bpf_clone_redirect', 'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_lwt_push_encap',
+  'bpf_lwt_seg6_action', 'bpf_lwt_seg6_adjust_srh', 'bpf_lwt_seg6_store_bytes', 'bpf_msg_pop_data', 'bpf_msg_pull_data',
+  'bpf_msg_push_data', 'bpf_skb_adjust_room', 'bpf_skb_change_head', 'bpf_skb_change_proto', 'bpf_skb_change_tail',
+  'bpf_skb_pull_data', 'bpf_skb_store_bytes', 'bpf_skb_vlan_pop', 'bpf_skb_vlan_push', 'bpf_store_hdr_opt',
+  'bpf_xdp_adjust_head', 'bpf_xdp_adjust_meta', 'bpf_xdp_adjust_tail', 'bpf_tail_call']);
 
 // ---- helpers for the class above -----------------------------------------------------------
 
