@@ -66,6 +66,8 @@ export class LspTestClient {
   readonly diagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   /** Every notification received, in order (method and params). */
   readonly notifications: { method: string; params: unknown }[] = [];
+  /** Every request the server sent us, in order. */
+  readonly serverRequests: { method: string; params: unknown }[] = [];
   stderr = '';
   exited: number | null | undefined;
   settings: unknown;
@@ -155,6 +157,8 @@ export class LspTestClient {
 
   private dispatch(msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } }): void {
     if (msg.method && msg.id !== undefined) {
+      this.serverRequests.push({ method: msg.method, params: msg.params });
+      if (this.serverRequests.length > 10_000) this.serverRequests.splice(0, 5_000);
       const h = this.requestHandlers.get(msg.method);
       Promise.resolve(h ? h(msg.params) : null).then(
         (result) => this.send({ id: msg.id, result: result ?? null }),

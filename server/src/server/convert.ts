@@ -1,6 +1,6 @@
 // Conversions between the pipeline's LSP-free values and LSP types. The only place that knows both.
 import {
-  CodeActionKind, CompletionItemKind, DiagnosticSeverity, InsertTextFormat, MarkupKind,
+  CodeActionKind, CompletionItemKind, CompletionItemTag, DiagnosticSeverity, InsertTextFormat, MarkupKind,
   type CodeAction as LspCodeAction, type CodeLens as LspCodeLens, type CompletionItem as LspCompletionItem,
   type Diagnostic, type Hover as LspHover, type SignatureHelp as LspSignatureHelp,
 } from 'vscode-languageserver';
@@ -50,7 +50,7 @@ export function toCompletionItem(c: CompletionItem): LspCompletionItem {
   if (c.snippet) item.insertTextFormat = InsertTextFormat.Snippet;
   if (c.range) item.textEdit = { range: c.range, newText: c.insertText ?? c.label };
   else if (c.insertText) item.insertText = c.insertText;
-  if (c.deprecated) item.tags = [1];
+  if (c.deprecated) item.tags = [CompletionItemTag.Deprecated];
   // Edits elsewhere in the document (the knowledge features' `extern ... __ksym;` for a kfunc).
   const extra = (c as CompletionItem & { additionalTextEdits?: TextEdit[] }).additionalTextEdits;
   if (extra?.length) item.additionalTextEdits = extra;

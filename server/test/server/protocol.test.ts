@@ -169,3 +169,76 @@ test('bpf-asm documents are accepted and routed', async () => {
     await c.stop();
   }
 });
+
+test('work-done progress is reported and a missing clang is explained once', async () => {
+  const c = await LspTestClient.start({ debounceMs: 20, env: { BPFLS_CLANG: '/nonexistent/clang' } });
+  try {
+    const a = 'file:///tmp/bpfls-proto-noclang/a.bpf.c';
+    const b = 'file:///tmp/bpfls-proto-noclang/b.bpf.c';
+    c.open(a, 'int f(void) { return 0 }\n');
+    c.open(b, 'int g(void) { return 0; }\n');
+    const done = await c.waitForAnalysis(a, 1);
+    await c.waitForAnalysis(b, 1);
+    assert.equal(done.build, 'no-clang');
+    // Syntax checks still run without clang.
+    assert.ok(c.diagnostics.get(a)!.diagnostics.some((d) => d.code === 'bpfls.syntax-error'));
+    const shown = [...c.notifications, ...c.serverRequests].filter((n) => /^window\/showMessage/.test(n.method));
+    assert.equal(shown.length, 1);
+    assert.match((shown[0].params as { message: string }).message, /install clang-19 \(apt-get install clang-19\) or set BPFLS_CLANG/);
+    const kinds = c.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string } }).value.kind);
+    assert.ok(kinds.includes('begin') && kinds.includes('end'), kinds.join(','));
+  } finally {
+    await c.stop();
+  }
+});
+
+test('Workspace Trust: a clangPath setting runs only once the workspace is trusted', async (t) => {
+  if (!clangPath) return t.skip(`needs clang: ${clangMissing}`);
+  const dir = tmp();
+  const marker = path.join(dir, 'ran');
+  const wrapper = path.join(dir, 'workspace-clang');
+  fs.writeFileSync(wrapper, `#!/bin/sh\ntouch ${marker}\nexec ${clangPath} "$@"\n`, { mode: 0o755 });
+  const c = await LspTestClient.start({ debounceMs: 20, trusted: false, settings: { clangPath: wrapper } });
+  try {
+    const uri = fileUri(path.join(dir, 'trust.bpf.c'));
+    c.open(uri, 'int f(void) { return 0; }\n');
+    const first = await c.waitForAnalysis(uri, 1);
+    assert.equal(first.build, 'ok', 'compiled with the clang found on PATH');
+    assert.ok(!fs.existsSync(marker), 'the workspace clang did not run while untrusted');
+    const before = c.notifications.length;
+    c.notify('bpfls/didChangeTrust', { trusted: true });
+    await c.waitFor(() => c.notifications.slice(before).some((n) => n.method === 'bpfls/analysisDone') || undefined, 'reanalysis after trust');
+    assert.ok(fs.existsSync(marker), 'the trusted setting is honoured');
+  } finally {
+    await c.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('syntax diagnostics follow an edit within milliseconds', async () => {
+  const c = await LspTestClient.start({ debounceMs: 10_000 });
+  try {
+    const uri = 'file:///tmp/bpfls-proto-latency/x.bpf.c';
+    const text = 'int f(void)\n{\n\treturn 0;\n}\n'.repeat(200);
+    c.open(uri, text);
+    await c.waitForDiagnostics(uri, () => true, { version: 1 });
+    const times: number[] = [];
+    for (let v = 2; v < 22; v++) {
+      const t0 = performance.now();
+      const broken = v % 2 === 0;
+      c.change(uri, v, [{ range: { start: { line: 2, character: 9 }, end: { line: 2, character: broken ? 10 : 9 } }, text: broken ? '' : ';' }]);
+      await c.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'bpfls.syntax-error') === broken, { version: v });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[times.length >> 1];
+    t_diag(`syntax diagnostics after an edit (800-line file): median ${median.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+    assert.ok(median < 1000, `median ${median} ms`);
+  } finally {
+    await c.stop();
+  }
+});
+
+function t_diag(m: string): void {
+  process.stdout.write(`# ${m}\n`);
+}
