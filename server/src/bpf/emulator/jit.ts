@@ -86,7 +86,7 @@ export function compileJit(p: DecodedProg): JitFn | undefined {
           const body = op === 0x60
             ? `if(q<32){${h}=(${h}<<q)|(${l}>>>(32-q));${l}=${l}<<q;}else{${h}=${l}<<(q-32);${l}=0;}`
             : op === 0x70
-              ? `if(q<32){${l}=(${l}>>>q)|(${h}<<(32-q));${h}=${h}>>>q;}else{${l}=${h}>>>(q-32);${h}=0;}`
+              ? `if(q<32){${l}=(${l}>>>q)|(${h}<<(32-q));${h}=${h}>>>q;}else{${l}=(${h}>>>(q-32))|0;${h}=0;}`
               : `if(q<32){${l}=(${l}>>>q)|(${h}<<(32-q));${h}=${h}>>q;}else{${l}=${h}>>(q-32);${h}=${h}>>31;}`;
           return `{const q=${kk};if(q!==0){${body}}}`;
         }
