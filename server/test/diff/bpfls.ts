@@ -81,10 +81,10 @@ export async function bpflsLoad(bytes: Uint8Array): Promise<{ obj?: LoadedObject
 }
 
 /** Runs the bpfls verifier on one program and reads its answer, whatever its exact shape. */
-export async function bpflsVerify(verify: VerifyFn, obj: LoadedObject, prog: LoadedProgram): Promise<BpflsVerdict> {
+export async function bpflsVerify(verify: VerifyFn, obj: LoadedObject, prog: LoadedProgram, budgetMs = VERIFY_BUDGET_MS): Promise<BpflsVerdict> {
   const t0 = performance.now();
   try {
-    const r = (await verify(obj, prog, { timeBudgetMs: VERIFY_BUDGET_MS })) as Record<string, unknown> | undefined;
+    const r = (await verify(obj, prog, { timeBudgetMs: budgetMs })) as Record<string, unknown> | undefined;
     const timeMs = performance.now() - t0;
     const notes = Array.isArray(r?.notes) ? (r.notes as unknown[]).map(String) : [];
     if (r?.ok === false && r.error == null) {
