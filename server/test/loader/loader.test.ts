@@ -229,3 +229,20 @@ char LICENSE[] SEC("license") = "GPL";
   assert.equal(get('bad').attachBtfId, undefined);
   assert.match(get('bad').problems[0].message, /failed to find kernel BTF type ID of 'no_such_tracepoint_xyz'/);
 });
+
+test('struct_ops: one map per variable, member slots, programs bound to kernel members', (t) => {
+  const { object, errors } = loadObject(fixture('struct_ops'), { targetBtf: vmlinux });
+  assert.deepEqual(errors, []);
+  const m = object!.maps.find((x) => x.name === 'bpfls_cc')!;
+  assert.equal(m.type, MapType.STRUCT_OPS);
+  assert.deepEqual(m.initSlots, ['cc_init', 'cc_ssthresh', 'cc_avoid', 'cc_undo', null]);
+  assert.equal(new TextDecoder().decode(m.initialValue!.subarray(32, 40)), 'bpfls_cc');
+  if (!vmlinux) return t.skip('/sys/kernel/btf/vmlinux is not readable: kernel member binding not checked');
+  const kern = vmlinux.byName('tcp_congestion_ops', BtfKind.STRUCT)!;
+  assert.equal(m.valueSize, vmlinux.byName('bpf_struct_ops_tcp_congestion_ops', BtfKind.STRUCT)!.size);
+  for (const [prog, member] of [['cc_init', 'init'], ['cc_undo', 'undo_cwnd']]) {
+    const p = object!.programs.find((x) => x.name === prog)!;
+    assert.equal(p.attachBtfId, kern.id);
+    assert.equal(kern.members![p.expectedAttachType].name, member);
+  }
+});

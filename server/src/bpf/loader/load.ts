@@ -18,7 +18,7 @@ import { parseBtfExt, type BtfExt, type ExtLineInfo, type ExtFuncInfo } from '..
 import { classifySection, attachTypeNumber, SEC_ATTACH_BTF, type SectionInfo } from './sections';
 import { MapType, ProgType } from '../progtypes';
 import {
-  parseBtfMapDef, type MapEntry, BPF_F_RDONLY_PROG, BPF_F_MMAPABLE, DEFAULT_MAX_ENTRIES,
+  parseBtfMapDef, type MapEntry, BPF_F_RDONLY_PROG, BPF_F_MMAPABLE, BPF_F_LINK, DEFAULT_MAX_ENTRIES,
 } from './maps';
 import { applyCoreRelo, CoreCandCache, essentialNameLen, typesAreCompat } from './core';
 import type { LoadedObject, LoadedProgram, LineInfo, FuncInfo, Btf as BtfContract } from './types';
@@ -143,12 +143,13 @@ class ObjectLoader {
   private kernVersion = 0;
   /** ELF section index -> data kind for global data sections */
   private dataSecs = new Map<number, 'data' | 'rodata' | 'bss'>();
+  private structOpsSecs: ElfSection[] = [];
 
   constructor(private readonly bytes: Uint8Array, private readonly opts: LoadOptions) {}
 
   load(): LoadResult {
     // libbpf only uses relocations of code and of '.maps'; skip the (many) debug-info ones
-    const r = readElf(this.bytes, { relocationsFor: (t) => (t.flags & SHF_EXECINSTR) !== 0 || t.name === '.maps' });
+    const r = readElf(this.bytes, { relocationsFor: (t) => (t.flags & SHF_EXECINSTR) !== 0 || t.name === '.maps' || isStructOpsSec(t.name) });
     if (!r.elf) return { errors: r.errors };
     this.elf = r.elf;
     for (const e of r.errors) this.notes.push(e);
@@ -210,6 +211,8 @@ class ObjectLoader {
           this.addPrograms(s);
         } else if (s.name === '.data' || s.name.startsWith('.data.')) {
           this.dataSecs.set(s.index, 'data');
+        } else if (isStructOpsSec(s.name)) {
+          this.structOpsSecs.push(s);
         } else if (s.name === '.rodata' || s.name.startsWith('.rodata.')) {
           this.dataSecs.set(s.index, 'rodata');
         }
@@ -351,6 +354,7 @@ class ObjectLoader {
     this.initBtfMaps();
     this.initGlobalDataMaps();
     this.initKconfigMap();
+    this.initStructOpsMaps();
     for (const m of this.maps) {
       const d = m.def;
       if (d.maxEntries === 0 && m.kind === 'btf') {
@@ -437,6 +441,73 @@ class ObjectLoader {
         secIdx: s.index, secOffset: 0, defSize: s.size, kind,
       });
     }
+  }
+
+  /**
+   * struct_ops maps (libbpf's bpf_object__init_struct_ops_maps): one map per variable of a
+   * '.struct_ops' / '.struct_ops.link' section; its relocations say which program fills which
+   * function-pointer member.
+   */
+  private initStructOpsMaps(): void {
+    const btf = this.btf;
+    for (const sec of this.structOpsSecs) {
+      const name = sec.name.replace(/^\?/, '');
+      if (!btf) { this.errors.push(`section '${sec.name}' needs BTF, but the object has none`); continue; }
+      const ds = btf.byName(sec.name, BtfKind.DATASEC);
+      if (!ds) { this.errors.push(`DATASEC '${sec.name}' not found in BTF`); continue; }
+      const entries: MapEntry[] = [];
+      for (const vi of ds.secinfo!) {
+        const v = btf.get(vi.type);
+        const st = v && btf.get(btf.resolve(v.type));
+        if (!v || v.kind !== BtfKind.VAR || !st || st.kind !== BtfKind.STRUCT) {
+          this.errors.push(`struct_ops: variable ${vi.type} in '${sec.name}' is not a struct`);
+          continue;
+        }
+        if (vi.offset + vi.size > sec.data.length) { this.errors.push(`struct_ops map '${v.name}' lies outside '${sec.name}'`); continue; }
+        const kernValue = this.targetBtf?.byName(`bpf_struct_ops_${st.name}`, BtfKind.STRUCT);
+        const e: MapEntry = {
+          def: {
+            index: -1, name: v.name, type: MapType.STRUCT_OPS, keySize: 4, valueSize: kernValue?.size ?? st.size, maxEntries: 1,
+            flags: name === '.struct_ops.link' ? BPF_F_LINK : 0, btfValueTypeId: st.id, section: sec.name,
+            initialValue: sec.data.slice(vi.offset, vi.offset + vi.size),
+          },
+          secIdx: sec.index, secOffset: vi.offset, defSize: vi.size, kind: 'struct_ops', structType: st.id, structProgs: new Map(),
+        };
+        if (!kernValue) this.notes.push(`struct_ops map '${v.name}': the target BTF has no bpf_struct_ops_${st.name}; value size is the local struct size`);
+        this.addMap(e);
+        entries.push(e);
+      }
+      for (const rel of this.elf.relocations.get(sec.index) ?? []) {
+        const sym = this.sym(rel.sym);
+        const e = entries.find((x) => rel.offset >= x.secOffset && rel.offset < x.secOffset + x.defSize);
+        if (!sym || !e) continue;
+        const st = btf.get(e.structType!)!;
+        const bit = (rel.offset - e.secOffset) * 8;
+        const mi = st.members!.findIndex((m) => m.offset === bit);
+        if (mi < 0) { this.errors.push(`struct_ops map '${e.def.name}': relocation at offset ${rel.offset} is not at a member`); continue; }
+        e.structProgs!.set(mi, sym.name);
+      }
+      for (const e of entries) {
+        const st = btf.get(e.structType!)!;
+        e.def.initSlots = st.members!.map((_, i) => e.structProgs!.get(i) ?? null);
+      }
+    }
+  }
+
+  /** struct_ops programs: the kernel struct and member index they implement (libbpf sets these at load). */
+  private structOpsAttach(main: RawProg): { attachBtfId?: number; member?: number } {
+    for (const m of this.maps) {
+      if (m.kind !== 'struct_ops') continue;
+      for (const [mi, prog] of m.structProgs!) {
+        if (prog !== main.name) continue;
+        const st = this.btf!.get(m.structType!)!;
+        const kern = this.targetBtf?.byName(st.name, BtfKind.STRUCT);
+        if (!kern) return {};
+        const km = kern.members!.findIndex((x) => x.name === st.members![mi].name);
+        return { attachBtfId: kern.id, member: km < 0 ? undefined : km };
+      }
+    }
+    return {};
   }
 
   private initKconfigMap(): void {
@@ -652,12 +723,18 @@ class ObjectLoader {
       for (const p of this.progs) p.subInsnOff = 0;
       this.relocCode(main, main, ctx, 0);
       this.relocateData(ctx);
-      const attachBtfId = this.attachBtfId(main, cls, ctx);
+      let attachBtfId = this.attachBtfId(main, cls, ctx);
+      let expectedAttachType = cls.expectedAttachType;
+      if (cls.progType === ProgType.STRUCT_OPS) {
+        const so = this.structOpsAttach(main);
+        attachBtfId = so.attachBtfId;
+        if (so.member !== undefined) expectedAttachType = so.member;
+      }
       out.push({
         name: main.name,
         section: main.secName,
         progType: cls.progType,
-        expectedAttachType: cls.expectedAttachType,
+        expectedAttachType,
         attachTo: cls.attachTo,
         attachBtfId,
         autoload: cls.autoload,
@@ -841,3 +918,7 @@ function findExternBtf(btf: Btf, name: string): { varOrFunc: ReturnType<Btf['get
   return undefined;
 }
 
+function isStructOpsSec(name: string): boolean {
+  const n = name.startsWith('?') ? name.slice(1) : name;
+  return n === '.struct_ops' || n === '.struct_ops.link';
+}

@@ -7,6 +7,7 @@ import { MapType } from '../progtypes';
 
 export const BPF_F_RDONLY_PROG = 0x80;
 export const BPF_F_MMAPABLE = 0x400;
+export const BPF_F_LINK = 0x2000;
 export const LIBBPF_PIN_NONE = 0;
 export const LIBBPF_PIN_BY_NAME = 1;
 /** default for a map declared without max_entries (user space usually sets it before load) */
@@ -23,7 +24,10 @@ export interface MapEntry {
   defSize: number;
   /** byte offset of the 'values' member inside the definition, for map-in-map/prog-array init */
   valuesOffset?: number;
-  kind: 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'kconfig';
+  kind: 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'kconfig' | 'struct_ops';
+  /** struct_ops: the local struct type, and per member index the program it points to */
+  structType?: number;
+  structProgs?: Map<number, string>;
 }
 
 interface FieldError { error: string }
