@@ -304,3 +304,38 @@ test('hover on BPF_FUNC_* and BPF_PROG_TYPE_* names', () => {
   const text = UAPI_PROGRAM.replace('return XDP_PASS;', 'return BPF_PROG_TYPE_XDP;');
   assert.match(hover(text, posOf(text, 'BPF_PROG_TYPE_XDP', 3), s)!, /\*\*BPF_PROG_TYPE_XDP\*\* · since Linux 4\.8/);
 });
+
+test('diagnostics: helpers in functions called from programs are checked against those programs', () => {
+  const s = settingsWith(undefined, { targetBtf: '/nonexistent/vmlinux' });
+  const text = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+static __always_inline int inner(void *ctx)
+{
+	return bpf_xdp_adjust_head(ctx, 0);
+}
+
+static __noinline int outer(void *ctx)
+{
+	return inner(ctx);
+}
+
+SEC("tc")
+int tc_prog(struct __sk_buff *skb)
+{
+	return outer(skb);
+}
+
+SEC("xdp")
+int xdp_prog(struct xdp_md *ctx)
+{
+	return inner(ctx);
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+  const f = findings(text, s).filter((x) => x.code === 'bpfls.helper-prog-type');
+  assert.equal(f.length, 1);
+  assert.equal(f[0].range.start.line + 1, 6);
+  assert.match(f[0].message, /BPF_PROG_TYPE_SCHED_CLS programs, and inner\(\) is called from tc_prog\(\) in SEC\("tc"\)/);
+});

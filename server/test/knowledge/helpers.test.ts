@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { allHelpers, helperById, helperByName, isHelperAllowed, MAX_HELPER_ID } from '../../src/knowledge/helpers';
+import { allHelpers, helperById, helperByName, helperProtoFor, isHelperAllowed, MAX_HELPER_ID } from '../../src/knowledge/helpers';
 import { parseHelperDocs } from '../../src/knowledge/helperdocs';
 import { ProgType } from '../../src/bpf/progtypes';
 
@@ -77,8 +77,7 @@ test('deprecated helpers name their successors', () => {
   assert.equal(helperByName('bpf_probe_read_kernel')!.deprecated, undefined);
 });
 
-test('per-program-type prototypes where the kernel swaps the bpf_func_proto', async () => {
-  const { helperProtoFor } = await import('../../src/knowledge/helpers');
+test('per-program-type prototypes where the kernel swaps the bpf_func_proto', () => {
   const stackid = helperByName('bpf_get_stackid')!;
   assert.equal(helperProtoFor(stackid, 'KPROBE').args[0].kind, 'ARG_PTR_TO_CTX');
   const pe = helperProtoFor(stackid, 'PERF_EVENT');

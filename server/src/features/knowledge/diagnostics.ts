@@ -8,7 +8,7 @@ import { helperByName, isHelperAllowed } from '../../knowledge/helpers';
 import { kfuncFacts, kfuncDeprecation, KFUNC_STABILITY_NOTE } from '../../knowledge/kfuncs';
 import { classifySection } from '../../bpf/loader/sections';
 import { PROG_TYPE_NAMES } from '../../bpf/progtypes';
-import { docIndex, programAt, isGplCompatible, type DocIndex } from './scan';
+import { docIndex, programAt, isGplCompatible, type DocIndex, type ProgramSpan } from './scan';
 import { targetKfuncs } from './env';
 
 export const KnowledgeCodes = {
@@ -71,6 +71,13 @@ export function progTypeOf(index: DocIndex, section: string): string {
   return sectionFacts(index, section).progType;
 }
 
+/** The programs reaching the (non-program) function that contains offset. */
+function reachingCallers(index: DocIndex, offset: number): { caller: ProgramSpan; via: string }[] {
+  const f = index.functions.find((x) => offset > x.bodyStart && offset < x.bodyEnd);
+  if (!f) return [];
+  return (index.callers.get(f.name) ?? []).map((caller) => ({ caller, via: f.name }));
+}
+
 export function knowledgeFindings(ctx: DocumentContext): Finding[] {
   const { doc, settings } = ctx;
   const index = docIndex(doc);
@@ -96,6 +103,17 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
     const helper = name.startsWith('bpf_') ? helperByName(name) : undefined;
     const prog = programAt(index, call.start);
     const pt = prog ? progTypeOf(index, prog.section) : '';
+    if (helper && !prog) {
+      // A helper in a function that programs call: check it against each of them.
+      for (const { caller, via } of reachingCallers(index, call.start)) {
+        const cpt = progTypeOf(index, caller.section);
+        if (cpt && !isHelperAllowed(helper, cpt).allowed) {
+          add(KnowledgeCodes.helperProgType, call.start, call.end,
+            `${name} is not available to BPF_PROG_TYPE_${cpt} programs, and ${via}() is called from ${caller.funcName}() in SEC("${caller.section}"): the kernel rejects the load with "program of this type cannot use helper ${name}#${helper.id}".`);
+          break;
+        }
+      }
+    }
     if (helper) {
       if (helper.deprecated && !COVERED_ELSEWHERE.has(name)) {
         add(KnowledgeCodes.helperDeprecated, call.start, call.end,
@@ -113,7 +131,7 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
         add(KnowledgeCodes.helperSleepable, call.start, call.end,
           `${name} may sleep, but SEC("${prog.section}") is not sleepable: the verifier says "helper call might sleep in a non-sleepable prog". Use a sleepable section (e.g. fentry.s/, lsm.s/, uprobe.s/).`);
       }
-      if (helper.gplOnly && prog && index.license && !gplOk) {
+      if (helper.gplOnly && index.programs.length && index.license && !gplOk) {
         add(KnowledgeCodes.helperGpl, call.start, call.end,
           `${name} is GPL-only, but the license "${license ?? ''}" is not GPL-compatible: the kernel rejects the load ("cannot call GPL-restricted function from non-GPL compatible program").`);
       }
@@ -142,7 +160,7 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
       add(KnowledgeCodes.kfuncSleepable, call.start, call.end,
         `${name} is a sleepable kfunc, but SEC("${prog.section}") is not sleepable: the verifier says "program must be sleepable to call sleepable kfunc ${name}".`);
     }
-    if (prog && index.license && !gplOk) {
+    if (index.programs.length && index.license && !gplOk) {
       add(KnowledgeCodes.kfuncGpl, call.start, call.end,
         `${name} is a kfunc, and kfuncs need a GPL-compatible license; "${license ?? ''}" is not one.`);
     }

@@ -44,6 +44,20 @@ export interface DocIndex {
   /** offset where a new top-level declaration can go (after the last #include) */
   declInsertOffset: number;
   readonly calls: CallSite[];
+  /**
+   * For each function that is not itself a program but is called (directly or through other
+   * functions) from programs: the programs that reach it. Helpers called there are checked against
+   * those programs' types.
+   */
+  readonly callers: Map<string, ProgramSpan[]>;
+  /** top-level function bodies (programs included), in text order */
+  readonly functions: FunctionSpan[];
+}
+
+export interface FunctionSpan {
+  name: string;
+  bodyStart: number;
+  bodyEnd: number;
 }
 
 /** Blanks comments and the contents of string/char literals, keeping quotes and newlines. */
@@ -166,6 +180,8 @@ export function indexDocument(text: string): DocIndex {
   for (let m = incRe.exec(code); m; m = incRe.exec(code)) declInsertOffset = m.index + m[0].length;
   const license = data.find((d) => d.section === 'license');
   let calls: CallSite[] | undefined;
+  let functions: FunctionSpan[] | undefined;
+  let callers: Map<string, ProgramSpan[]> | undefined;
   return {
     code, programs, data, license, ksyms, declInsertOffset,
     // Call sites are found on first use: hover and completion never need them.
@@ -173,7 +189,81 @@ export function indexDocument(text: string): DocIndex {
       calls ??= findCalls(code, ksyms);
       return calls;
     },
+    get functions() {
+      functions ??= findFunctions(code);
+      return functions;
+    },
+    get callers() {
+      callers ??= reachingPrograms(code, programs, this.functions);
+      return callers;
+    },
   };
+}
+
+/** Top-level `name(...) {` bodies: the header between the previous ';' or '}' and '{' ends in ')'. */
+function findFunctions(code: string): FunctionSpan[] {
+  const out: FunctionSpan[] = [];
+  let depth = 0;
+  let headerStart = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 123 /* { */) {
+      if (depth === 0) {
+        const header = code.slice(headerStart, i).replace(/__attribute__\s*\(\([^;{}]*?\)\)|\b(?:SEC|__section)\s*\([^;{}()]*\)/g, '').trimEnd();
+        if (header.endsWith(')')) {
+          const open = header.indexOf('(');
+          const name = open > 0 ? identBefore(header, open) : '';
+          const macroArg = /^\s*([A-Za-z_]\w*)/.exec(header.slice(open + 1));
+          const fname = /^BPF_(PROG2?|KPROBE|KRETPROBE|UPROBE|URETPROBE|KSYSCALL|USDT|STRUCT_OPS(_SLEEPABLE)?)$/.test(name) && macroArg ? macroArg[1] : name;
+          const end = matchBrace(code, i);
+          if (fname && !/^(if|for|while|switch|SEC)$/.test(fname)) out.push({ name: fname, bodyStart: i, bodyEnd: end });
+          i = end;
+          headerStart = end + 1;
+          continue;
+        }
+      }
+      depth++;
+    } else if (c === 125 /* } */) {
+      if (depth > 0) depth--;
+      if (depth === 0) headerStart = i + 1;
+    } else if (c === 59 /* ; */ && depth === 0) headerStart = i + 1;
+  }
+  return out;
+}
+
+/** Programs reaching each non-program function through calls (bounded breadth-first walk). */
+function reachingPrograms(code: string, programs: ProgramSpan[], functions: FunctionSpan[]): Map<string, ProgramSpan[]> {
+  const byName = new Map(functions.map((f) => [f.name, f]));
+  const calleesOf = (f: { bodyStart: number; bodyEnd: number }): string[] => {
+    const out = new Set<string>();
+    const re = /\b([A-Za-z_]\w*)\s*\(/g;
+    re.lastIndex = f.bodyStart;
+    for (let m = re.exec(code); m && m.index < f.bodyEnd; m = re.exec(code)) if (byName.has(m[1])) out.add(m[1]);
+    return [...out];
+  };
+  const callees = new Map<string, string[]>();
+  const result = new Map<string, ProgramSpan[]>();
+  const programNames = new Set(programs.map((p) => p.funcName));
+  for (const p of programs) {
+    const seen = new Set<string>([p.funcName]);
+    const queue = [p.funcName];
+    for (let steps = 0; queue.length && steps < 10_000; steps++) {
+      const name = queue.shift()!;
+      const f = byName.get(name);
+      if (!f) continue;
+      let cs = callees.get(name);
+      if (!cs) callees.set(name, (cs = calleesOf(f)));
+      for (const c of cs) {
+        if (seen.has(c) || programNames.has(c)) continue;
+        seen.add(c);
+        queue.push(c);
+        const l = result.get(c) ?? [];
+        l.push(p);
+        result.set(c, l);
+      }
+    }
+  }
+  return result;
 }
 
 function findCalls(code: string, ksyms: Set<string>): CallSite[] {
