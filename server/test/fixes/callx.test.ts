@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { DocumentSnapshot } from '../../src/analysis/document';
 import { defaultSettings } from '../../src/analysis/settings';
@@ -93,4 +96,24 @@ test('disable comment silences the callx finding', { skip: NO_CLANG }, async () 
   const text = corpus('libbpf-header-O0.bpf.c').replace('\t__u64 *v = ', '\t// bpfls-disable-next-line callx\n\t__u64 *v = ');
   const o0 = compile(text, '-O0');
   assert.deepEqual(await objectFindings(objectContext(text, o0.obj!)), []);
+});
+
+test('callx through a pointer declared in the user\'s own header: points there', { skip: NO_CLANG }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfls-fixes-hdr-'));
+  try {
+    const decls = corpus('helper-decls.bpf.c').split('\n').filter((l) => /^static .*= \(void \*\) \d;$/.test(l));
+    fs.writeFileSync(path.join(dir, 'my_helpers.h'), `#include <linux/types.h>\n${decls.join('\n')}\n`);
+    const text = corpus('helper-decls.bpf.c')
+      .split('\n')
+      .map((l) => (decls.includes(l) ? '' : l))
+      .join('\n')
+      .replace('#include <linux/bpf.h>', '#include <linux/bpf.h>\n#include "my_helpers.h"');
+    const o0 = compile(text, '-O0', [`-I${dir}`]);
+    assert.ok(o0.ok, o0.stderr);
+    const findings = await objectFindings(objectContext(text, o0.obj!));
+    assert.equal(findings.length, 2);
+    assert.match(findings[0].message, /declared without const outside this file \(in a header it includes\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -159,6 +159,10 @@ function callOnLine(src: Source, line: number, name: string | undefined): Syntax
   return best;
 }
 
+function includesLibbpfHelpers(text: string): boolean {
+  return /^\s*#\s*include\s*[<"](?:bpf\/)?bpf_helpers\.h[>"]/m.test(text);
+}
+
 export interface CallxFindingOptions {
   /** path of the source as clang saw it (line_info names it) */
   sourcePath: string;
@@ -194,7 +198,7 @@ export function callxFindings(src: Source, obj: Uint8Array, opts: CallxFindingOp
         fixes: pointerDeclFixes(src, decl, decls),
         related: [{ message: `'${decl.name}' declared here without const`, range: src.range(decl.decl) }],
       });
-    } else if (site.pointer && helperId(site.pointer) !== undefined && header && !header.isConst) {
+    } else if (site.pointer && helperId(site.pointer) !== undefined && header && !header.isConst && includesLibbpfHelpers(src.text)) {
       findings.push({
         code: FixCodes.callx,
         severity: 'error',
@@ -209,7 +213,7 @@ export function callxFindings(src: Source, obj: Uint8Array, opts: CallxFindingOp
       findings.push({
         code: FixCodes.callx,
         severity: 'error',
-        message: `${base} Declare the pointer '* const' or call the helper through libbpf's header, and build with optimisation.`,
+        message: `${base} The pointer is declared without const outside this file (in a header it includes): declare it '* const' there, or build with -O1 or higher.`,
         range,
         fixes: [],
       });
