@@ -21,11 +21,17 @@ test('loader matches libbpf: final instructions and line_info', async (t) => {
   try { target = parseBtf(readFileSync('/sys/kernel/btf/vmlinux')).btf; } catch { /* no kernel BTF */ }
   if (!target) return t.skip('/sys/kernel/btf/vmlinux is not readable: libbpf needs it for CO-RE and kfuncs');
   const work = mkdtempSync(join(tmpdir(), 'bpfls-loaderdiff-'));
-  const sources: { name: string; path: string }[] = [];
+  const sources: { name: string; path: string; flags?: string[] }[] = [];
+  // the long run also compiles the hand-written corpus for other CPU versions and -O1, which
+  // changes instruction selection, relocation shapes and line_info
+  const variants: string[][] = LONG ? [[], ['-mcpu=v2'], ['-mcpu=v4'], ['-O1']] : [[]];
   for (const dir of ['test/corpus-loader', 'examples']) {
     const d = join(repoRoot, dir);
     if (!existsSync(d)) continue;
-    for (const f of readdirSync(d)) if (f.endsWith('.bpf.c')) sources.push({ name: `${dir}/${f}`, path: join(d, f) });
+    for (const f of readdirSync(d)) {
+      if (!f.endsWith('.bpf.c')) continue;
+      for (const v of variants) sources.push({ name: `${dir}/${f}${v.length ? ` ${v.join(' ')}` : ''}`, path: join(d, f), flags: v });
+    }
   }
   const nGen = LONG ? Math.max(200 - sources.length, 0) + 40 : 6;
   for (let i = 0; i < nGen; i++) {
@@ -41,7 +47,7 @@ test('loader matches libbpf: final instructions and line_info', async (t) => {
   const t0 = Date.now();
   for (const s of sources) {
     const obj = join(work, `${objects}-${s.name.replace(/[^a-z0-9]/gi, '_')}.o`);
-    const err = compile(clang, s.path, obj, [`-I${join(repoRoot, 'test/corpus-loader')}`, '-D__TARGET_ARCH_x86']);
+    const err = compile(clang, s.path, obj, [`-I${join(repoRoot, 'test/corpus-loader')}`, '-D__TARGET_ARCH_x86', ...(s.flags ?? [])]);
     if (err) {
       if (s.name.startsWith('generated')) failures.push(`${s.name}: generator produced code clang rejects: ${err}`);
       else skipped.push(`${s.name}: does not compile here`);

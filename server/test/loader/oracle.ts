@@ -32,6 +32,7 @@ export function findClang(): string | undefined {
 }
 
 export function compile(clang: string, src: string, out: string, extra: string[] = []): string | undefined {
+  // a later -O in extra overrides -O2
   const r = spawnSync(clang, ['-target', 'bpf', '-O2', '-g', '-I/usr/include/x86_64-linux-gnu', ...extra, '-c', src, '-o', out], { encoding: 'utf8' });
   return r.status === 0 ? undefined : r.stderr.slice(0, 500);
 }
