@@ -15,8 +15,10 @@ function one(id: string, k: { ok: boolean | null; error_line?: string | null }, 
   n++;
   let ok: boolean, msg: string;
   try {
-    const r = verifyProgram(obj, prog, {});
-    ok = r.ok; msg = r.error?.message ?? '';
+    const t0 = Date.now();
+    const r = verifyProgram(obj, prog, { timeBudgetMs: 4000 });
+    ok = r.ok; msg = r.error?.message ?? (r.notes.join('; ') || '');
+    if (Date.now() - t0 > 500) console.log(`SLOW ${id}: ${Date.now() - t0} ms, processed ${r.processed}, kernel ${(k as { processed?: number }).processed ?? '?'}`);
   } catch (e) {
     ok = false; msg = 'CRASH ' + String((e as Error).stack).split('\n').slice(0, 4).join(' | ');
   }
