@@ -15,6 +15,7 @@ import '../analysis/plugins';
 import { loadExternalPlugins } from '../analysis/external';
 import type { LanguageId } from '../analysis/document';
 import { buildObject } from '../analysis/build';
+import { matchesAnyGlob } from '../analysis/glob';
 import {
   mergeFindings, provideCodeActions, provideCodeLenses, provideCompletions, provideHover, provideSignatureHelp,
   runSyntaxProviders, setPipelineLogger, triggerCharacters,
@@ -215,10 +216,18 @@ export class BpflsServer {
     return this.workspaceRoots.filter((r) => file === r || file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
   }
 
+  /**
+   * Whether bpfls handles this document: bpf-asm always; C files when they match bpfls.files
+   * (VS Code's selector already filters, other editors send every C file).
+   */
+  private inScope(st: DocState): boolean {
+    return st.languageId !== 'c' || matchesAnyGlob(st.filePath, this.settings.files, this.workspaceRootFor(st.filePath));
+  }
+
   /** The provider context for a request, with the syntax pass brought up to date first. */
   private context(uri: string): DocumentContext | undefined {
     const st = this.docs.get(uri);
-    if (!st) return undefined;
+    if (!st || !this.inScope(st)) return undefined;
     if (st.syntaxVersion !== st.version) this.runSyntax(st);
     return { doc: st.snapshot(), tree: st.tree, settings: this.settings };
   }
@@ -241,6 +250,12 @@ export class BpflsServer {
   /** Reparses and runs the syntax providers (milliseconds), then publishes. */
   private runSyntax(st: DocState): void {
     const doc = st.snapshot();
+    if (!this.inScope(st)) {
+      st.syntaxFindings = st.buildFindings = st.objectFindings = [];
+      st.syntaxVersion = doc.version;
+      this.publish(st);
+      return;
+    }
     const t0 = performance.now();
     st.tree = st.parser?.update(doc.text);
     st.syntaxFindings = runSyntaxProviders({ doc, tree: st.tree, settings: this.settings }, neverCancelled);
@@ -263,6 +278,7 @@ export class BpflsServer {
 
   private scheduleAnalysis(st: DocState, delay: number): void {
     clearTimeout(st.debounce);
+    if (!this.inScope(st)) return;
     st.debounce = setTimeout(() => {
       st.debounce = undefined;
       void this.analyze(st).catch((e) => this.log(`bpfls: analysis failed: ${(e as Error).stack ?? e}`));

@@ -242,3 +242,20 @@ test('syntax diagnostics follow an edit within milliseconds', async () => {
 function t_diag(m: string): void {
   process.stdout.write(`# ${m}\n`);
 }
+
+test('C files outside bpfls.files get no diagnostics (editors without a document selector)', async () => {
+  const c = await LspTestClient.start({ debounceMs: 20, settings: { files: ['**/*.bpf.c'] } });
+  try {
+    const user = 'file:///tmp/bpfls-proto-scope/user.c';
+    const bpf = 'file:///tmp/bpfls-proto-scope/prog.bpf.c';
+    c.open(user, 'int main(void) { return 0 }\n');
+    c.open(bpf, 'int f(void) { return 0 }\n');
+    await c.waitForDiagnostics(bpf, (d) => d.length > 0);
+    await c.waitForDiagnostics(user, () => true);
+    assert.deepEqual(c.diagnostics.get(user)!.diagnostics, []);
+    const hover = await c.request('textDocument/hover', { textDocument: { uri: user }, position: { line: 0, character: 5 } });
+    assert.equal(hover, null);
+  } finally {
+    await c.stop();
+  }
+});
