@@ -146,3 +146,27 @@ test('undeclared kfunc: clang\'s diagnostic gets the extern declaration over LSP
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 });
+
+test('verifier finding over LSP: the NULL-check quick fix', { skip: haveClang() ? undefined : 'clang-19 not found' }, async (t) => {
+  await import('../../src/analysis/plugins.js');
+  const { objectProviders } = await import('../../src/analysis/registry.js');
+  if (!objectProviders.some((p) => /verif/.test(p.id))) return t.skip('no verifier object provider is registered yet');
+  const file = tmpFile('nullcheck.bpf.c');
+  const uri = fileUri(file);
+  const c = await LspTestClient.start({ debounceMs: 50, settings: { analyses: { run: false } } });
+  try {
+    const text = corpus('null-check-xdp.bpf.c');
+    fs.writeFileSync(file, text);
+    c.open(uri, text);
+    const diags = await c.waitForDiagnostics(uri, (d) => d.some((x) => /invalid mem access 'map_value_or_null'/.test(x.message)), { version: 1, timeoutMs: 60_000 });
+    const v = diags.find((x) => /invalid mem access 'map_value_or_null'/.test(x.message))!;
+    assert.equal(v.range.start.line, 18);
+    const actions = await codeActions(c, uri, v);
+    const check = actions.find((a) => a.title.startsWith("Check 'value'"));
+    assert.ok(check?.isPreferred, actions.map((a) => a.title).join('\n'));
+    assert.match(applyEdits(text, editOf(check, uri)), /\tif \(!value\)\n\t\treturn XDP_PASS;\n/);
+  } finally {
+    await c.stop();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+});
