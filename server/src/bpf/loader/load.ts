@@ -79,6 +79,10 @@ interface Extern {
 }
 
 const MAX_INSNS_PER_OBJECT = 1 << 22;
+/** BPF_COMPLEXITY_LIMIT_INSNS: the kernel's cap on a program's size */
+const MAX_PROG_INSNS = 1_000_000;
+/** all programs together: subprograms are copied into every program that calls them */
+const MAX_LINKED_TOTAL = 1 << 23;
 /** larger than any array map value the kernel accepts (KMALLOC_MAX_SIZE is a few MB) */
 const MAX_GLOBAL_DATA = 1 << 24;
 
@@ -144,6 +148,8 @@ class ObjectLoader {
   /** ELF section index -> data kind for global data sections */
   private dataSecs = new Map<number, 'data' | 'rodata' | 'bss'>();
   private structOpsSecs: ElfSection[] = [];
+  /** instructions copied into linked programs so far (bounded: see MAX_LINKED_TOTAL) */
+  private linkedTotal = 0;
 
   constructor(private readonly bytes: Uint8Array, private readonly opts: LoadOptions) {}
 
@@ -823,6 +829,12 @@ class ObjectLoader {
       }
       if (sub.subInsnOff === 0 && sub !== main) {
         if (depth > 1000) { this.errors.push(`prog '${main.name}': subprogram nesting is too deep`); return; }
+        if (ctx.insns.length + sub.insns.length > MAX_PROG_INSNS || this.linkedTotal + sub.insns.length > MAX_LINKED_TOTAL) {
+          // the kernel refuses programs over 1M instructions; the total cap bounds memory on hostile input
+          this.errors.push(`prog '${main.name}': linking '${sub.name}' would exceed ${ctx.insns.length + sub.insns.length > MAX_PROG_INSNS ? 'the kernel\'s 1M-instruction limit' : 'the loader\'s instruction budget'}`);
+          return;
+        }
+        this.linkedTotal += sub.insns.length;
         sub.subInsnOff = ctx.insns.length;
         for (const i of sub.insns) ctx.insns.push({ ...i });
         for (const r of sub.relocs) ctx.relocs.push({ ...r, insnIdx: r.insnIdx + sub.subInsnOff });
