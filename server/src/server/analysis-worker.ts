@@ -71,6 +71,11 @@ export class AnalysisWorker {
     return w;
   }
 
+  /** Starts the worker thread ahead of the first job (its start-up then overlaps the compile). */
+  warmUp(): void {
+    this.ensure();
+  }
+
   /** Runs the object providers for one compiled document; jobs run one after another. */
   run(req: AnalysisRequest): Promise<AnalysisOutcome> {
     const p = this.queue.then(() => this.runNow(req));

@@ -303,6 +303,7 @@ export class BpflsServer {
       if (signal.aborted) return;
       const settings = this.settings;
       const root = this.workspaceRootFor(st.filePath);
+      if (objectProviders.some((p) => p.languages.includes(st.languageId))) this.worker.warmUp();
       const build = await buildObject(
         { doc, tree: undefined, settings },
         { filePath: st.filePath, workspaceRoot: root, signal, log: (m) => this.log(m) },

@@ -151,6 +151,11 @@ export function clangArgs(req: Pick<CompileRequest, 'file' | 'options'>): string
 
 const MAX_OUTPUT = 256 << 20;
 
+/** The name clang is told via #line: the path, with line breaks (which #line cannot hold) replaced. */
+function lineDirectiveName(file: string): string {
+  return file.replace(/[\r\n]/g, '_');
+}
+
 export async function compile(req: CompileRequest): Promise<CompileResult> {
   const args = clangArgs(req);
   const command = [req.clang.path, ...args];
@@ -160,7 +165,7 @@ export async function compile(req: CompileRequest): Promise<CompileResult> {
   try {
     return await new Promise<CompileResult>((resolve) => {
       // The #line prelude makes clang name the document (diagnostics, BTF line info) by its path.
-      const prelude = `#line 1 "${req.file.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`;
+      const prelude = `#line 1 "${lineDirectiveName(req.file).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`;
       const child = spawn(req.clang.path, args, { cwd: req.options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -215,7 +220,7 @@ export async function compile(req: CompileRequest): Promise<CompileResult> {
             }],
           });
         }
-        const findings = parseClangDiagnostics(stderr, { mainFile: req.file, text: req.text, physicalLineOffset: 1 });
+        const findings = parseClangDiagnostics(stderr, { mainFile: lineDirectiveName(req.file), text: req.text, physicalLineOffset: 1 });
         if (code === 0) {
           const elf = Buffer.concat(out);
           return finish({ status: 'ok', elf: new Uint8Array(elf.buffer, elf.byteOffset, elf.byteLength), findings, stderr });
