@@ -151,6 +151,10 @@ test('kfuncs, typed ksyms and .kconfig externs', (t) => {
   // layout (libbpf): by alignment descending, then size: CONFIG_HZ@0 (u64), LINUX_KERNEL_VERSION@8
   assert.equal(v.getBigUint64(0, true), 250n);
   assert.equal(v.getUint32(8, true), 0x060c00);
+  const kds = object!.btf!.byName('.kconfig', BtfKind.DATASEC)!;
+  assert.equal(kds.size, kc.valueSize);
+  const lkv = kds.secinfo!.find((vi) => object!.btf!.types[vi.type].name === 'LINUX_KERNEL_VERSION')!;
+  assert.equal(lkv.offset, 8);
   const kref = p.insns.filter((i) => i.code === 0x18 && i.src === BPF_PSEUDO_MAP_IDX_VALUE && i.imm === kc.index);
   assert.ok(kref.length >= 3);
   // a typeless ksym takes its address from kallsyms (split over the ldimm64 pair), or is reported

@@ -345,6 +345,15 @@ class ObjectLoader {
       e.kcfgOff = Math.ceil(off / e.kcfgAlign) * e.kcfgAlign;
       off = e.kcfgOff + e.kcfgSize;
     }
+    // like libbpf, the .kconfig DATASEC describes the map value: variable offsets and total size
+    const kds = off > 0 ? btf?.byName('.kconfig', BtfKind.DATASEC) : undefined;
+    if (kds && btf) {
+      kds.size = off;
+      for (const vi of kds.secinfo!) {
+        const e = this.externs.find((x) => x.kind === 'kcfg' && x.btfId === vi.type);
+        if (e) vi.offset = e.kcfgOff;
+      }
+    }
   }
 
   // ---- maps ----------------------------------------------------------------------------------
