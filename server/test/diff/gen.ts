@@ -29,6 +29,8 @@ export interface GenProgram {
   maps: GenMap[];
   /** how it was made, for reports: "random" or "mutant of <name>: <what changed>" */
   origin: string;
+  /** kernel BTF the program's kfunc calls refer to (mutants of corpus programs) */
+  targetBtf?: LoadedObject['targetBtf'];
 }
 
 /** Small, fast, seedable PRNG (mulberry32). */
@@ -403,7 +405,7 @@ export function toLoadedObject(p: GenProgram): { obj: LoadedObject; prog: Loaded
     name: p.name, section: '', progType: p.progType, expectedAttachType: p.expectedAttachType, autoload: true, sleepable: false,
     insns: p.insns, lineInfo: [], funcInfo: [], license: p.license, kernVersion: 0, problems: [],
   };
-  return { obj: { programs: [prog], maps, license: p.license, kernVersion: 0, notes: [] }, prog };
+  return { obj: { programs: [prog], maps, license: p.license, kernVersion: 0, notes: [], targetBtf: p.targetBtf }, prog };
 }
 
 /** From a loaded (relocated) program, e.g. of the corpus: map references are LD_IMM64 map indices. */
@@ -413,5 +415,6 @@ export function fromLoaded(obj: LoadedObject, prog: LoadedProgram, name: string)
     insns: prog.insns.map((x) => ({ ...x })),
     maps: obj.maps.map((m) => ({ type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries || 1, flags: m.flags })),
     origin: `corpus ${prog.name}`,
+    targetBtf: obj.targetBtf,
   };
 }
