@@ -45,13 +45,17 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Uses dist/bpfls.js when it is at least as new as server/src, else the sources. */
-export function serverCommand(mode?: 'source' | 'dist'): string[] {
+/** argv running the bpfls CLI: dist/bpfls.js when it is at least as new as server/src, else the sources. */
+export function cliCommand(mode?: 'source' | 'dist'): string[] {
   const dist = path.join(repoRoot, 'dist', 'bpfls.js');
   const useDist = mode === 'dist' || (mode === undefined && fs.existsSync(dist) &&
     fs.statSync(dist).mtimeMs >= newestMtime(path.join(repoRoot, 'server', 'src')));
-  if (useDist) return [process.execPath, dist, 'lsp', '--stdio'];
-  return [process.execPath, '--import', 'tsx', path.join(repoRoot, 'server', 'src', 'cli', 'main.ts'), 'lsp', '--stdio'];
+  if (useDist) return [process.execPath, dist];
+  return [process.execPath, '--import', 'tsx', path.join(repoRoot, 'server', 'src', 'cli', 'main.ts')];
+}
+
+export function serverCommand(mode?: 'source' | 'dist'): string[] {
+  return [...cliCommand(mode), 'lsp', '--stdio'];
 }
 
 type Handler = (params: unknown) => unknown;

@@ -1,4 +1,4 @@
-// `bpfls check` end to end through the CLI entry point (from source): exit codes, formats, --fix.
+// `bpfls check` end to end through the CLI (the bundle when fresh, else the sources): exit codes, formats, --fix.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -6,12 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findClang } from '../../src/toolchain/clang';
+import { cliCommand } from '../lsp-client';
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const main = path.join(repoRoot, 'server/src/cli/main.ts');
+const [node, ...cli] = cliCommand();
 
 function bpfls(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000 });
+  const r = spawnSync(node, [...cli, ...args], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
