@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { libbpfHeaderIsConst } from '../../src/features/fixes/callx';
+import { findLibbpfHeader, libbpfHeaderIsConst } from '../../src/features/fixes/libbpf-header';
 import { nativeCParser } from '../../src/parse/parser';
 import { Source } from '../../src/features/fixes/tree';
 import { findHelperPointerDecls, helperDeclFindings } from '../../src/features/fixes/helper-decls';
@@ -72,6 +72,8 @@ test('include fix: removes every hand-written declaration and adds the include o
   const findings = helperDeclFindings(await source(text));
   const fix = findFix(findings, FixCodes.helperPointerDecl, 'bpf_helpers.h');
   assert.equal(fix.fixAll, true);
+  const header = findLibbpfHeader();
+  if (header && !header.isConst) assert.match(fix.title, /-O0 builds need libbpf >= 1\.4/);
   const fixed = applyFix(text, fix);
   assert.equal(fixed.match(/#include <bpf\/bpf_helpers\.h>/g)?.length, 1);
   assert.doesNotMatch(fixed, /= \(void \*\) \d/);

@@ -4,7 +4,6 @@
 // name the pointer it calls through (from the LD_IMM64 relocation that loads it) and point at the
 // declaration: a hand-written one in the user's file, or libbpf's own bpf_helper_defs.h, which
 // declares every helper `* const` only from libbpf 1.4 on.
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseBtf } from '../../bpf/btf/btf';
 import { parseBtfExt, type ExtLineInfo } from '../../bpf/btf/ext';
@@ -13,6 +12,7 @@ import { BPF_CALL, BPF_DW, BPF_JMP, BPF_LDX, BPF_MEM, BPF_X } from '../../bpf/is
 import { decodeInsns, LD_IMM64, type Insn } from '../../bpf/isa/insn';
 import type { SyntaxNode } from '../../parse/types';
 import { findHelperPointerDecls, pointerDeclFixes } from './helper-decls';
+import { findLibbpfHeader } from './libbpf-header';
 import { helperId } from './successors';
 import { nodesOfType, type Source } from './tree';
 import { FixCodes, type FixFinding } from './types';
@@ -96,50 +96,6 @@ export function findCallxSites(obj: Uint8Array): { sites: CallxSite[]; errors: s
 }
 
 // ---------------------------------------------------------------------------------------------
-// libbpf's header
-
-export interface LibbpfHeader {
-  dir: string;
-  version?: string;
-  /** whether bpf_helper_defs.h declares the helpers `* const` (libbpf >= 1.4) */
-  isConst: boolean;
-}
-
-/** The first bpf/bpf_helper_defs.h on the include path (the compiler's default paths last). */
-export function findLibbpfHeader(includePaths: readonly string[] = []): LibbpfHeader | undefined {
-  for (const dir of [...includePaths, '/usr/local/include', '/usr/include']) {
-    const defs = path.join(dir, 'bpf', 'bpf_helper_defs.h');
-    if (!existsSync(defs)) continue;
-    let text: string;
-    try {
-      text = readFileSync(defs, 'utf8');
-    } catch {
-      continue;
-    }
-    let version: string | undefined;
-    try {
-      const v = readFileSync(path.join(dir, 'bpf', 'libbpf_version.h'), 'utf8');
-      const major = /LIBBPF_MAJOR_VERSION\s+(\d+)/.exec(v)?.[1];
-      const minor = /LIBBPF_MINOR_VERSION\s+(\d+)/.exec(v)?.[1];
-      if (major && minor) version = `${major}.${minor}`;
-    } catch {
-      // older libbpf installs have no version header
-    }
-    return { dir, version, isConst: headerDeclaresConst(text) };
-  }
-  return undefined;
-}
-
-export function headerDeclaresConst(helperDefsText: string): boolean {
-  return /\(\s*\*\s*const\s+bpf_map_lookup_elem\s*\)/.test(helperDefsText);
-}
-
-/** Whether the installed libbpf declares helpers `* const`; undefined when no header is found. */
-export function libbpfHeaderIsConst(includePaths: readonly string[] = []): boolean | undefined {
-  return findLibbpfHeader(includePaths)?.isConst;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Findings
 
 function sameFile(a: string, b: string): boolean {
@@ -195,7 +151,7 @@ export function callxFindings(src: Source, obj: Uint8Array, opts: CallxFindingOp
         severity: 'error',
         message: `${base} Cause: the hand-written declaration of '${decl.name}' on line ${src.line(decl.decl) + 1} is not '* const'.`,
         range,
-        fixes: pointerDeclFixes(src, decl, decls),
+        fixes: pointerDeclFixes(src, decl, decls, opts.includePaths),
         related: [{ message: `'${decl.name}' declared here without const`, range: src.range(decl.decl) }],
       });
     } else if (site.pointer && helperId(site.pointer) !== undefined && header && !header.isConst && includesLibbpfHelpers(src.text)) {

@@ -5,6 +5,7 @@
 import type { SyntaxNode as Node } from '../../parse/types';
 import { deleteLines, eolOf, replaceSpan } from './text';
 import { nodesOfType, type Source } from './tree';
+import { findLibbpfHeader } from './libbpf-header';
 import { helperId, helperName, successorsOf } from './successors';
 import { FixCodes, type Fix, type FixFinding, type TextEdit } from './types';
 
@@ -140,30 +141,33 @@ export const O0_EXPLANATION =
 
 /** The include fix: removes every hand-written declaration of a libbpf helper name (including
  * the header makes each of them a redefinition) and adds the include once. */
-export function includeFix(src: Source, decls: HelperPointerDecl[]): Fix | undefined {
+export function includeFix(src: Source, decls: HelperPointerDecl[], includePaths: readonly string[] = []): Fix | undefined {
   const replaceable = decls.filter((d) => helperId(d.name) !== undefined);
   if (!replaceable.length) return undefined;
   const firstLine = Math.min(...replaceable.map((d) => src.line(d.decl)));
   const inc = helpersIncludeEdit(src, firstLine);
+  const header = findLibbpfHeader(includePaths);
+  // libbpf < 1.4 declares its helpers without const: the include alone does not fix -O0 builds
+  const caveat = header && !header.isConst ? ` (libbpf ${header.version ?? '< 1.4'} here: -O0 builds need libbpf >= 1.4)` : '';
   return {
     title:
-      replaceable.length === 1
+      (replaceable.length === 1
         ? `Remove the hand-written declaration of '${replaceable[0].name}' and use ${HELPERS_INCLUDE}`
-        : `Remove all ${replaceable.length} hand-written helper declarations and use ${HELPERS_INCLUDE}`,
+        : `Remove all ${replaceable.length} hand-written helper declarations and use ${HELPERS_INCLUDE}`) + caveat,
     edits: [...replaceable.map((d) => removeNode(src, d.decl)), ...(inc ? [inc] : [])],
     fixAll: replaceable.length > 1,
   };
 }
 
 /** The fixes offered wherever a non-const hand-written declaration causes trouble. */
-export function pointerDeclFixes(src: Source, d: HelperPointerDecl, all: HelperPointerDecl[]): Fix[] {
+export function pointerDeclFixes(src: Source, d: HelperPointerDecl, all: HelperPointerDecl[], includePaths: readonly string[] = []): Fix[] {
   const fixes = [constFix(src, d)];
-  const inc = helperId(d.name) !== undefined ? includeFix(src, all) : undefined;
+  const inc = helperId(d.name) !== undefined ? includeFix(src, all, includePaths) : undefined;
   if (inc) fixes.push(inc);
   return fixes;
 }
 
-export function helperDeclFindings(src: Source, opts: { fileName?: string } = {}): FixFinding[] {
+export function helperDeclFindings(src: Source, opts: { fileName?: string; includePaths?: readonly string[] } = {}): FixFinding[] {
   if (opts.fileName && isLibbpfHeader(opts.fileName)) return [];
   const decls = findHelperPointerDecls(src);
   const { index } = src;
@@ -178,7 +182,7 @@ export function helperDeclFindings(src: Source, opts: { fileName?: string } = {}
           `Hand-written helper pointer '${d.name}' ${O0_EXPLANATION}. ` +
           `Declare it '* const' (as libbpf >= 1.4 does) or include <bpf/bpf_helpers.h>.`,
         range: src.range(d.nameNode),
-        fixes: pointerDeclFixes(src, d, decls),
+        fixes: pointerDeclFixes(src, d, decls, opts.includePaths),
       });
     }
     if (expected !== undefined && d.id !== undefined && d.id !== expected) {

@@ -5,6 +5,7 @@ import {
   registerCodeActionProvider, registerObjectProvider, registerSyntaxProvider,
   type CodeAction, type CodeActionContext, type DocumentContext, type ObjectContext,
 } from '../../analysis/registry';
+import type { BpflsSettings } from '../../analysis/settings';
 import type { Finding } from '../../analysis/types';
 import { callxFindings } from './callx';
 import { helperDeclFindings, isLibbpfHeader } from './helper-decls';
@@ -39,17 +40,17 @@ function uriPath(uri: string): string {
 }
 
 /** All syntax-level findings of this feature for one document (disable comments applied). */
-export function fixFindingsForText(src: Source, uri: string, disabled: readonly string[]): FixFinding[] {
+export function fixFindingsForText(src: Source, uri: string, settings: BpflsSettings): FixFinding[] {
   const fileName = uriPath(uri);
   if (isLibbpfHeader(fileName)) return [];
-  const all = [...helperDeclFindings(src, { fileName }), ...lintFindings(src)];
-  return filterSuppressed(src.text, all, disabled);
+  const all = [...helperDeclFindings(src, { fileName, includePaths: settings.extraIncludePaths }), ...lintFindings(src)];
+  return filterSuppressed(src.text, all, settings.lints.disabled);
 }
 
 export function syntaxFindings(ctx: DocumentContext): Finding[] {
   if (!ctx.tree) return [];
   return withDirectiveSafeTree(ctx.doc.text, ctx.tree, (tree) =>
-    fixFindingsForText(new Source(ctx.doc.text, tree), ctx.doc.uri, ctx.settings.lints.disabled).map(toFinding),
+    fixFindingsForText(new Source(ctx.doc.text, tree), ctx.doc.uri, ctx.settings).map(toFinding),
   );
 }
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parseBtf } from '../../bpf/btf/btf';
 import { kfuncsFromBtf, type KfuncProto } from '../../knowledge/kfuncs';
 import type { SyntaxNode } from '../../parse/types';
-import { findLibbpfHeader } from './callx';
+import { findLibbpfHeader } from './libbpf-header';
 import { eolOf, replaceSpan } from './text';
 import { nodesOfType, type Source } from './tree';
 import type { Fix, TextEdit } from './types';
