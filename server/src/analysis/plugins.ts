@@ -5,3 +5,4 @@ import './clang-fixits';
 import '../features/knowledge';
 import '../features/fixes';
 import '../features/emulator';
+import '../features/verifier';
