@@ -28,19 +28,23 @@ test('vmlinux BTF: parses within budget and matches bpftool type by type', async
   const bytes = readFileSync(VMLINUX);
   let best = Infinity;
   let btf: Btf | undefined;
+  // CPU time, not wall time: the machine running the tests may be shared
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = parseBtf(bytes);
     const t1 = performance.now();
     assert.deepEqual(r.errors, []);
     btf = r.btf!;
     btf.byName('task_struct');
-    best = Math.min(best, performance.now() - t0);
-    t.diagnostic(`parse ${(t1 - t0).toFixed(0)} ms, + name index ${(performance.now() - t1).toFixed(0)} ms`);
+    const cpu = cpuMs(process.cpuUsage(c0));
+    best = Math.min(best, cpu);
+    t.diagnostic(`parse ${(t1 - t0).toFixed(0)} ms, + name index ${(performance.now() - t1).toFixed(0)} ms wall; ${cpu.toFixed(0)} ms CPU`);
   }
-  t.diagnostic(`vmlinux: ${bytes.length} bytes, ${btf!.types.length - 1} types, best parse+index ${best.toFixed(0)} ms`);
-  // the budget is 300 ms on an idle machine; allow slack for a shared CI box
-  assert.ok(best < 1000, `vmlinux parse took ${best.toFixed(0)} ms`);
+  t.diagnostic(`vmlinux: ${bytes.length} bytes, ${btf!.types.length - 1} types, best parse+index ${best.toFixed(0)} ms CPU`);
+  // the budget is 300 ms; allow slack for GC and slower CI machines
+  assert.ok(best < 1000, `vmlinux parse took ${best.toFixed(0)} ms of CPU`);
   if (!hasBpftool) return t.skip('bpftool is not installed: skipped the type-by-type comparison');
   const ref = spawnSync('bpftool', ['btf', 'dump', 'file', VMLINUX], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout.split('\n').filter((l) => l);
   const ours = bpftoolRaw(btf!);
@@ -214,12 +218,14 @@ test('hostile BTF: self-referencing wide types stay bounded in every helper', ()
   const r = parseBtf(bytesOf(v));
   assert.deepEqual(r.errors, []);
   const btf = r.btf!;
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const name = btf.typeName(1);
   assert.ok(name.length < 2_000_000, `name is ${name.length} chars`);
   assert.equal(btf.findMember(3, 'nope'), undefined);
   assert.equal(btf.findMember(4, 'nope'), undefined);
   btf.alignOf(4);
   btf.sizeOf(4);
-  assert.ok(performance.now() - t0 < 3000, `helpers took ${performance.now() - t0} ms`);
+  const cpu = process.cpuUsage(c0);
+  const ms = (cpu.user + cpu.system) / 1000;
+  assert.ok(ms < 3000, `helpers took ${ms} ms of CPU`);
 });
