@@ -112,3 +112,26 @@ test('bpftool loads and runs written objects', { skip: canLoad() }, (t) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('clang -S output with maps and BTF, assembled by bpfls, loads with bpftool', { skip: canLoad() || (has('clang-19') ? false : 'clang-19 not installed') }, (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bpfls-elf-'));
+  const pin = `/sys/fs/bpf/bpfls_asm_maps_${process.pid}`;
+  try {
+    const s = path.join(dir, 'mixed.s');
+    const cc = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-mcpu=v3', '-I/usr/include/x86_64-linux-gnu', '-S', path.join(fixtures, 'mixed.bpf.c'), '-o', s], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+    const r = assemble(readFileSync(s, 'utf8'));
+    assert.deepEqual(asmErrors(r), []);
+    const o = path.join(dir, 'mixed.o');
+    writeFileSync(o, writeElf(r).bytes);
+    const load = spawnSync('bpftool', ['prog', 'loadall', o, pin], { encoding: 'utf8' });
+    if (load.status !== 0 && /Operation not permitted|EPERM/.test(load.stderr)) { t.skip('loading not permitted'); return; }
+    assert.equal(load.status, 0, load.stderr);
+    const show = spawnSync('bpftool', ['prog', 'show', 'pinned', path.join(pin, 'parse')], { encoding: 'utf8' });
+    assert.match(show.stdout, /xdp\s+name parse/);
+    assert.match(show.stdout, /map_ids \d+/);
+  } finally {
+    rmSync(pin, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -32,7 +32,7 @@ interface SectionState {
   slots: number;
   data: number[];
   dataRelocs: AsmReloc[];
-  flags: string;
+  flags?: string;
   nobits: boolean;
   skipped: boolean; // debug info and BTF written by clang -S: not assembled
   implicit: boolean;
@@ -49,8 +49,8 @@ const LISTING_FUNC = /^([0-9a-f]{16}) <([^>]+)>:\s*$/;
 const LISTING_SECTION = /^Disassembly of section (.+):\s*$/;
 const LISTING_HEADER = /^\S.*:\s+file format /;
 
-const SKIPPED_SECTION = /^\.(debug_|BTF|llvm_addrsig|rel|note\.GNU-stack)/;
-const DATA_LIKE = /^(\.data|\.rodata|\.bss|license|version|\.maps|maps)/;
+const SKIPPED_SECTION = /^\.(debug_|llvm_addrsig|rel|note\.GNU-stack)/;
+const DATA_LIKE = /^(\.data|\.rodata|\.bss|license|version|\.maps|maps|\.BTF)/;
 
 /** The instruction slots of an llvm-objdump byte column (`b7 01 00 00 2a 00 00 00`). */
 function listedInsns(column: string): Insn[] {
@@ -133,7 +133,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
     let s = sections.find((x) => x.name === name);
     if (!s) {
       s = {
-        name, insns: [], slots: 0, data: [], dataRelocs: [], flags: '', nobits: false, rawBytes: [],
+        name, insns: [], slots: 0, data: [], dataRelocs: [], flags: undefined, nobits: false, rawBytes: [],
         skipped: SKIPPED_SECTION.test(name), implicit, range: { line, start, end },
       };
       if (DATA_LIKE.test(name)) s.kind = 'data';
@@ -165,7 +165,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
   };
 
   const emitData = (bytes: number[], line: number, start: number, end: number): void => {
-    const codeLike = cur.kind === 'code' || (cur.kind === undefined && (cur.name === '.text' || cur.flags.includes('x')));
+    const codeLike = cur.kind === 'code' || (cur.kind === undefined && (cur.name === '.text' || !!cur.flags?.includes('x')));
     if (codeLike) {
       // Data in a code section is raw instruction bytes (`.8byte 0x...` in inline asm): every
       // 8 bytes make one slot.
@@ -219,7 +219,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
         cur = newSection(n, line, ops[0].start, ops[0].start + ops[0].text.length);
         if (ops[1]) cur.flags = ops[1].text.replace(/"/g, '');
         if (ops[2] && /nobits/.test(ops[2].text)) cur.nobits = true;
-        if (cur.flags.includes('x') && !cur.kind) cur.kind = 'code';
+        if (cur.flags?.includes('x') && !cur.kind) cur.kind = 'code';
         references.push({ name: n, range: { line, start: ops[0].start, end: ops[0].start + ops[0].text.length }, kind: 'directive' });
         return;
       }
@@ -265,7 +265,8 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
           if (v === undefined) {
             if (/^[A-Za-z_.$][\w.$]*$/.test(o.text) && (size === 8 || size === 4)) {
               emitData(new Array(size).fill(0), line, o.start, o.start + o.text.length);
-              cur.dataRelocs.push({ offset: cur.data.length - size, symbol: o.text, kind: size === 8 ? 'abs64' : 'abs32', range: { line, start: o.start, end: o.start + o.text.length } });
+              const kind = size === 8 ? 'abs64' : /^\.BTF/.test(cur.name) ? 'nodyld32' : 'abs32';
+              cur.dataRelocs.push({ offset: cur.data.length - size, symbol: o.text, kind, range: { line, start: o.start, end: o.start + o.text.length } });
               references.push({ name: o.text, range: { line, start: o.start, end: o.start + o.text.length }, kind: 'directive' });
               return;
             }

@@ -20,7 +20,7 @@ const STT_OBJECT = 1;
 const STT_FUNC = 2;
 const STT_SECTION = 3;
 const EM_BPF = 247;
-const RELOC_TYPE = { ld64: 1, abs64: 2, abs32: 3, call: 10 } as const;
+const RELOC_TYPE = { ld64: 1, abs64: 2, abs32: 3, nodyld32: 4, call: 10 } as const;
 
 export interface ElfWriteOptions {
   /** Adds a `license` section with this text when the source has none. */
@@ -31,6 +31,11 @@ export interface ElfWriteResult {
   bytes: Uint8Array;
   /** Problems that make the object incomplete (the bytes are still written). */
   warnings: string[];
+}
+
+/** Assembler-temporary labels (clang's .L* and basic-block LBB*) stay out of the symbol table. */
+function isTempLabel(name: string): boolean {
+  return name.startsWith('.L') || /^LBB\d+_\d+$/.test(name);
 }
 
 class StrTab {
@@ -70,8 +75,8 @@ interface OutSection {
 
 interface OutSymbol { name: string; value: number; size: number; bind: number; type: number; shndx: number }
 
-function defaultFlags(name: string, kind: 'code' | 'data', flags: string): number {
-  if (flags) {
+function defaultFlags(name: string, kind: 'code' | 'data', flags: string | undefined): number {
+  if (flags !== undefined) {
     let f = 0;
     if (flags.includes('a')) f |= SHF_ALLOC;
     if (flags.includes('w')) f |= SHF_WRITE;
@@ -80,6 +85,7 @@ function defaultFlags(name: string, kind: 'code' | 'data', flags: string): numbe
   }
   if (kind === 'code') return SHF_ALLOC | SHF_EXECINSTR;
   if (/^\.rodata/.test(name)) return SHF_ALLOC;
+  if (/^\.BTF/.test(name)) return 0;
   return SHF_ALLOC | SHF_WRITE;
 }
 
@@ -101,7 +107,7 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
     sections.push({
       name: s.name, type: nobits ? SHT_NOBITS : SHT_PROGBITS, flags: defaultFlags(s.name, s.kind, s.flags),
       data: nobits ? new Uint8Array() : data, size: data.length, link: 0, info: 0,
-      align: s.kind === 'code' ? 8 : s.name === 'license' ? 1 : 8, entsize: 0,
+      align: s.kind === 'code' ? 8 : s.name === 'license' ? 1 : /^\.BTF/.test(s.name) ? 4 : 8, entsize: 0,
     });
   }
 
@@ -123,7 +129,7 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
     for (const r of s.relocs) if (r.kind === 'call') callTargets.add(r.symbol);
     for (let i = s.start; i < s.start + s.count; i++) {
       const x = asm.insns[i];
-      if (x.code === 0x85 && x.src === 1) {
+      if (x.code === 0x85 && x.src === 1 && !s.relocs.some((r) => r.offset === (i - s.start) * 8)) {
         const target = i + 1 + x.imm;
         for (const l of asm.labels.values()) if (l.section === s.name && l.index === target) callTargets.add(l.name);
       }
@@ -146,9 +152,7 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
     const sym = asm.symbols.get(l.name);
     const s = asmSections.find((x) => x.name === l.section);
     if (!s) continue;
-    // Assembler-temporary labels (clang's .L* and basic-block LBB* labels) stay out of the symbol table.
-    const isLocalTemp = l.name.startsWith('.L') || /^LBB\d+_\d+$/.test(l.name);
-    if (isLocalTemp && !referenced.has(l.name)) continue;
+    if (isTempLabel(l.name) && !(callTargets.has(l.name) && s.kind === 'code')) continue;
     const value = byteOffset(l);
     let type = sym?.type === 'func' ? STT_FUNC : sym?.type === 'object' ? STT_OBJECT : STT_NOTYPE;
     if (type === STT_NOTYPE && (sym?.global || callTargets.has(l.name))) type = s.kind === 'code' ? STT_FUNC : STT_OBJECT;
@@ -172,6 +176,14 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
     globals.push(out);
     symIndex.set(name, out);
   }
+  // Temporary labels referenced by relocations are reached through their section symbol.
+  for (const name of referenced) {
+    const l = asm.labels.get(name);
+    if (symIndex.has(name) || !l) continue;
+    const s = asmSections.find((x) => x.name === l.section);
+    if (!s) continue;
+    symIndex.set(name, { name, value: byteOffset(l), size: 0, bind: STB_LOCAL, type: STT_NOTYPE, shndx: indexOf.get(s.name)! });
+  }
   // Undefined symbols: externs (kfuncs, ksyms) and names defined elsewhere.
   for (const name of referenced) {
     if (symIndex.has(name)) continue;
@@ -183,6 +195,17 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
   const allSyms = [...locals, ...globals];
   const symNumber = new Map<OutSymbol, number>(allSyms.map((s, i) => [s, i]));
 
+  // clang's rule for 4-byte data words (BPFELFObjectWriter): R_BPF_64_NODYLD32 for a temporary
+  // label in code (.BTF.ext instruction offsets) or a named symbol in writable data (.BTF DATASEC
+  // offsets), which RuntimeDyld must not apply; R_BPF_64_ABS32 otherwise.
+  const word32RelocType = (name: string): number => {
+    const l = asm.labels.get(name);
+    const sec = l ? sections[indexOf.get(l.section) ?? 0] : undefined;
+    if (!l || !sec) return RELOC_TYPE.abs32;
+    const alloc = (sec.flags & SHF_ALLOC) !== 0;
+    if (isTempLabel(name)) return alloc && sec.flags & SHF_EXECINSTR ? RELOC_TYPE.nodyld32 : RELOC_TYPE.abs32;
+    return alloc && sec.flags & SHF_WRITE ? RELOC_TYPE.nodyld32 : RELOC_TYPE.abs32;
+  };
   // Relocation sections.
   const relSections: OutSection[] = [];
   for (const s of asmSections) {
@@ -195,16 +218,29 @@ export function writeElf(asm: AsmResult, opts: ElfWriteOptions = {}): ElfWriteRe
       let sym = symIndex.get(r.symbol)!;
       // Like clang, a local symbol in code is reached through its section symbol, with the
       // offset in the instruction (a call's imm counts instructions, minus one).
-      if (sym.bind === STB_LOCAL && sym.shndx !== 0 && s.kind === 'code' && (r.kind === 'ld64' || r.kind === 'call') && r.offset + 8 <= target.data.length) {
+      if (sym.bind === STB_LOCAL && sym.shndx !== 0 && sym.type !== STT_SECTION) {
         const secSym = locals.find((x) => x.type === STT_SECTION && x.shndx === sym.shndx)!;
-        const imm = tv.getInt32(r.offset + 4, true);
-        if (r.kind === 'call') tv.setInt32(r.offset + 4, sym.value / 8 + imm, true);
-        else tv.setInt32(r.offset + 4, imm + sym.value, true);
-        sym = secSym;
+        if (s.kind === 'code' && (r.kind === 'ld64' || r.kind === 'call') && r.offset + 8 <= target.data.length) {
+          const imm = tv.getInt32(r.offset + 4, true);
+          if (r.kind === 'call') tv.setInt32(r.offset + 4, sym.value / 8 + imm, true);
+          else tv.setInt32(r.offset + 4, imm + sym.value, true);
+          sym = secSym;
+        } else if (s.kind === 'data' && r.kind === 'abs64' && r.offset + 8 <= target.data.length) {
+          tv.setBigUint64(r.offset, tv.getBigUint64(r.offset, true) + BigInt(sym.value), true);
+          sym = secSym;
+        } else if (s.kind === 'data' && (r.kind === 'abs32' || r.kind === 'nodyld32') && r.offset + 4 <= target.data.length) {
+          tv.setUint32(r.offset, (tv.getUint32(r.offset, true) + sym.value) >>> 0, true);
+          sym = secSym;
+        }
       }
       // LD_IMM64 relocations point at the instruction; clang's ABS relocs point at the datum.
       dv.setBigUint64(i * 16, BigInt(r.offset), true);
-      dv.setBigUint64(i * 16 + 8, (BigInt(symNumber.get(sym)!) << 32n) | BigInt(RELOC_TYPE[r.kind]), true);
+      if (!symNumber.has(sym)) {
+        warnings.push(`relocation against temporary label '${r.symbol}' could not be expressed; written against its section`);
+        sym = locals.find((x) => x.type === STT_SECTION && x.shndx === sym.shndx) ?? locals[0];
+      }
+      const type = r.kind === 'abs32' || r.kind === 'nodyld32' ? word32RelocType(r.symbol) : RELOC_TYPE[r.kind];
+      dv.setBigUint64(i * 16 + 8, (BigInt(symNumber.get(sym)!) << 32n) | BigInt(type), true);
     });
     relSections.push({ name: `.rel${s.name}`, type: SHT_REL, flags: 0, data: rel, size: rel.length, link: -1, info: indexOf.get(s.name)!, align: 8, entsize: 16 });
   }

@@ -22,8 +22,9 @@ export interface AsmReloc {
   offset: number;
   symbol: string;
   /** ld64: LD_IMM64 of a map or global (R_BPF_64_64); call: pseudo call (R_BPF_64_32);
-   *  abs64/abs32: data words holding a symbol's address (R_BPF_64_ABS64/ABS32). */
-  kind: 'ld64' | 'call' | 'abs64' | 'abs32';
+   *  abs64/abs32: data words holding a symbol's address (R_BPF_64_ABS64/ABS32); nodyld32: the
+   *  same in .BTF/.BTF.ext (R_BPF_64_NODYLD32). */
+  kind: 'ld64' | 'call' | 'abs64' | 'abs32' | 'nodyld32';
   range: SourceRange;
 }
 
@@ -34,8 +35,9 @@ export interface AsmSection {
   start: number;
   count: number;
   data: Uint8Array;
-  /** ELF flags written by `.section name,"flags"`: a (alloc), w (write), x (exec). */
-  flags: string;
+  /** ELF flags written by `.section name,"flags"`: a (alloc), w (write), x (exec); undefined when
+   *  not written (the object writer then picks clang's defaults for the name). */
+  flags?: string;
   /** `.bss`-like sections (@nobits) have a size but no bytes in the file. */
   nobits: boolean;
   relocs: AsmReloc[];
