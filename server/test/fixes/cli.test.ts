@@ -71,3 +71,27 @@ test('check --cflag -O0: callx errors at the call sites; --fix makes the declara
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 });
+
+test('check --fix: the verifier\'s _or_null finding gets its NULL check', { skip: NO_CLANG }, async (t) => {
+  await import('../../src/analysis/plugins.js');
+  const { objectProviders } = await import('../../src/analysis/registry.js');
+  if (!objectProviders.some((p) => /verif/.test(p.id))) return t.skip('no verifier object provider is registered yet');
+  const file = tmpCopy('null-check-tc.bpf.c');
+  try {
+    const before = bpfls(['check', '--no-run', file]);
+    assert.equal(before.status, 1, before.out);
+    assert.match(before.out, /invalid mem access 'map_value_or_null'/);
+    const r = bpfls(['check', '--fix', '--no-run', file]);
+    assert.doesNotMatch(r.out, /invalid mem access/, r.out);
+    const fixed = fs.readFileSync(file, 'utf8');
+    assert.match(fixed, /\tif \(!s\)\n\t\treturn 0 \/\* TC_ACT_OK \*\/;\n/);
+    const c = compile(fixed, '-O2');
+    assert.ok(c.ok, c.stderr);
+    await assertBpflsAccepts(c.obj!, '-O2');
+    const why = kernelUnavailable();
+    if (why) return t.skip(`kernel load: ${why}`);
+    assert.ok(kernelLoad(c.obj!).ok);
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+});
