@@ -100,6 +100,18 @@ export class PinnedObject {
     const hex = (f: string) => (existsSync(f) ? readFileSync(f).toString('hex') : '');
     return { retval: j.retval >>> 0, dataOut: hex(dOut), ctxOut: hex(cOut) };
   }
+  /** the map's entries as hex key -> hex value, or undefined when it is not pinned or not dumpable */
+  dumpMap(name: string): Map<string, string> | undefined {
+    const file = path.join(this.mapDir, name);
+    if (!existsSync(file)) return undefined;
+    const r = spawnSync('bpftool', ['-j', 'map', 'dump', 'pinned', file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) return undefined;
+    const hex = (a: string[]) => a.map((x) => x.replace(/^0x/, '').padStart(2, '0')).join('');
+    const out = new Map<string, string>();
+    for (const e of JSON.parse(r.stdout) as { key: string[]; value?: string[] }[]) if (e.value) out.set(hex(e.key), hex(e.value));
+    return out;
+  }
+
   unpin(): void {
     rmSync(this.dir, { recursive: true, force: true });
     rmSync(this.mapDir, { recursive: true, force: true });

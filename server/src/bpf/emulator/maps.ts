@@ -192,18 +192,18 @@ export class LpmTrieMap extends EmuMap {
     if (prefixlen > this.maxPrefixlen) return -EINVAL;
     const i = this.find(prefixlen, data);
     const mode = flags & 3;
+    // the trie keeps the key bytes of the latest update as given (bits past the prefix included)
+    const k = key.slice(0, this.def.keySize);
     if (i >= 0) {
       if (mode === BPF_NOEXIST) return -EEXIST;
-      this.entriesList[i].value.bytes.set(value.subarray(0, this.def.valueSize));
+      const e = this.entriesList[i];
+      e.value.bytes.set(value.subarray(0, this.def.valueSize));
+      e.key = k; e.data = k.subarray(4);
       return 0;
     }
     if (mode === BPF_EXIST) return -ENOENT;
     if (this.entriesList.length >= this.def.maxEntries) return -ENOSPC;
-    const masked = new Uint8Array(data.length);
-    for (let b = 0; b < prefixlen; b++) if (data[b >> 3] & (0x80 >> (b & 7))) masked[b >> 3] |= 0x80 >> (b & 7);
-    const k = new Uint8Array(this.def.keySize);
-    k.set(key.subarray(0, 4)); k.set(masked, 4);
-    this.entriesList.push({ prefixlen, data: masked, value: this.newValue(value), key: k });
+    this.entriesList.push({ prefixlen, data: k.subarray(4), value: this.newValue(value), key: k });
     return 0;
   }
   override delete(key: Uint8Array): number {
