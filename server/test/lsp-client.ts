@@ -74,6 +74,8 @@ export class LspTestClient {
   readonly serverRequests: { method: string; params: unknown }[] = [];
   stderr = '';
   exited: number | null | undefined;
+  /** The server's answer to initialize (capabilities, serverInfo). */
+  initializeResult: { capabilities: Record<string, unknown>; serverInfo?: { name: string } } | undefined;
   settings: unknown;
 
   private constructor(readonly proc: ChildProcessWithoutNullStreams) {
@@ -100,7 +102,7 @@ export class LspTestClient {
     const c = new LspTestClient(proc);
     c.settings = o.settings ?? {};
     if (o.verbose) proc.stderr.pipe(process.stderr);
-    await c.request('initialize', {
+    c.initializeResult = await c.request('initialize', {
       processId: process.pid,
       rootUri: o.rootUri ?? null,
       capabilities: {

@@ -8,7 +8,8 @@ import * as registry from './registry';
 
 export type PluginApi = Pick<typeof registry,
   'registerSyntaxProvider' | 'registerObjectProvider' | 'registerObjectBuilder' | 'registerHoverProvider' |
-  'registerCompletionProvider' | 'registerSignatureHelpProvider' | 'registerCodeActionProvider' | 'registerCodeLensProvider'>;
+  'registerCompletionProvider' | 'registerSignatureHelpProvider' | 'registerCodeActionProvider' | 'registerCodeLensProvider' |
+  'registerCommand'>;
 
 let loaded = false;
 

@@ -174,6 +174,31 @@ export interface CodeLensProvider extends ProviderBase {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Commands (code lenses and code actions name them; the client forwards them to the server)
+
+export interface CommandContext {
+  /** The arguments the code lens or action gave the command. */
+  arguments: unknown[];
+  /** An open document's current context and findings (undefined when not open). */
+  document(uri: string): (DocumentContext & { findings: Finding[] }) | undefined;
+}
+
+export interface CommandResult {
+  /** One line the editor shows as a notification. */
+  message: string;
+  /** Longer text for the output channel (e.g. a trace). */
+  detail?: string;
+  /** Error results are shown as errors. */
+  error?: boolean;
+}
+
+/** A server-side command, e.g. 'bpfls.runProgram'; ids must be unique. Runs on the main thread. */
+export interface ServerCommand {
+  id: string;
+  execute(ctx: CommandContext, token: CancellationToken): CommandResult | Promise<CommandResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Registries
 
 export const syntaxProviders: SyntaxProvider[] = [];
@@ -184,8 +209,9 @@ export const completionProviders: CompletionProvider[] = [];
 export const signatureHelpProviders: SignatureHelpProvider[] = [];
 export const codeActionProviders: CodeActionProvider[] = [];
 export const codeLensProviders: CodeLensProvider[] = [];
+export const serverCommands: ServerCommand[] = [];
 
-function add<T extends ProviderBase>(list: T[], p: T): void {
+function add<T extends { id: string }>(list: T[], p: T): void {
   // Re-registration (a module evaluated twice, e.g. in tests) replaces the earlier one.
   const i = list.findIndex((q) => q.id === p.id);
   if (i >= 0) list[i] = p;
@@ -200,3 +226,4 @@ export function registerCompletionProvider(p: CompletionProvider): void { add(co
 export function registerSignatureHelpProvider(p: SignatureHelpProvider): void { add(signatureHelpProviders, p); }
 export function registerCodeActionProvider(p: CodeActionProvider): void { add(codeActionProviders, p); }
 export function registerCodeLensProvider(p: CodeLensProvider): void { add(codeLensProviders, p); }
+export function registerCommand(c: ServerCommand): void { add(serverCommands, c); }

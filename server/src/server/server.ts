@@ -20,7 +20,7 @@ import {
   mergeFindings, provideCodeActions, provideCodeLenses, provideCompletions, provideHover, provideSignatureHelp,
   runSyntaxProviders, setPipelineLogger, triggerCharacters,
 } from '../analysis/pipeline';
-import { objectProviders, type DocumentContext } from '../analysis/registry';
+import { objectProviders, serverCommands, type DocumentContext } from '../analysis/registry';
 import { normalizeSettings, type BpflsSettings } from '../analysis/settings';
 import { neverCancelled, rangesOverlap, type Finding } from '../analysis/types';
 import { DocumentParser } from '../parse/document-parser';
@@ -96,6 +96,8 @@ export class BpflsServer {
       signatureHelpProvider: { triggerCharacters: triggerCharacters('signatureHelp') },
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor', 'source'] },
       codeLensProvider: { resolveProvider: false },
+      // The client registers each of these and forwards it to workspace/executeCommand.
+      ...(serverCommands.length ? { executeCommandProvider: { commands: serverCommands.map((c) => c.id) } } : {}),
     };
   }
 
@@ -169,6 +171,22 @@ export class BpflsServer {
       const ctx = this.context(p.textDocument.uri);
       if (!st || !ctx) return [];
       return provideCodeLenses({ ...ctx, findings: this.findingsOf(st) }, token).map(toCodeLens);
+    });
+    c.onExecuteCommand(async (p, token) => {
+      const cmd = serverCommands.find((x) => x.id === p.command);
+      if (!cmd) throw new Error(`unknown command ${p.command}`);
+      const result = await cmd.execute({
+        arguments: p.arguments ?? [],
+        document: (uri) => {
+          const st = this.docs.get(uri);
+          const ctx = this.context(uri);
+          return st && ctx ? { ...ctx, findings: this.findingsOf(st) } : undefined;
+        },
+      }, token);
+      if (result.detail) this.log(`${p.command}: ${result.message}\n${result.detail}`);
+      if (result.error) void c.window.showErrorMessage(result.message);
+      else void c.window.showInformationMessage(result.message);
+      return result;
     });
     c.onShutdown(async () => {
       for (const st of this.docs.values()) st.dispose();

@@ -33,6 +33,11 @@ exports.activate = (api) => {
     provideSignatureHelp: () => ({ signatures: [{ label: 'f(int a, int b)', parameters: [{ label: 'int a' }, { label: [9, 14] }] }], activeSignature: 0, activeParameter: 1 }) });
   api.registerCodeLensProvider({ id: 'test-lens', languages: ['c'],
     provideCodeLenses: () => [{ range: zero, title: 'Run', command: { command: 'bpfls.test', arguments: [1] } }] });
+  api.registerCommand({ id: 'bpfls.test.echo',
+    execute: (ctx) => {
+      const d = ctx.document(ctx.arguments[0]);
+      return { message: 'echo ' + ctx.arguments[1] + ' on ' + (d ? d.doc.lineCount + ' lines' : 'no document'), detail: 'details' };
+    } });
   api.registerObjectProvider({ id: 'test-object', languages: ['c'],
     async provideFindings(ctx, token) {
       const text = ctx.doc.text;
@@ -142,6 +147,22 @@ test('an edit cancels a running object provider; one that ignores cancellation l
     assert.ok(c.diagnostics.get(uri)!.diagnostics.some((x) => x.code === 'test.object'));
     assert.ok(c.notifications.some((n) => n.method === 'window/logMessage' && /ignored cancellation/.test((n.params as { message: string }).message)));
     assert.ok(!c.notifications.some((n) => n.method === 'bpfls/analysisDone' && [1, 2].includes((n.params as { version: number }).version)));
+  } finally {
+    await c.stop();
+  }
+});
+
+test('server commands are advertised and executed', async () => {
+  const c = await start();
+  try {
+    const cmds = (c.initializeResult!.capabilities.executeCommandProvider as { commands: string[] }).commands;
+    assert.ok(cmds.includes('bpfls.test.echo'));
+    const uri = fileUri(path.join(dir, 'cmd.bpf.c'));
+    c.open(uri, PROG);
+    const r = await c.request<{ message: string }>('workspace/executeCommand', { command: 'bpfls.test.echo', arguments: [uri, 'xdp_prog'] });
+    assert.equal(r.message, 'echo xdp_prog on 2 lines');
+    await c.waitFor(() => c.serverRequests.find((q) => q.method === 'window/showMessageRequest'), 'the message shown to the user');
+    await assert.rejects(c.request('workspace/executeCommand', { command: 'bpfls.nope', arguments: [] }), /unknown command/);
   } finally {
     await c.stop();
   }
