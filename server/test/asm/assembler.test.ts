@@ -119,3 +119,21 @@ test('garbage never throws', () => {
   }
   assert.deepEqual(hex(assemble('exit').insns), hex([insn(0x95)]));
 });
+
+test('C inline-asm templates: %[name] operands and %= labels', () => {
+  const text = [
+    'r1 = 0;', '*(u64*)(r10 - 8) = r1;', 'r2 = r10;', 'r2 += -8;', 'r1 = %[map_hash_8b] ll;',
+    'call %[bpf_map_lookup_elem];', 'if r0 == 0 goto l0_%=;', 'r1 = %[off];', '*(u32 *)(r0 + %[off]) = r1;',
+    'l0_%=:', 'r0 = 0;', 'exit;',
+  ].join('\n');
+  const r = assemble(text, { operands: (n) => (n === 'off' ? 4n : undefined) });
+  assert.deepEqual(asmErrors(r), []);
+  assert.equal(r.insns.length, 12);
+  assert.deepEqual([r.insns[6].code, r.insns[6].imm], [0x85, 1]);
+  assert.equal(r.insns[7].off, 2);
+  assert.equal(r.insns[8].imm, 4);
+  assert.equal(r.insns[9].off, 4);
+  assert.deepEqual(r.sections[0].relocs.map((x) => [x.offset, x.symbol]), [[32, 'map_hash_8b']]);
+  assert.ok(r.labels.has('l0_%='));
+  assert.match(asmErrors(assemble('r1 = %[x];'))[0].message, /operand %\[x\] is not a constant/);
+});

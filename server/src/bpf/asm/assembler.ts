@@ -150,6 +150,15 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
   };
   const position = (s: SectionState): number => (s.kind === 'data' ? s.data.length : s.slots);
 
+  const resolveOperand = (name: string): bigint | string => {
+    const r = opts.operands?.(name);
+    if (r !== undefined) return r;
+    const h = helperId(name);
+    return h !== undefined ? BigInt(h) : name;
+  };
+  /** `%[name]` in a call target or symbol load: its constant, or the symbol it names. */
+  const operandOf = (name: string): bigint | string => (name.startsWith('%[') ? resolveOperand(name.slice(2, -1)) : name);
+
   const lines = text.split('\n');
   const maxLines = opts.maxLines ?? 1_000_000;
   if (lines.length > maxLines) err(maxLines, 0, 0, `text has ${lines.length} lines; only the first ${maxLines} were assembled`);
@@ -394,7 +403,7 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
           err(ln, first.start, toks[toks.length - 1].end, `instruction in data section '${cur.name}'`);
           return;
         }
-        const c = new Cursor(toks, toks[toks.length - 1].end);
+        const c = new Cursor(toks, toks[toks.length - 1].end, resolveOperand);
         let stmt: Stmt;
         if (lineIsLlvm(toks, syntax)) stmt = parseLlvmStmt(c);
         else { c.pos++; stmt = parseGasStmt(c, first); }
@@ -462,6 +471,23 @@ export function assemble(text: string, opts: AsmOptions = {}): AsmResult {
       const { stmt } = p;
       const ins = { ...stmt.insn };
       const r = (start: number, end: number): SourceRange => ({ line: p.line, start, end });
+      if (stmt.target?.name?.startsWith('%[')) {
+        const v = operandOf(stmt.target.name);
+        if (typeof v === 'bigint') {
+          references.push({ name: stmt.target.name, range: r(stmt.target.start, stmt.target.end), kind: stmt.target.kind });
+          if (stmt.target.field === 'off') ins.off = Number(BigInt.asIntN(16, v)); else ins.imm = Number(BigInt.asIntN(32, v));
+          stmt.target = undefined;
+        } else stmt.target = { ...stmt.target, name: v };
+      }
+      if (stmt.sym?.name.startsWith('%[')) {
+        const v = operandOf(stmt.sym.name);
+        if (typeof v === 'bigint' && stmt.hi) {
+          const u = BigInt.asUintN(64, v);
+          ins.imm = Number(BigInt.asIntN(32, u));
+          stmt.hi = { ...stmt.hi, imm: Number(BigInt.asIntN(32, u >> 32n)) };
+          stmt.sym = undefined;
+        } else if (typeof v === 'string') stmt.sym = { ...stmt.sym, name: v };
+      }
       if (stmt.target) {
         const tg = stmt.target;
         if (tg.name !== undefined) references.push({ name: tg.name, range: r(tg.start, tg.end), kind: tg.kind });

@@ -32,9 +32,12 @@ export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
 export const UINT32_MAX = 2 ** 32 - 1;
 
+/** Resolves a C inline-asm operand (`%[name]`): a constant, or the name of a symbol. */
+export type OperandResolver = (name: string) => bigint | string | undefined;
+
 export class Cursor {
   pos = 0;
-  constructor(readonly toks: Tok[], readonly lineEnd: number) {}
+  constructor(readonly toks: Tok[], readonly lineEnd: number, readonly operand?: OperandResolver) {}
 
   peek(k = 0): Tok | undefined {
     return this.toks[this.pos + k];
@@ -98,6 +101,12 @@ export class Cursor {
       this.pos++;
     }
     const t = this.peek();
+    if (t && t.kind === 'id' && t.text.startsWith('%[')) {
+      const v = this.operand?.(t.text.slice(2, -1));
+      if (typeof v !== 'bigint') throw new ParseError(t.start, t.end, `operand ${t.text} is not a constant here`);
+      this.pos++;
+      return { value: neg ? -v : v, start: first.start, end: t.end, hex: false, neg };
+    }
     if (!t || t.kind !== 'num') {
       const at = t ?? first;
       throw new ParseError(at.start, at.end, `expected ${what}, found '${t ? t.text : 'end of line'}'`);

@@ -131,9 +131,24 @@ export function lexLine(line: string, opts: { semicolonComments?: boolean } = {}
       i += p.length;
       continue;
     }
+    // Inline-asm operands of C (`%[name]`) are names to resolve.
+    if (c === '%' && line[i + 1] === '[') {
+      const close = line.indexOf(']', i);
+      if (close > i + 2 && close < end && /^[A-Za-z_]\w*$/.test(line.slice(i + 2, close))) {
+        toks.push({ kind: 'id', text: line.slice(i, close + 1), start: i, end: close + 1 });
+        i = close + 1;
+        continue;
+      }
+    }
     if (isIdStart(c)) {
       let j = i + 1;
-      while (j < end && isIdChar(line[j])) j++;
+      for (;;) {
+        while (j < end && isIdChar(line[j])) j++;
+        // Inline asm makes labels unique with `%=` (l0_%=): part of the name, unless the name
+        // is a register (`r1%=r2`).
+        if (line[j] === '%' && line[j + 1] === '=' && j + 2 <= end && !/^[rw]\d+$/.test(line.slice(i, j))) { j += 2; continue; }
+        break;
+      }
       toks.push({ kind: 'id', text: line.slice(i, j), start: i, end: j });
       i = j;
       continue;

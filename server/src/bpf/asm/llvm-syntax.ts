@@ -387,6 +387,7 @@ function parseAssign(c: Cursor): Stmt {
       return { insn: insn(cls | BPF_MOV | BPF_X, d.n, s.n) };
     }
     // r1 = map ll  (a symbol: relocated by the object writer or loader)
+    if (t.text.startsWith('%[') && !c.isId('ll', 1)) return movImm(c, d, cls);
     c.pos++;
     if (!c.isId('ll')) throw new ParseError(t.start, t.end, `unknown value '${t.text}': a symbol load needs 'll' (r1 = ${t.text} ll)`);
     c.pos++;
@@ -394,6 +395,11 @@ function parseAssign(c: Cursor): Stmt {
     if (d.w) throw new ParseError(d.start, d.end, '64-bit loads need an r register');
     return { insn: insn(LD_IMM64, d.n), hi: insn(0), sym: { name: t.text, start: t.start, end: t.end } };
   }
+  return movImm(c, d, cls);
+}
+
+/** `r1 = 5`, `r1 = 5 ll`. */
+function movImm(c: Cursor, d: Reg, cls: number): Stmt {
   const v = c.int('a value');
   if (c.isId('ll')) {
     c.pos++;

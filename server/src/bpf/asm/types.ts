@@ -84,6 +84,11 @@ export interface AsmResult {
 export interface AsmOptions {
   /** Force a syntax instead of detecting it from the text. */
   syntax?: AsmSyntax;
+  /**
+   * Resolves C inline-asm operands (`%[name]` in asm volatile templates): a constant, or a symbol
+   * name. Unresolved operands default to the helper ID of that name, else a symbol of that name.
+   */
+  operands?: (name: string) => bigint | string | undefined;
   /** Upper bound on lines processed (defence against pathological input). */
   maxLines?: number;
 }
