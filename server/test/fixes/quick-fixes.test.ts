@@ -6,9 +6,9 @@ import { provideCodeActions, runSyntaxProviders } from '../../src/analysis/pipel
 import { defaultSettings } from '../../src/analysis/settings';
 import { neverCancelled, type Finding } from '../../src/analysis/types';
 import { codeActions } from '../../src/features/fixes/index';
-import { targetKfuncs } from '../../src/features/fixes/kfunc-decl';
+import { kfuncFix, targetKfuncs } from '../../src/features/fixes/kfunc-decl';
 import { applyEdits } from '../../src/features/fixes/text';
-import { parseC } from '../../src/features/fixes/tree';
+import { parseC, Source } from '../../src/features/fixes/tree';
 import { safeReturnValue } from '../../src/features/fixes/finding-fixes';
 import { assertBpflsAccepts, bpflsVerify, compile, corpus, expectLine, haveClang, kernelLoad, kernelRejection, kernelUnavailable, vmlinuxInclude } from './util';
 
@@ -172,4 +172,18 @@ test('deprecated kfunc: the knowledge lint\'s finding gets a rename to the succe
   assert.ok(!kernelLoad(before.obj!).ok, 'the kernel has no bpf_cpumask_any any more');
   const r = kernelLoad(after.obj!);
   assert.ok(r.ok, r.log);
+});
+
+test('kfunc declarations: kernel-internal structs need vmlinux.h, uapi ones do not', { skip: kfuncs ? undefined : 'no kernel BTF' }, async () => {
+  const uapi = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n\nSEC("tc") int f(struct __sk_buff *s) { return 0; }\n';
+  const task = kfuncFix(new Source(uapi, await parseC(uapi)), 'bpf_task_acquire')!;
+  assert.match(task.title, /libbpf needs the full struct task_struct: include vmlinux\.h/);
+  assert.equal(task.safe, false);
+  const skb = kfuncFix(new Source(uapi, await parseC(uapi)), 'bpf_dynptr_from_skb')!;
+  assert.doesNotMatch(skb.title, /libbpf needs/);
+  assert.equal(skb.safe, true);
+  const vm = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n';
+  const viaVmlinux = kfuncFix(new Source(vm, await parseC(vm)), 'bpf_task_acquire')!;
+  assert.equal(viaVmlinux.safe, true);
+  assert.equal(applyEdits(vm, viaVmlinux.edits), vm + 'extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;\n');
 });

@@ -53,6 +53,35 @@ function prototypeFor(text: string, k: KfuncProto): { proto: string; structs: st
   return { proto, structs };
 }
 
+let uapiStructs: Set<string> | undefined;
+
+/** Struct and union names the installed uapi linux/bpf.h defines (read once). */
+function uapiBpfStructs(): Set<string> {
+  if (!uapiStructs) {
+    uapiStructs = new Set();
+    for (const dir of ['/usr/include', '/usr/local/include']) {
+      try {
+        const h = readFileSync(path.join(dir, 'linux', 'bpf.h'), 'utf8');
+        for (const m of h.matchAll(/^(struct|union) (\w+) \{/gm)) uapiStructs.add(`${m[1]} ${m[2]}`);
+        break;
+      } catch {
+        // not installed here
+      }
+    }
+  }
+  return uapiStructs;
+}
+
+/**
+ * Structs the prototype names that this file leaves incomplete: libbpf matches an extern's
+ * prototype against the kernel's, and refuses a forward declaration where the kernel has a struct.
+ */
+function incompleteStructs(text: string, structs: string[]): string[] {
+  if (!structs.length) return [];
+  const uapi = /^\s*#\s*include\s*<linux\/bpf\.h>/m.test(text) ? uapiBpfStructs() : new Set<string>();
+  return structs.filter((s) => !uapi.has(s) && !new RegExp(`\\b${s.replace(' ', '\\s+')}\\s*\\{`).test(text));
+}
+
 /** After the last top-level #include or #define before the first function: where declarations go. */
 function declarationPoint(src: Source): number {
   let at = 0;
@@ -103,7 +132,14 @@ export function kfuncFix(src: Source, name: string, btfPath?: string): Fix | und
   const k = targetKfuncs(btfPath)?.get(name);
   if (!k) return undefined;
   const { edit, proto } = declarationEdit(src, k, false);
-  return { title: `Declare kfunc ${name} from kernel BTF: extern ${proto} __ksym;`, edits: [edit], isPreferred: true, safe: true };
+  const missing = incompleteStructs(src.text, prototypeFor(src.text, k).structs);
+  const caveat = missing.length ? ` (libbpf needs the full ${missing.join(', ')}: include vmlinux.h to load it)` : '';
+  return {
+    title: `Declare kfunc ${name} from kernel BTF: extern ${proto} __ksym;${caveat}`,
+    edits: [edit],
+    isPreferred: true,
+    safe: !missing.length,
+  };
 }
 
 /** The statements (directly in a block) calling `name`; undefined when a call sits elsewhere
