@@ -12,7 +12,7 @@
 import type { Insn } from '../isa/insn';
 import { helperProto } from './helpers';
 
-const T_SCALAR = 1, T_PTR = 2, T_STACK = 4, T_ALL = 7;
+const T_SCALAR = 1, T_PTR = 2, T_STACK = 4, T_CTX = 8, T_ALL = 15;
 const UNKNOWN_FP = 0x7fffffff;
 
 export interface NeededSets {
@@ -35,7 +35,7 @@ function slotBit(fpOff: number): number {
  * exploration (only those make the compared scalars matter, as in the kernel), or 'all'.
  */
 export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRangeChecked: boolean,
-  branchSinks: Set<number> | 'all' = 'all'): NeededSets {
+  branchSinks: Set<number> | 'all' = 'all', kfuncArgsNeeded: (idx: number) => number = () => 0x3e): NeededSets {
   const n = insns.length;
   // ---- forward: register kinds and fp offsets --------------------------------------------
   const inT: TypeState[] = new Array(n);
@@ -63,7 +63,7 @@ export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRang
     if (changed) work.push(at);
   };
   const entry = fresh();
-  entry.t[1] = T_PTR; entry.t[10] = T_PTR | T_STACK; entry.fp[10] = 0;
+  entry.t[1] = T_PTR | T_CTX; entry.t[10] = T_PTR | T_STACK; entry.fp[10] = 0;
   join(0, entry);
   for (const s of subprogStarts) {
     if (s === 0) continue;
@@ -90,8 +90,8 @@ export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRang
           const d = s.t[x.dst], sr = isX ? s.t[x.src] : T_SCALAR;
           let t = 0;
           if (d & T_SCALAR && sr & T_SCALAR) t |= T_SCALAR;
-          if (d & T_PTR) t |= (d & (T_PTR | T_STACK)) | (isX && sr & T_PTR && op === 0x10 ? T_SCALAR : 0);
-          if (isX && sr & T_PTR && op === 0x00) t |= sr & (T_PTR | T_STACK);
+          if (d & T_PTR) t |= (d & (T_PTR | T_STACK | T_CTX)) | (isX && sr & T_PTR && op === 0x10 ? T_SCALAR : 0);
+          if (isX && sr & T_PTR && op === 0x00) t |= sr & (T_PTR | T_STACK | T_CTX);
           if (!t) t = T_SCALAR;
           const fp = !isX && s.fp[x.dst] !== UNKNOWN_FP ? s.fp[x.dst] + (op === 0x00 ? x.imm : -x.imm) : UNKNOWN_FP;
           s.t[x.dst] = t; s.fp[x.dst] = fp;
@@ -103,7 +103,8 @@ export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRang
         const size = x.code & 0x18;
         const base = s.t[x.src];
         let t = T_SCALAR;
-        if (size === 0x18 || size === 0x00) t |= T_PTR;
+        // 8-byte loads may fill spilled pointers or read pointer fields; 4-byte ctx loads give packet pointers
+        if (size === 0x18 || (size === 0x00 && base & T_CTX)) t |= T_PTR;
         if (size === 0x18 && base & T_STACK) t |= T_STACK;
         s.t[x.dst] = t; s.fp[x.dst] = UNKNOWN_FP;
         succ.push(i + 1);
@@ -128,7 +129,7 @@ export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRang
         const op = x.code & 0xf0;
         if (op === 0x90) break;
         if (op === 0x80) {
-          let rt = T_ALL & ~T_STACK;
+          let rt = T_ALL & ~T_STACK & ~T_CTX;
           if (x.src === 0) {
             const p = helperProto(x.imm);
             rt = p && (p.ret.base === 'RET_INTEGER' || p.ret.base === 'RET_VOID') ? T_SCALAR : T_SCALAR | T_PTR;
@@ -286,7 +287,7 @@ export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRang
                 }
               });
             } else if (x.src === 2) {
-              R |= 0x3e;
+              R |= kfuncArgsNeeded(i);
             }
             break;
           }

@@ -154,12 +154,18 @@ export class Verifier {
   run(): void {
     this.cfg = checkCfg(this.insns, this.prog, (s) => this.verbose(s));
     this.subprogs = this.cfg.subprogs;
+    for (let i = 0; i < this.insns.length; i++) {
+      const x = this.insns[i];
+      if (x.code === 0x85 && x.src === 2 && /^bpf_iter_.*_next$/.test(this.kfuncName(i) ?? '')) {
+        this.cfg.iterNext[i] = 1; this.cfg.prunePoint[i] = 1; this.cfg.forceCheckpoint[i] = 1;
+      }
+    }
     const logStart = this.log.length;
     for (;;) {
-      this.needed = computeNeeded(this.insns, this.subprogs.map((sp) => sp.start), this.returnRange() !== undefined,
-        this.allBranchSinks ? 'all' : this.branchSinks);
+      this.needed = this.computeNeededSets();
       try {
         this.runOnce();
+        this.checkMaxStackDepth();
         return;
       } catch (e) {
         if (!(e instanceof RestartSignal)) throw e;
@@ -176,6 +182,39 @@ export class Verifier {
     }
   }
 
+  private computeNeededSets(): NeededSets {
+    // kfuncs whose arguments never need exact scalar ranges
+    const noScalarArgs = /^bpf_(iter_num_(new|next|destroy)|rcu_read_(un)?lock|preempt_(disable|enable))$/;
+    return computeNeeded(this.insns, this.subprogs.map((sp) => sp.start), this.returnRange() !== undefined,
+      this.allBranchSinks ? 'all' : this.branchSinks, (i) => (noScalarArgs.test(this.kfuncName(i) ?? '') ? 0 : 0x3e));
+  }
+
+  /** check_max_stack_depth: frames along any call chain share one 512-byte stack. */
+  private checkMaxStackDepth(): void {
+    const round = (d: number): number => Math.ceil(d / 16) * 16; // JITed programs: 16-byte frames
+    const calls: number[][] = this.subprogs.map(() => []);
+    for (let i = 0; i < this.insns.length; i++) {
+      const x = this.insns[i];
+      if (x.code === 0x85 && x.src === 1) {
+        const from = this.subprogs.findIndex((sp) => i >= sp.start && i < sp.end);
+        const to = this.subprogs.findIndex((sp) => sp.start === i + x.imm + 1);
+        if (from >= 0 && to >= 0) calls[from].push(to);
+      }
+    }
+    const walk = (sp: number, depth: number, frames: number, seen: Set<number>): void => {
+      const d = depth + round(this.stackDepth[sp] ?? 0);
+      if (d > MAX_BPF_STACK && frames > 1) {
+        this.insnIdx = this.subprogs[sp].start;
+        this.err(`combined stack size of ${frames} calls is ${d}. Too large`);
+      }
+      if (seen.has(sp)) return;
+      seen.add(sp);
+      for (const c of calls[sp]) walk(c, d, frames + 1, seen);
+      seen.delete(sp);
+    };
+    walk(0, 0, 1, new Set());
+  }
+
   /** A scalar decided a branch that the precision analysis did not count as a sink yet. */
   private noteDecidedBranch(idx: number, a: Reg, b: Reg): void {
     if (this.allBranchSinks || this.branchSinks.has(idx)) return;
@@ -183,7 +222,7 @@ export class Verifier {
     this.branchSinks.add(idx);
     if (this.totalStates > 0) throw new RestartSignal();
     // no checkpoint exists yet: nothing was pruned with the old sets, recompute and go on
-    this.needed = computeNeeded(this.insns, this.subprogs.map((sp) => sp.start), this.returnRange() !== undefined, this.branchSinks);
+    this.needed = this.computeNeededSets();
   }
 
   private runOnce(): void {
@@ -1006,7 +1045,7 @@ export class Verifier {
           this.ctxNoteGiven = true;
           this.notes.push('ctx access rules for this program type are not modelled; ctx accesses assumed valid');
         }
-        if (!a.ok) this.err(`invalid bpf_context access off=${off} size=${size}`);
+        if (!a.ok || (sx && a.regType !== undefined)) this.err(`invalid bpf_context access off=${off} size=${size}`);
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
           if (a.regType !== undefined) {
@@ -1545,7 +1584,7 @@ export class Verifier {
         markKnownScalar(r, 0n);
       } else {
         r.flags &= ~PTR_MAYBE_NULL;
-        if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map)) r.id = 0;
+        if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map, this.obj.btf)) r.id = 0;
       }
     });
   }
@@ -1641,7 +1680,7 @@ export class Verifier {
         const nul = maybeNull && !elide;
         markPtr(r0, RegType.PTR_TO_MAP_VALUE, nul ? PTR_MAYBE_NULL : 0);
         r0.map = meta.map;
-        if (nul) r0.id = ++this.idGen;
+        if (nul || this.spinLockOff(meta.map) !== undefined) r0.id = ++this.idGen;
         break;
       }
       case 'RET_PTR_TO_SOCKET': case 'RET_PTR_TO_TCP_SOCK': case 'RET_PTR_TO_SOCK_COMMON': {
@@ -1783,11 +1822,12 @@ export class Verifier {
         if (off !== lockOff) this.err(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${lockOff}`);
         if (fn.name === 'bpf_spin_lock') {
           if (this.cur.activeLock) this.err('Locks acquired: cannot take a lock more than once, already held');
-          this.cur.activeLock = reg.id || -1;
+          if (!reg.id) reg.id = ++this.idGen;
+          this.cur.activeLock = reg.id;
           this.cur.activeLockPtr = reg.map;
         } else {
           if (!this.cur.activeLock) this.err('bpf_spin_unlock without taking a lock');
-          if (this.cur.activeLock !== (reg.id || -1) || this.cur.activeLockPtr !== reg.map) this.err('bpf_spin_unlock of different lock');
+          if (this.cur.activeLock !== reg.id || this.cur.activeLockPtr !== reg.map) this.err('bpf_spin_unlock of different lock');
           this.cur.activeLock = 0;
           this.cur.activeLockPtr = undefined;
         }
@@ -2071,14 +2111,95 @@ export class Verifier {
     return s;
   }
 
+  /** The kfunc's name: from the target BTF, or from the loader's note when it could not resolve it. */
+  kfuncName(idx: number): string | undefined {
+    const insn = this.insns[idx];
+    const t = insn.imm > 0 ? this.obj.targetBtf?.types[insn.imm] : undefined;
+    if (t?.name) return t.name;
+    const p = this.prog.problems.find((x) => x.insn === idx);
+    return p ? /'([^']+)'/.exec(p.message)?.[1] : undefined;
+  }
+
   private checkKfuncCall(insn: Insn, idx: number): void {
-    void idx;
-    // Kfunc prototypes come from the target BTF; without them we treat the call as returning an
-    // unknown scalar and clobbering R1-R5.
-    if (insn.imm === -1 || insn.imm === 0) this.err('invalid kernel function call not eliminated in verifier pass');
-    if (!this.obj.targetBtf) this.notes.push('kfunc calls assumed valid: no target BTF');
-    for (let i = 0; i <= 5; i++) markNotInit(this.regs[i]);
-    markUnknown(this.regs[0]);
+    const name = this.kfuncName(idx);
+    if (!name) this.err('invalid kernel function call not eliminated in verifier pass');
+    const regs = this.regs;
+    if (name === 'bpf_iter_num_new' || name === 'bpf_iter_num_next' || name === 'bpf_iter_num_destroy') {
+      this.iterNumCall(name, idx);
+      return;
+    }
+    if (name === 'bpf_rcu_read_lock') {
+      if (this.cur.rcuDepth) this.err(`nested rcu read lock (kernel function ${name})`);
+      this.cur.rcuDepth++;
+    } else if (name === 'bpf_rcu_read_unlock') {
+      if (!this.cur.rcuDepth) this.err(`unmatched rcu read unlock (kernel function ${name})`);
+      this.cur.rcuDepth--;
+    } else if (!this.kfuncNoteGiven) {
+      this.kfuncNoteGiven = true;
+      this.notes.push(`kfunc ${name}: prototype not modelled; arguments assumed valid, result an unknown scalar`);
+    }
+    for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+    markUnknown(regs[0]);
+    this.insnIdx++;
+  }
+
+  private kfuncNoteGiven = false;
+
+  /** Open-coded numeric iterator: bpf_iter_num_new / _next / _destroy on a stack slot. */
+  private iterNumCall(name: string, idx: number): void {
+    const regs = this.regs;
+    const r1 = this.checkRegRead(1);
+    if (r1.type !== RegType.PTR_TO_STACK || !tnumIsConst(r1.varOff)) this.err('arg#0 expected pointer to an iterator on stack');
+    const off = r1.off + Number(s64(r1.varOff.value));
+    if (off % 8 !== 0 || off < -MAX_BPF_STACK || off >= 0) this.err('arg#0 expected pointer to an iterator on stack');
+    const fr = this.cur.frames[r1.frameno];
+    const spi = (-off - 1) >> 3;
+    growStack(fr, spi + 1);
+    const depth = (spi + 1) * 8;
+    if (depth > this.stackDepth[fr.subprog]) this.stackDepth[fr.subprog] = depth;
+    const slot = fr.stack[spi];
+    const isIter = slot.types[0] === Slot.ITER;
+    if (name === 'bpf_iter_num_new') {
+      if (isIter) this.err('expected uninitialized iter_num as arg #0');
+      this.checkRegRead(2); this.checkRegRead(3);
+      const id = ++this.idGen;
+      this.cur.refs.push({ id, insn: idx, kind: 'ptr' });
+      slot.types = [Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER];
+      slot.spilled = notInit();
+      slot.spilled.refObjId = id;
+      slot.spilled.iterState = 'active';
+      slot.spilled.iterDepth = 0;
+      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+      markUnknown(regs[0]);
+      this.insnIdx++;
+      return;
+    }
+    if (!isIter) this.err('expected an initialized iter_num as arg #0');
+    if (name === 'bpf_iter_num_destroy') {
+      const id = slot.spilled.refObjId;
+      this.cur.refs = this.cur.refs.filter((r) => r.id !== id);
+      slot.types = [0, 0, 0, 0, 0, 0, 0, 0];
+      slot.spilled = notInit();
+      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+      this.insnIdx++;
+      return;
+    }
+    // next: the drained outcome (NULL) is explored later; this path continues with an element
+    if (slot.spilled.iterState === 'active') {
+      const q = this.pushPath(idx + 1, idx, false);
+      const qf = q.frames[r1.frameno];
+      qf.stack[spi].spilled.iterState = 'drained';
+      const qr = q.frames[q.cur].regs;
+      for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
+      markKnownScalar(qr[0], 0n);
+      slot.spilled.iterDepth = (slot.spilled.iterDepth ?? 0) + 1;
+      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+      markPtr(regs[0], RegType.PTR_TO_MEM, MEM_RDONLY);
+      regs[0].memSize = 4;
+    } else {
+      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+      markKnownScalar(regs[0], 0n);
+    }
     this.insnIdx++;
   }
 
@@ -2234,8 +2355,8 @@ function markPtrNotNull(r: Reg): void {
   r.flags &= ~PTR_MAYBE_NULL;
 }
 
-function mapHasSpinLock(map: MapDef | undefined): boolean {
-  return !!map && (map as MapDef & { spinLockOff?: number }).spinLockOff !== undefined;
+function mapHasSpinLock(map: MapDef | undefined, btf?: LoadedObject['btf']): boolean {
+  return !!map && specialFieldOffset(btf, map, 'bpf_spin_lock') !== undefined;
 }
 
 function forEachReg(st: VState, fn: (r: Reg) => void): void {
