@@ -375,7 +375,7 @@ function parseAssign(c: Cursor): Stmt {
       const m = deref(c);
       c.expectPunct(')');
       c.end();
-      return { insn: insn(BPF_STX | BPF_ATOMIC | m.size, m.base, d.n, m.off, BPF_LOAD_ACQ) };
+      return { insn: insn(BPF_STX | BPF_ATOMIC | m.size, d.n, m.base, m.off, BPF_LOAD_ACQ) };
     }
     const s = tryReg(t);
     if (s) {

@@ -138,7 +138,8 @@ export function printInsnLlvm(insns: readonly Insn[], idx: number, opts: LlvmPri
       if (mode === BPF_MEM) return `*(${sname} *)(${memRef(dst, ins.off)}) = ${r}${src}`;
       if (mode !== BPF_ATOMIC) return '<unknown>';
       const ref = memRef(dst, ins.off);
-      if (ins.imm === BPF_LOAD_ACQ) return `${r}${src} = load_acquire((${sname} *)(${ref}))`;
+      // load-acquire is the one atomic whose dst is the destination and src the base.
+      if (ins.imm === BPF_LOAD_ACQ) return `${r}${dst} = load_acquire((${sname} *)(${memRef(src, ins.off)}))`;
       if (ins.imm === BPF_STORE_REL) return `store_release((${sname} *)(${ref}), ${r}${src})`;
       if (size !== BPF_W && size !== BPF_DW) return '<unknown>';
       // 32-bit atomics other than add use w registers even without alu32 (LLVM can't decode
@@ -223,7 +224,7 @@ export function printInsnKernel(insns: readonly Insn[], idx: number, opts: Kerne
       }
       if (imm === BPF_CMPXCHG) return `${c} r0 = atomic${w}_cmpxchg((${sname} *)(r${dst} ${plus(off)}), r0, r${src})`;
       if (imm === BPF_XCHG) return `${c} r${src} = atomic${w}_xchg((${sname} *)(r${dst} ${plus(off)}), r${src})`;
-      if (imm === BPF_LOAD_ACQ) return `${c} r${src} = load_acquire((${sname} *)(r${dst} ${plus(off)}))`;
+      if (imm === BPF_LOAD_ACQ) return `${c} r${dst} = load_acquire((${sname} *)(r${src} ${plus(off)}))`;
       if (imm === BPF_STORE_REL) return `${c} store_release((${sname} *)(r${dst} ${plus(off)}), r${src})`;
     }
     return `BUG_${hex2(ins.code)}`;
