@@ -167,8 +167,10 @@ export function kfuncWeakFix(src: Source, name: string, btfPath?: string): Fix |
     const unit = indent.includes('\t') || indent === '' ? '\t' : ' '.repeat(Math.min(indent.length, 4));
     return replaceSpan(src.index, src.start(stmt), src.start(stmt), `if (bpf_ksym_exists(${name}))${eol}${indent}${unit}`);
   });
+  const missing = incompleteStructs(src.text, prototypeFor(src.text, k).structs);
+  const caveat = missing.length ? ` (libbpf needs the full ${missing.join(', ')}: include vmlinux.h to load it)` : '';
   return {
-    title: `Declare kfunc ${name} __weak and call it only when the kernel has it (bpf_ksym_exists)`,
+    title: `Declare kfunc ${name} __weak and call it only when the kernel has it (bpf_ksym_exists)${caveat}`,
     edits: [edit, ...guards],
   };
 }
