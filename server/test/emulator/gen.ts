@@ -51,7 +51,7 @@ const ALU_OPS = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa
 const JMP_OPS = [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0];
 const PKT_SIZE = 128;
 
-type Stmt = { insns: Insn[]; jumpTo?: number };
+type Stmt = { insns: Insn[]; jumpTo?: number; callsSub?: boolean };
 
 export function generateProgram(seed: number): GenProgram {
   const r = new Rng(seed * 2654435761 + 12345);
@@ -64,9 +64,27 @@ export function generateProgram(seed: number): GenProgram {
   const reinit = (): Insn[] => [1, 2, 3, 4, 5].map((d) => insn(0xb7, d, 0, 0, r.imm()));
 
   const nStmts = 10 + r.int(40);
+  // a static subprogram (BPF-to-BPF call); not with LD_ABS, which the verifier refuses to mix with calls
+  const hasSub = progType !== ProgType.SOCKET_FILTER && r.chance(0.3);
   for (let s = 0; s < nStmts; s++) {
     const k = r.int(100);
     const d = reg();
+    if (hasSub && r.chance(0.06)) {
+      body.push({ insns: [insn(0x85, 0, 1, 0, 0), ...reinit()], callsSub: true });
+      continue;
+    }
+    if (direct && r.chance(0.04)) { // csum_diff over initialised stack (not offered to socket filters)
+      const fs = r.pick([0, 4, 8]), ts = r.pick([0, 4, 8, 16]);
+      body.push({ insns: [insn(0xbf, 1, 10), insn(0x07, 1, 0, 0, -16), insn(0xb7, 2, 0, 0, fs), insn(0xbf, 3, 10), insn(0x07, 3, 0, 0, -40),
+        insn(0xb7, 4, 0, 0, ts), insn(0xbf, 5, r.pick([0, 9])), insn(0x85, 0, 0, 0, 28), ...reinit()] });
+      continue;
+    }
+    if (r.chance(0.04)) { // copy packet bytes to the stack with a helper (skb_load_bytes, xdp_load_bytes)
+      const len = 1 + r.int(16);
+      body.push({ insns: [insn(0xbf, 1, 6), insn(0xb7, 2, 0, 0, r.int(PKT_SIZE + 30)), insn(0xbf, 3, 10), insn(0x07, 3, 0, 0, -48 - 8 * Math.ceil(len / 8) + 8),
+        insn(0xb7, 4, 0, 0, len), insn(0x85, 0, 0, 0, progType === ProgType.XDP ? 189 : 26), ...reinit()] });
+      continue;
+    }
     if (k < 30) { // ALU with immediate or register, 64 or 32 bits
       const cls = r.chance(0.5) ? 0x07 : 0x04;
       const op = r.pick(ALU_OPS);
@@ -151,6 +169,8 @@ export function generateProgram(seed: number): GenProgram {
     }
   }
 
+  if (hasSub && !body.some((st) => st.callsSub)) body.push({ insns: [insn(0x85, 0, 1, 0, 0), ...reinit()], callsSub: true });
+
   // prologue
   const pro: Insn[] = [insn(0xbf, 6, 1, 0, 0)];
   if (direct) {
@@ -189,6 +209,21 @@ export function generateProgram(seed: number): GenProgram {
     insns.push(...st.insns);
   });
   insns.push(...epi, ...out);
+  if (hasSub) { // r0 = f(r1..r5) with ALU only; r6-r9 are the caller's
+    const subStart = insns.length;
+    insns.push(insn(0xbf, 0, 1));
+    const m = 1 + r.int(8);
+    for (let i = 0; i < m; i++) {
+      const op = r.pick([0x00, 0x10, 0x20, 0x40, 0x50, 0xa0, 0x60, 0x70, 0xc0]);
+      const dd = r.pick([0, 1, 2, 3, 4, 5]);
+      const x = r.chance(0.5);
+      let imm = r.imm();
+      if (op === 0x60 || op === 0x70 || op === 0xc0) imm &= 63;
+      insns.push(insn(0x07 | op | (x ? 0x08 : 0), dd, x ? r.pick([0, 1, 2, 3, 4, 5]) : 0, 0, x ? 0 : imm));
+    }
+    insns.push(insn(0xaf, 0, r.pick([1, 2, 3, 4, 5])), insn(0x95));
+    body.forEach((st, i) => { if (st.callsSub) insns[starts[i]] = { ...insns[starts[i]], imm: subStart - (starts[i] + 1) }; });
+  }
   if (direct) {
     const idx = pro.findIndex((x) => x.code === 0x2d);
     insns[idx] = { ...insns[idx], off: outStart - (idx + 1) };

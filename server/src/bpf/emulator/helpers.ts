@@ -300,10 +300,20 @@ export function installHelpers(vm: Vm, host: HelperHost): void {
   h[28] = (vm) => { // csum_diff(from, from_size, to, to_size, seed)
     const fs = argU32(vm, 2), ts = argU32(vm, 4);
     if ((fs | ts) & 3 || fs + ts > 512) { setR0(vm, -EINVAL); return; }
-    let sum = vm.L[5] >>> 0;
-    if (fs) { const f = bytesArg(vm, 1, fs); const v = new DataView(f.buffer); for (let i = 0; i < fs; i += 4) sum += (~v.getUint32(i, true)) >>> 0; }
-    if (ts) { const t = bytesArg(vm, 3, ts); const v = new DataView(t.buffer); for (let i = 0; i < ts; i += 4) sum += v.getUint32(i, true); }
-    while (sum > 0xffffffff) sum = (sum % 0x100000000) + Math.floor(sum / 0x100000000);
+    const words = (i: number, n: number): number[] => {
+      if (!n) return [];
+      const v = new DataView(bytesArg(vm, i, n).buffer);
+      return Array.from({ length: n / 4 }, (_, k) => v.getUint32(4 * k, true));
+    };
+    const fold32 = (x: number) => { while (x > 0xffffffff) x = (x % 0x100000000) + Math.floor(x / 0x100000000); return x; };
+    const seed = vm.L[5] >>> 0;
+    let sum: number;
+    if (ts === 0 && fs > 0) {
+      // pulling data: ~csum_partial(from, ~seed), which gives 0 where a running sum would give 0xffffffff
+      sum = (~fold32(words(1, fs).reduce((a, w) => a + w, (~seed) >>> 0))) >>> 0;
+    } else {
+      sum = fold32(words(1, fs).reduce((a, w) => a + ((~w) >>> 0), seed) + words(3, ts).reduce((a, w) => a + w, 0));
+    }
     // since 6.13 every architecture returns the sum folded to 16 bits (csum_from32to16)
     sum = (sum & 0xffff) + (sum >>> 16);
     sum = (sum & 0xffff) + (sum >>> 16);
