@@ -33,6 +33,7 @@ export function diffEdit(a: string, b: string): TreeEdit | null {
 export class DocumentParser {
   private masked = '';
   private tree: OwnedTree | undefined;
+  private incrementalWithErrors = false;
 
   constructor(private readonly parser: CParser) {}
 
@@ -53,10 +54,32 @@ export class DocumentParser {
       const next = this.parser.parse(masked, this.tree);
       this.tree.delete();
       this.tree = next;
+      this.incrementalWithErrors = next.rootNode.hasError;
     } else {
       this.tree = this.parser.parse(masked);
+      this.incrementalWithErrors = false;
     }
     this.masked = masked;
+    return this.tree;
+  }
+
+  /**
+   * True when the tree came from an incremental parse of text with syntax errors. tree-sitter's
+   * error recovery may then shape the ERROR nodes differently from a fresh parse of the same
+   * text; `settle()` replaces such a tree with the fresh one (call it when edits pause).
+   */
+  get unsettled(): boolean {
+    return this.incrementalWithErrors;
+  }
+
+  /** Reparses the current text from scratch if the tree is unsettled; returns the current tree. */
+  settle(): SyntaxTree | undefined {
+    if (this.tree && this.incrementalWithErrors) {
+      const fresh = this.parser.parse(this.masked);
+      this.tree.delete();
+      this.tree = fresh;
+      this.incrementalWithErrors = false;
+    }
     return this.tree;
   }
 

@@ -9,22 +9,41 @@
 //   __always_inline, __ksym, ...    -> blanks; __attribute__((...)) and __aligned(8) -> blanks
 //   bpf_for(i, 0, n) / bpf_repeat(n) / bpf_for_each(...) -> while  (...)
 //   container_of(p, struct s, f), bpf_core_type_exists(struct s) -> type arguments become 0
+//   selftest annotations (__success, __msg("..."), __naked, private(A) at a line start) -> blanks; asm operand macros
+//   __imm(x) -> "i"  (x); __clobber_all -> "memory"; bpf_cmp_unlikely(a, ==, b) -> (a, 0 , b)
 
 const ATTRIBUTE_WORDS = new Set([
   '__always_inline', '__noinline', '__weak', '__hidden', '__ksym', '__kconfig', '__kptr', '__kptr_untrusted',
   '__kptr_ref', '__percpu_kptr', '__rcu', '__user', '__iomem', '__percpu', '__force', '__arg_ctx', '__arg_nonnull',
   '__arg_nullable', '__arg_trusted', '__arg_untrusted', '__arg_arena', '__arena', '__packed', '__used',
   '__maybe_unused', '__always_unused', '__noreturn', '__bpf_fastcall', '__uptr', '__nullable', '__ref',
-  '__opt', '__str', '__ign', '__sz', '__k', '__iter', '__refcounted_kptr',
+  '__opt', '__str', '__ign', '__sz', '__k', '__iter', '__refcounted_kptr', '__arena_global',
+  // kernel selftest annotations (bpf_misc.h), common in verifier test programs
+  '__failure', '__success', '__failure_unpriv', '__success_unpriv', '__naked', '__auxiliary', '__auxiliary_unpriv',
+  '__arch_x86_64', '__arch_arm64', '__arch_riscv64', '__arch_s390x', '__load_if_JITed', '__not_subprog',
+  '__pragma_loop_no_unroll', '__pragma_loop_unroll_full',
 ]);
-const ATTRIBUTE_CALLS = new Set(['__attribute__', '__attribute', '__aligned', '__contains', '__section', '__btf_decl_tag', '__btf_type_tag']);
+const ATTRIBUTE_CALLS = new Set([
+  '__attribute__', '__attribute', '__aligned', '__contains', '__section', '__btf_decl_tag', '__btf_type_tag', '__exception_cb',
+  '__msg', '__msg_unpriv', '__description', '__log_level', '__retval', '__retval_unpriv', '__xlated', '__xlated_unpriv',
+  '__jited', '__jited_unpriv', '__flag', '__btf_path', '__arch', '__caps_unpriv', '__regex', '__stderr', '__stdout',
+  '__stderr_unpriv', '__stdout_unpriv', '__linear_size', '__pragma_loop_unroll_count',
+]);
+/** bpf_misc.h asm operand macros: `__imm(x)` is `[x]"i"(x)`; we keep a plain `"i"(x)` operand. */
+const ASM_OPERANDS = new Set(['__imm', '__imm_addr', '__imm_const', '__imm_insn', '__imm_ptr']);
+/** bpf_misc.h clobber lists, which stand where asm expects string literals. */
+const ASM_CLOBBERS = new Set(['__clobber_all', '__clobber_common']);
+/** Macros taking a comparison operator as their second argument. */
+const OPERATOR_ARG_MACROS = new Set(['bpf_cmp_likely', 'bpf_cmp_unlikely']);
 const MAP_FIELDS = new Set(['__uint', '__type', '__array', '__ulong']);
 const LOOP_MACROS = new Set(['bpf_for', 'bpf_for_each', 'bpf_repeat']);
 /** Macros whose arguments may be types; a `struct/union/enum X` argument becomes `0`. */
 const TYPE_ARG_MACROS = new Set([
   'container_of', 'bpf_core_type_exists', 'bpf_core_type_size', 'bpf_core_type_id_kernel',
   'bpf_core_type_id_local', 'bpf_core_type_matches', 'bpf_core_enum_value', 'bpf_core_enum_value_exists',
-  'bpf_core_cast', 'bpf_rdonly_cast',
+  'bpf_core_cast', 'bpf_rdonly_cast', 'bpf_obj_new', 'bpf_percpu_obj_new', 'offsetofend', 'sizeof_field',
+  'bpf_core_type_id', 'bpf_core_field_exists', 'bpf_core_field_size', 'bpf_core_field_offset',
+  'bpf_core_field_signed', 'bpf_core_field_lshift_u64', 'bpf_core_field_rshift_u64',
 ]);
 /** Longest macro argument list we look at (bounds the scan on broken text). */
 const MAX_ARGS = 4096;
@@ -35,12 +54,25 @@ function isIdentStart(c: number): boolean {
 function isIdent(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
+/** Whether only blanks precede `i` on its line. */
+function atLineStart(t: string, i: number): boolean {
+  for (let k = i - 1; k >= 0; k--) {
+    const c = t.charCodeAt(k);
+    if (c === 10) return true;
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
 
-/** Index just past the ')' matching the '(' at `open`, or -1 (strings and char literals are skipped). */
-function matchParen(t: string, open: number): number {
+/**
+ * Index just past the ')' matching the '(' at `open`, or -1 (strings and char literals are
+ * skipped). Braces and ';' end the search unless `allowBodies` (`__array(values, struct {...})`).
+ */
+function matchParen(t: string, open: number, allowBodies = false): number {
   let depth = 0;
   const limit = Math.min(t.length, open + MAX_ARGS);
   for (let i = open; i < limit; i++) {
@@ -53,7 +85,7 @@ function matchParen(t: string, open: number): number {
         if (t.charCodeAt(i) === 92) i++;
         else if (t.charCodeAt(i) === 10) break;
       }
-    } else if (c === 59 || c === 123 || c === 125) {
+    } else if (!allowBodies && (c === 59 || c === 123 || c === 125)) {
       return -1; // ';' '{' '}' never appear inside these macros' arguments
     }
   }
@@ -119,15 +151,16 @@ export function maskBpfMacros(text: string): string {
     if (!isIdentStart(c) || (i > 0 && isIdent(text.charCodeAt(i - 1)))) continue;
     let j = i + 1;
     while (j < n && isIdent(text.charCodeAt(j))) j++;
-    // Every macro we rewrite starts with '_', 'S', 'b' or 'c': skip other words without slicing.
-    if (c !== 95 && c !== 83 && c !== 98 && c !== 99) {
+    // Every macro we rewrite starts with '_', 'S', 'b', 'c', 'o', 'p' or 's': skip other words without slicing.
+    if (c !== 95 && c !== 83 && c !== 98 && c !== 99 && c !== 111 && c !== 112 && c !== 115) {
       i = j - 1;
       continue;
     }
     const word = text.slice(i, j);
     const isCandidate =
-      word === 'SEC' || ATTRIBUTE_WORDS.has(word) || ATTRIBUTE_CALLS.has(word) || MAP_FIELDS.has(word) ||
-      LOOP_MACROS.has(word) || TYPE_ARG_MACROS.has(word);
+      word === 'SEC' || (word === 'private' && atLineStart(text, i)) || ATTRIBUTE_WORDS.has(word) || ATTRIBUTE_CALLS.has(word) || MAP_FIELDS.has(word) ||
+      LOOP_MACROS.has(word) || TYPE_ARG_MACROS.has(word) || ASM_OPERANDS.has(word) || ASM_CLOBBERS.has(word) ||
+      OPERATOR_ARG_MACROS.has(word);
     if (!isCandidate) {
       i = j - 1;
       continue;
@@ -137,23 +170,37 @@ export function maskBpfMacros(text: string): string {
       i = j - 1;
       continue;
     }
+    if (ASM_CLOBBERS.has(word)) {
+      put(i, '"memory"'.padEnd(j - i, ' '));
+      i = j - 1;
+      continue;
+    }
     let open = j;
     while (open < n && isSpace(text.charCodeAt(open))) open++;
     if (text.charCodeAt(open) !== 40) {
       i = j - 1;
       continue;
     }
-    const close = matchParen(text, open);
+    const close = matchParen(text, open, MAP_FIELDS.has(word));
     if (close < 0) {
       i = j - 1;
       continue;
     }
-    if (word === 'SEC' || ATTRIBUTE_CALLS.has(word)) {
+    if (word === 'SEC' || word === 'private' || ATTRIBUTE_CALLS.has(word)) {
       blank(i, close);
     } else if (MAP_FIELDS.has(word)) {
       maskMapField(text, i, open, close, put, blank);
     } else if (LOOP_MACROS.has(word)) {
       put(i, 'while'.padEnd(j - i, ' '));
+    } else if (ASM_OPERANDS.has(word)) {
+      blank(i, open);
+      put(i, '"i"');
+      // __imm_const(name, value): an asm operand holds one expression, so drop `name,`.
+      const args = splitArgs(text, open, close);
+      if (args.length === 2) blank(args[0][0], args[1][0]);
+    } else if (OPERATOR_ARG_MACROS.has(word)) {
+      const args = splitArgs(text, open, close);
+      if (args.length === 3) put(args[1][0], '0'.padEnd(args[1][1] - args[1][0], ' '));
     } else {
       for (const [s, e] of splitArgs(text, open, close)) {
         if (TYPE_KEYWORD.test(text.slice(s, e))) put(s, '0'.padEnd(e - s, ' '));
@@ -191,7 +238,9 @@ function maskMapField(
   const comma = args[0][1];
   const value = text.slice(args[1][0], args[1][1]);
   const sepLen = value.length - value.trimStart().length + 1; // ',' plus the blanks after it
-  const simple = value.trim() !== '' && SIMPLE_VALUE.test(value) && !TYPE_KEYWORD.test(value);
+  // __uint/__ulong values are numbers (kept as the array size); __type/__array values are types.
+  const numeric = /^__u(int|long)$/.test(text.slice(start, open).trim());
+  const simple = numeric && value.trim() !== '' && SIMPLE_VALUE.test(value) && !TYPE_KEYWORD.test(value);
   if (simple && sepLen >= 2) {
     blank(nameEnd, comma + sepLen);
     put(comma, ')[');

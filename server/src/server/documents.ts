@@ -36,6 +36,8 @@ export class DocState {
   /** Aborts the running compile/analysis of this document. */
   controller: AbortController | undefined;
   debounce: NodeJS.Timeout | undefined;
+  /** Pending fresh reparse of a tree that incremental parsing left unsettled (see DocumentParser). */
+  settleTimer: NodeJS.Timeout | undefined;
   syntaxScheduled = false;
   /** Duration of the last syntax pass: the next one waits as long (bounds CPU under edit storms). */
   lastSyntaxMs = 0;
@@ -67,6 +69,7 @@ export class DocState {
 
   dispose(): void {
     clearTimeout(this.debounce);
+    clearTimeout(this.settleTimer);
     this.controller?.abort();
     this.parser?.dispose();
     this.tree = undefined;

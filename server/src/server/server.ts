@@ -51,6 +51,8 @@ export interface InitializationOptions {
 }
 
 const LANGUAGES: readonly string[] = ['c', 'bpf-asm'];
+/** Quiet time after an edit before an unsettled tree is reparsed from scratch. */
+const SETTLE_MS = 150;
 
 export class BpflsServer {
   private readonly docs = new Map<string, DocState>();
@@ -282,6 +284,22 @@ export class BpflsServer {
     st.lastSyntaxMs = ms;
     if (ms > 100) this.log(`bpfls: syntax pass on ${path.basename(st.filePath)} took ${ms.toFixed(0)} ms`);
     this.publish(st);
+    clearTimeout(st.settleTimer);
+    st.settleTimer = st.parser?.unsettled ? setTimeout(() => this.settle(st), SETTLE_MS) : undefined;
+  }
+
+  /**
+   * Replaces a tree that incremental parsing left with errors by a fresh parse once edits pause,
+   * so the syntax findings are exactly those of opening the text anew.
+   */
+  private settle(st: DocState): void {
+    clearTimeout(st.settleTimer);
+    st.settleTimer = undefined;
+    if (this.docs.get(st.uri) !== st || !st.parser?.unsettled || st.syntaxVersion !== st.version) return;
+    const doc = st.snapshot();
+    st.tree = st.parser.settle();
+    st.syntaxFindings = runSyntaxProviders({ doc, tree: st.tree, settings: this.settings }, neverCancelled);
+    this.publish(st);
   }
 
   private findingsOf(st: DocState): Finding[] {
@@ -305,6 +323,8 @@ export class BpflsServer {
 
   /** Compile (or assemble), then run the object providers in the worker; cancelled by newer edits. */
   private async analyze(st: DocState): Promise<void> {
+    if (st.syntaxVersion !== st.version) this.runSyntax(st);
+    this.settle(st);
     st.controller?.abort();
     const controller = new AbortController();
     st.controller = controller;

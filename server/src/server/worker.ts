@@ -45,7 +45,8 @@ if (port) {
       let tree;
       if (job.languageId === 'c') {
         parser ??= new DocumentParser(await wasmCParser());
-        tree = parser.update(job.text);
+        parser.update(job.text);
+        tree = parser.settle();
       }
       const findings = await runObjectProviders({ doc, tree, settings: job.settings, elf: job.elf, sourcePath: job.sourcePath }, token);
       port.postMessage({ type: 'result', id: job.id, findings, ms: performance.now() - t0 } satisfies WorkerReply);
