@@ -68,6 +68,11 @@ test('__retval mismatch is an error on the function; the Run lens shows each res
     assert.match(byLine.get(12)!.title, /^▶ Run: 3 \(XDP_TX\) · \d+ insns$/);
     assert.match(byLine.get(19)!.title, /^▶ Run: 2 \(TC_ACT_SHOT\) · \d+ insns$/);
     assert.deepEqual(byLine.get(19)!.arguments, [uri, 'plain']);
+
+    // clicking the lens runs the command on the server
+    const res = await c.request<{ message: string; error?: boolean }>('workspace/executeCommand', { command: 'bpfls.runProgram', arguments: [uri, 'passes'] });
+    assert.match(res.message, /^passes returned 2 \(XDP_PASS\) after \d+ instructions; trace: len 64$/);
+    assert.ok(!res.error);
   } finally {
     await c.stop();
     fs.rmSync(dir, { recursive: true, force: true });

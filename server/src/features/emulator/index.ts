@@ -2,7 +2,7 @@
 // program runs the way the selftests run it (64 zero bytes of packet): programs annotated
 // `__retval(N)` whose result differs get an error on the function, and every program gets a hint
 // with its result, which the "▶ Run" code lens above the program summarises.
-import { registerCodeLensProvider, registerObjectProvider, type CodeLens, type CodeLensContext, type ObjectContext } from '../../analysis/registry';
+import { registerCodeLensProvider, registerCommand, registerObjectProvider, type CodeLens, type CodeLensContext, type CommandContext, type CommandResult, type ObjectContext } from '../../analysis/registry';
 import type { CancellationToken, Finding, Range } from '../../analysis/types';
 import type { DocumentSnapshot } from '../../analysis/document';
 import { loadObject } from '../../bpf/loader';
@@ -146,3 +146,22 @@ function provideLenses(ctx: CodeLensContext): CodeLens[] {
 }
 
 registerCodeLensProvider({ id: 'emulator-run', languages: ['c', 'bpf-asm'], provideCodeLenses: provideLenses });
+
+/**
+ * "▶ Run" clicked: the result of the program's last background run (the document's latest compile),
+ * with its trace in the output channel.
+ */
+function runProgramCommand(ctx: CommandContext): CommandResult {
+  const [uri, prog] = ctx.arguments;
+  if (typeof uri !== 'string' || typeof prog !== 'string') return { message: 'bpfls.runProgram needs a document URI and a program name', error: true };
+  const doc = ctx.document(uri);
+  if (!doc) return { message: `${prog}: the document is not open`, error: true };
+  const f = doc.findings.find((x) => x.code === RUN_RESULT && (x.data as RunResultData | undefined)?.prog === prog);
+  if (!f) return { message: `${prog}: no result yet (it runs after each successful compile, when bpfls.analyses.run is on)`, error: true };
+  const d = f.data as RunResultData;
+  if (d.error) return { message: `${prog}: ${d.error}`, error: true, detail: f.message };
+  const message = `${prog} returned ${d.retval}${d.meaning ? ` (${d.meaning})` : ''} after ${d.insns} instructions${d.trace.length ? `; trace: ${d.trace[0]}` : ''}`;
+  return { message, detail: f.message };
+}
+
+registerCommand({ id: 'bpfls.runProgram', execute: runProgramCommand });
