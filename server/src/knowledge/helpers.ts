@@ -2,6 +2,7 @@
 // GPL-only flag, the program types whose func_proto returns each helper, and the first kernel release.
 // The facts live in helpers.data.ts (generated from the kernel sources); this file is the API.
 import { HELPER_DATA } from './helpers.data';
+import { PROBED_ADDITIONS, PROBED_KERNEL } from './helpers.probed.data';
 import { PROG_TYPE_NAMES } from '../bpf/progtypes';
 
 export interface HelperArg {
@@ -92,7 +93,7 @@ export interface HelperInfo {
   since?: string;
   /** the helper may sleep: only sleepable programs may call it */
   mightSleep?: boolean;
-  progTypes: readonly HelperAvailability[];
+  progTypes: HelperAvailability[] | readonly HelperAvailability[];
   /** per-program-type prototypes that differ from the one above */
   variants?: readonly HelperVariant[];
   deprecated?: HelperDeprecation;
@@ -140,6 +141,15 @@ for (const raw of HELPER_DATA) {
   };
   byId[info.id] = info;
   byName.set(info.name, info);
+}
+
+// What a newer kernel added, as measured on it (helpers.probed.data.ts).
+const newer = `newer kernels only (offered by Linux ${PROBED_KERNEL.replace(/^(\d+\.\d+).*$/, '$1')}, not by 6.12; may need CAP_PERFMON)`;
+for (const [pt, names] of Object.entries(PROBED_ADDITIONS)) {
+  for (const n of names) {
+    const h = byName.get(n);
+    if (h && !h.progTypes.some((x) => x.progType === pt)) h.progTypes = [...h.progTypes, { progType: pt, requires: newer }];
+  }
 }
 
 /** Highest helper ID known (211 as of Linux 6.12). */

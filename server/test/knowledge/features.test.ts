@@ -169,10 +169,10 @@ test('diagnostics: each code at its place, with its default severity', (t) => {
 
   const u = findings(UAPI_PROGRAM, s);
   const uat = (code: string) => u.filter((f) => f.code === code).map((f) => `${f.range.start.line + 1}:${f.severity}`);
-  assert.deepEqual(uat('bpfls.helper-prog-type'), ['22:error'], 'bpf_perf_event_read in XDP');
-  assert.deepEqual(uat('bpfls.helper-deprecated'), ['22:warning']);
+  assert.deepEqual(uat('bpfls.helper-prog-type'), ['24:error'], 'bpf_skb_load_bytes in XDP');
+  assert.deepEqual(uat('bpfls.helper-deprecated'), ['23:warning']);
   assert.match(u.find((f) => f.code === 'bpfls.helper-deprecated')!.message, /bpf_perf_event_read_value/);
-  assert.match(u.find((f) => f.code === 'bpfls.helper-prog-type')!.message, /program of this type cannot use helper bpf_perf_event_read#22/);
+  assert.match(u.find((f) => f.code === 'bpfls.helper-prog-type')!.message, /program of this type cannot use helper bpf_skb_load_bytes#26/);
 });
 
 test('diagnostics: GPL-only helper and kfunc under a non-GPL license, missing license, deprecated kfunc', () => {

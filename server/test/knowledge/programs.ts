@@ -7,6 +7,7 @@ export const UAPI_PROGRAM = `#include <linux/bpf.h>
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) BPF_FUNC_map_lookup_elem;
 static long (*bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) BPF_FUNC_xdp_adjust_head;
 static long (*bpf_perf_event_read)(void *map, unsigned long long flags) = (void *) BPF_FUNC_perf_event_read;
+static long (*bpf_skb_load_bytes)(const void *skb, unsigned int offset, void *to, unsigned int len) = (void *) BPF_FUNC_skb_load_bytes;
 
 struct {
 	int (*type)[BPF_MAP_TYPE_ARRAY];
@@ -24,6 +25,7 @@ int xdp_prog(struct xdp_md *ctx)
 		*v += 1;
 	bpf_xdp_adjust_head(ctx, 0);
 	bpf_perf_event_read(&counts, 0);
+	bpf_skb_load_bytes(ctx, 0, &k, 4);
 	return XDP_PASS;
 }
 

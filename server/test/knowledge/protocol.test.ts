@@ -69,8 +69,8 @@ test('over the protocol, with the 6.1 uapi header: helper hover and docs, prog-t
     const diags = await c.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'bpfls.helper-prog-type'));
     const pt = diags.find((x) => x.code === 'bpfls.helper-prog-type')!;
     assert.equal(pt.severity, 1);
-    assert.equal(pt.range.start.line, 21);
-    assert.match(pt.message, /bpf_perf_event_read is not available to BPF_PROG_TYPE_XDP/);
+    assert.equal(pt.range.start.line, 23);
+    assert.match(pt.message, /bpf_skb_load_bytes is not available to BPF_PROG_TYPE_XDP/);
     const dep = diags.find((x) => x.code === 'bpfls.helper-deprecated')!;
     assert.equal(dep.severity, 2);
     assert.match(dep.message, /bpf_perf_event_read_value/);

@@ -1,0 +1,32 @@
+// The helper table against the running kernel: for every program type the kernel oracle can load,
+// a helper the kernel offers must not be reported unavailable, and the table's claims must match
+// the kernel almost everywhere (helpers that need a kernel config option may be missing).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isHelperAllowed } from '../../src/knowledge/helpers';
+import { probeHelpers, PROBE_TYPES } from './probe-helpers';
+
+test('helper availability per program type agrees with the running kernel', (t) => {
+  const p = probeHelpers();
+  if (p.error && !p.available.size) return t.skip(p.error);
+  let agree = 0;
+  const falseRefusals: string[] = [];
+  const overclaims: string[] = [];
+  for (const pt of Object.keys(PROBE_TYPES)) {
+    const offered = p.available.get(pt) ?? new Set<string>();
+    for (const name of offered) {
+      if (!isHelperAllowed(name, pt).allowed) falseRefusals.push(`${pt}:${name}`);
+      else agree++;
+    }
+  }
+  for (const pt of Object.keys(PROBE_TYPES)) {
+    const offered = p.available.get(pt) ?? new Set<string>();
+    for (const name of ['bpf_map_lookup_elem', 'bpf_tail_call', 'bpf_xdp_adjust_head', 'bpf_skb_load_bytes', 'bpf_get_stackid', 'bpf_sk_lookup_tcp', 'bpf_sysctl_get_name', 'bpf_msg_redirect_map']) {
+      const a = isHelperAllowed(name, pt);
+      if (a.allowed && !a.requires && !offered.has(name)) overclaims.push(`${pt}:${name}`);
+    }
+  }
+  t.diagnostic(`kernel ${p.kernel}: ${agree} offered helpers confirmed, ${p.unknown} loads inconclusive`);
+  assert.deepEqual(falseRefusals, [], 'helpers the kernel offers but bpfls would flag as unavailable');
+  assert.deepEqual(overclaims, [], 'helpers bpfls says are available but the kernel refuses');
+});
