@@ -90,11 +90,14 @@ for (const m of all.matchAll(/\n(?:static )?(?:const )?struct bpf_func_proto \*\
   while (depth > 0 && i < all.length) { const c = all[i++]; if (c === '{') depth++; else if (c === '}') depth--; }
   funcs.set(m[1], all.slice(start, i - 1));
 }
+/** Kernel options that distribution kernels often leave off: worth saying when a helper needs one. */
+const NOTABLE_CONFIGS = /^CONFIG_(BPF_KPROBE_OVERRIDE|XFRM|IPV6_SEG6_BPF|SYN_COOKIES|SECURITY_PATH|IMA|BPF_LIRC_MODE2|LWTUNNEL_BPF)$/;
+
 function analyse(body) {
   const cases = new Map(); const nulls = new Set(); const calls = [];
   let gate = null;
   const toks = body.split(/\n/);
-  let pending = [], caseText = '', caseGate = null;
+  let pending = [], caseText = '', caseGate = null, caseConfig = [];
   const flush = () => {
     if (!pending.length) return;
     const t = caseText.replace(/\s+/g, ' ');
@@ -109,6 +112,7 @@ function analyse(body) {
     const mayBeNull = /\bNULL\b/.test(t);
     let cond = [];
     if (caseGate) cond.push(caseGate);
+    for (const c of caseConfig) cond.push(`needs ${c}`);
     if (getter && getters.get(getter[1]).cap) cond.push(getters.get(getter[1]).cap);
     if (/perfmon_capable\(\)|CAP_PERFMON/.test(t)) cond.push('CAP_PERFMON');
     else if (/bpf_capable\(\)|CAP_BPF/.test(t)) cond.push('CAP_BPF');
@@ -123,9 +127,22 @@ function analyse(body) {
     }
     pending = []; caseText = '';
   };
+  const configs = [];
   for (const line of toks) {
+    const ifdef = /^#\s*if(?:def\s+|\s+(?:IS_ENABLED\(|defined\()?)(CONFIG_\w+)/.exec(line);
+    if (ifdef) configs.push(ifdef[1]);
+    else if (/^#\s*if/.test(line)) configs.push('');
+    else if (/^#\s*else/.test(line) && configs.length) configs[configs.length - 1] = configs[configs.length - 1] ? `!${configs[configs.length - 1]}` : '';
+    else if (/^#\s*endif/.test(line)) configs.pop();
     const cm = [...line.matchAll(/case BPF_FUNC_(\w+):/g)];
-    if (cm.length) { if (caseText.trim() && /return|break/.test(caseText)) flush(); for (const c of cm) pending.push(c[1]); caseGate = gate; caseText += line.replace(/case BPF_FUNC_\w+:/g, ''); continue; }
+    if (cm.length) {
+      if (caseText.trim() && /return|break/.test(caseText)) flush();
+      for (const c of cm) pending.push(c[1]);
+      caseGate = gate;
+      caseConfig = configs.filter((c) => NOTABLE_CONFIGS.test(c));
+      caseText += line.replace(/case BPF_FUNC_\w+:/g, '');
+      continue;
+    }
     if (/^\t(?:default:|\})/.test(line)) { flush(); }
     if (pending.length) { caseText += '\n' + line; continue; }
     const g = /if \(!(?:bpf_token_capable\([^,]+,\s*(CAP_\w+)\)|(perfmon_capable|bpf_capable)\(\)|capable\((CAP_\w+)\))/.exec(line);
