@@ -31,7 +31,7 @@ export interface AnalyzeResult {
 }
 
 export function languageForPath(p: string): LanguageId {
-  return /\.(s|S|asm)$/.test(p) ? 'bpf-asm' : 'c';
+  return /\.(s|S|asm|dis|objdump)$/.test(p) ? 'bpf-asm' : 'c';
 }
 
 export async function analyzeText(o: AnalyzeOptions): Promise<AnalyzeResult> {
@@ -44,7 +44,7 @@ export async function analyzeText(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const build = await buildObject(ctx, { filePath: o.filePath, workspaceRoot: o.workspaceRoot, signal: o.signal, log: o.log });
   const object = build.elf ? await runObjectProviders({ ...ctx, elf: build.elf, sourcePath: build.sourcePath }, token) : [];
   return {
-    findings: mergeFindings(syntax, build.findings, object, true, o.settings),
+    findings: mergeFindings(syntax, build.findings, object.filter((f) => !f.hidden), true, o.settings, build.status === 'ok'),
     build,
     ctx,
     dispose: () => parser?.dispose(),

@@ -162,11 +162,17 @@ export function applyEdits(text: string, edits: TextEdit[], offsetAt: (p: TextEd
 /**
  * The findings the user sees for one document: syntax findings, then the build's (clang or
  * assembler), then the object providers'. When the build is for the current text, a tree-sitter
- * syntax error on a line where clang also reports an error is dropped (clang says it better).
+ * syntax error on a line where clang also reports an error is dropped (clang says it better),
+ * and when that build succeeded all of them are: clang saw the preprocessed text, so what
+ * tree-sitter could not parse was a macro or a preprocessor branch, not a mistake.
  */
-export function mergeFindings(syntax: Finding[], build: Finding[], object: Finding[], buildIsCurrent: boolean, settings: BpflsSettings): Finding[] {
+export function mergeFindings(
+  syntax: Finding[], build: Finding[], object: Finding[], buildIsCurrent: boolean, settings: BpflsSettings, buildSucceeded = false,
+): Finding[] {
   let syn = syntax;
-  if (buildIsCurrent) {
+  if (buildIsCurrent && buildSucceeded) {
+    syn = syntax.filter((f) => f.code !== 'bpfls.syntax-error');
+  } else if (buildIsCurrent) {
     const clangErrorLines = new Set(build.filter((f) => f.severity === 'error').map((f) => f.range.start.line));
     syn = syntax.filter((f) => f.code !== 'bpfls.syntax-error' || !clangErrorLines.has(f.range.start.line));
   }

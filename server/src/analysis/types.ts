@@ -34,6 +34,8 @@ export interface Finding {
   related?: RelatedInformation[];
   /** Opaque payload a code-action provider reads back (must survive JSON and structured clone). */
   data?: unknown;
+  /** Not shown as a diagnostic: carries facts from the worker for hovers (e.g. verifier states). */
+  hidden?: boolean;
 }
 
 export interface TextEdit {

@@ -32,6 +32,8 @@ export class DocState {
   syntaxFindings: Finding[] = [];
   buildFindings: Finding[] = [];
   buildVersion = -1;
+  /** Whether the build at buildVersion produced an object (clang or the assembler succeeded). */
+  buildSucceeded = false;
   objectFindings: Finding[] = [];
   /** Aborts the running compile/analysis of this document. */
   controller: AbortController | undefined;

@@ -21,6 +21,10 @@ import {
   runSyntaxProviders, setPipelineLogger, triggerCharacters,
 } from '../analysis/pipeline';
 import { objectProviders, serverCommands, type DocumentContext } from '../analysis/registry';
+import {
+  SEMANTIC_TOKEN_TYPES, encodeSemanticTokens, provideDefinition, provideDocumentSymbols, provideFormatting,
+  provideReferences, provideSemanticTokens, setExtraLogger, type DocumentSymbol as BpflsSymbol, type Location as BpflsLocation,
+} from '../analysis/registry-extra';
 import { normalizeSettings, type BpflsSettings } from '../analysis/settings';
 import { neverCancelled, rangesOverlap, type Finding } from '../analysis/types';
 import { DocumentParser } from '../parse/document-parser';
@@ -81,6 +85,7 @@ export class BpflsServer {
     }
     this.worker = new AnalysisWorker((m) => this.log(m));
     setPipelineLogger((m) => this.log(m));
+    setExtraLogger((m) => this.log(m));
     for (const e of loadExternalPlugins()) this.log(e);
   }
 
@@ -98,6 +103,11 @@ export class BpflsServer {
       signatureHelpProvider: { triggerCharacters: triggerCharacters('signatureHelp') },
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor', 'source'] },
       codeLensProvider: { resolveProvider: false },
+      definitionProvider: true,
+      referencesProvider: true,
+      documentSymbolProvider: true,
+      documentFormattingProvider: true,
+      semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [] }, full: true },
       // The client registers each of these and forwards it to workspace/executeCommand.
       ...(serverCommands.length ? { executeCommandProvider: { commands: serverCommands.map((c) => c.id) } } : {}),
     };
@@ -147,7 +157,8 @@ export class BpflsServer {
     c.onHover((p, token) => {
       const ctx = this.context(p.textDocument.uri);
       if (!ctx) return null;
-      const h = provideHover({ ...ctx, position: p.position }, token);
+      const st = this.docs.get(p.textDocument.uri);
+      const h = provideHover({ ...ctx, position: p.position, findings: st ? this.findingsOf(st) : [] }, token);
       return h ? toHover(h) : null;
     });
     c.onCompletion((p, token) => {
@@ -173,6 +184,34 @@ export class BpflsServer {
       const ctx = this.context(p.textDocument.uri);
       if (!st || !ctx) return [];
       return provideCodeLenses({ ...ctx, findings: this.findingsOf(st) }, token).map(toCodeLens);
+    });
+    const toLocation = (uri: string) => (l: BpflsLocation) => ({ uri: l.uri ?? uri, range: l.range });
+    c.onDefinition((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      return ctx ? provideDefinition({ ...ctx, position: p.position }, token).map(toLocation(p.textDocument.uri)) : [];
+    });
+    c.onReferences((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      if (!ctx) return [];
+      const q = { ...ctx, position: p.position, includeDeclaration: p.context.includeDeclaration };
+      return provideReferences(q, token).map(toLocation(p.textDocument.uri));
+    });
+    const toSymbol = (s: BpflsSymbol): unknown => ({
+      name: s.name, detail: s.detail, range: s.range, selectionRange: s.selectionRange,
+      kind: ({ function: 12, namespace: 3, constant: 14, variable: 13, field: 8, module: 2, object: 19 } as const)[s.kind],
+      children: s.children?.map(toSymbol),
+    });
+    c.onDocumentSymbol((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      return ctx ? (provideDocumentSymbols(ctx, token).map(toSymbol) as never) : [];
+    });
+    c.onDocumentFormatting((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      return ctx ? provideFormatting({ ...ctx, options: { tabSize: p.options.tabSize, insertSpaces: p.options.insertSpaces } }, token) : [];
+    });
+    c.languages.semanticTokens.on((p, token) => {
+      const ctx = this.context(p.textDocument.uri);
+      return { data: ctx ? encodeSemanticTokens(provideSemanticTokens(ctx, token)) : [] };
     });
     c.onExecuteCommand(async (p, token) => {
       const cmd = serverCommands.find((x) => x.id === p.command);
@@ -303,12 +342,12 @@ export class BpflsServer {
   }
 
   private findingsOf(st: DocState): Finding[] {
-    return mergeFindings(st.syntaxFindings, st.buildFindings, st.objectFindings, st.buildVersion === st.version, this.settings);
+    return mergeFindings(st.syntaxFindings, st.buildFindings, st.objectFindings, st.buildVersion === st.version, this.settings, st.buildSucceeded);
   }
 
   private publish(st: DocState): void {
     if (this.docs.get(st.uri) !== st) return;
-    const diagnostics = this.findingsOf(st).map((f) => toDiagnostic(f, st.uri));
+    const diagnostics = this.findingsOf(st).filter((f) => !f.hidden).map((f) => toDiagnostic(f, st.uri));
     void this.connection.sendDiagnostics({ uri: st.uri, version: st.version, diagnostics });
   }
 
@@ -352,6 +391,7 @@ export class BpflsServer {
       if (build.status === 'failed') this.log(`bpfls: ${name}: ${build.message}`);
       st.buildFindings = build.findings;
       st.buildVersion = version;
+      st.buildSucceeded = build.status === 'ok';
       if (!build.elf) st.objectFindings = [];
       this.publish(st);
       if (!build.elf) return;

@@ -39,11 +39,13 @@ test('disabled codes are dropped and severities overridden', () => {
   assert.deepEqual(out.map((f) => [f.code, f.severity]), [['x.soft', 'hint'], ['x.keep', 'error']]);
 });
 
-test('merge drops a tree-sitter syntax error where clang reports an error on the same line', () => {
+test('merge drops tree-sitter syntax errors that clang contradicts', () => {
   const syn = [finding('bpfls.syntax-error', 3), finding('bpfls.syntax-error', 5)];
   const clang = [finding('clang', 3, 'error', 'clang')];
   assert.deepEqual(mergeFindings(syn, clang, [], true, defaultSettings).map((f) => `${f.code}@${f.range.start.line}`), ['clang@3', 'bpfls.syntax-error@5']);
   assert.equal(mergeFindings(syn, clang, [], false, defaultSettings).length, 3, 'stale clang results hide nothing');
+  assert.deepEqual(mergeFindings(syn, [], [], true, defaultSettings, true), [], 'a successful compile overrules tree-sitter');
+  assert.equal(mergeFindings(syn, [], [], false, defaultSettings, true).length, 2, 'but only for the text it compiled');
 });
 
 test('safe fixes: first safe action per finding, never overlapping, applied back to front', () => {

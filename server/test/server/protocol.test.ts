@@ -259,3 +259,19 @@ test('C files outside bpfls.files get no diagnostics (editors without a document
     await c.stop();
   }
 });
+
+test('a successful compile clears tree-sitter errors on macros it cannot know', async (t) => {
+  if (!clangPath) return t.skip(`needs clang: ${clangMissing}`);
+  const c = await LspTestClient.start({ debounceMs: 20 });
+  try {
+    const uri = 'file:///tmp/bpfls-proto-macro/m.bpf.c';
+    c.open(uri, '#define for_each_idx(i, n) for (i = 0; i < n; i++)\nint f(void)\n{\n\tint i, s = 0;\n\tfor_each_idx(i, 4) {\n\t\ts += i;\n\t}\n\treturn s;\n}\n');
+    const first = await c.waitForDiagnostics(uri, () => true, { version: 1 });
+    assert.ok(first.some((d) => d.code === 'bpfls.syntax-error'), 'tree-sitter alone stumbles on the loop macro');
+    const done = await c.waitForAnalysis(uri, 1);
+    assert.equal(done.build, 'ok');
+    assert.deepEqual(c.diagnostics.get(uri)!.diagnostics.filter((d) => d.code === 'bpfls.syntax-error'), []);
+  } finally {
+    await c.stop();
+  }
+});
