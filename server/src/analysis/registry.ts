@@ -72,6 +72,8 @@ export interface ObjectBuild {
 
 export interface PositionContext extends DocumentContext {
   position: Position;
+  /** The findings currently known for the document (object providers' included), when known. */
+  findings?: Finding[];
 }
 
 export interface Hover {
