@@ -13,15 +13,20 @@ test('compiled tier matches the interpreter on generated programs', () => {
   let compiled = 0;
   for (let seed = 100_000; seed < 100_000 + COUNT; seed++) {
     const g = generateProgram(seed);
-    const results = (['never', 'always'] as const).map((jit) => {
-      const obj = rawObject(g.insns, g.progType);
-      obj.maps = g.maps.map((m, i): MapDef => ({ index: i, name: `m${i}`, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: 0 }));
-      const emu = new Emulator(obj, { jit });
-      const r = emu.run('prog', { dataIn: g.dataIn, ctxIn: g.ctxIn });
-      if (jit === 'always' && emu.decode(obj.programs[0]).jit) compiled++;
-      return JSON.stringify({ retval: r.retval, r0: r.r0.toString(16), insns: r.insns, data: Buffer.from(r.dataOut).toString('hex'), ctx: r.ctxOut ? Buffer.from(r.ctxOut).toString('hex') : '', error: r.error });
-    });
-    if (results[0] !== results[1]) mismatches.push(`seed ${seed}:\n  interpreter ${results[0]}\n  compiled    ${results[1]}`);
+    let full = 0;
+    // a full run, then one whose instruction budget runs out halfway (the fault must be the same)
+    for (const budget of [undefined, -1]) {
+      const results = (['never', 'always'] as const).map((jit) => {
+        const obj = rawObject(g.insns, g.progType);
+        obj.maps = g.maps.map((m, i): MapDef => ({ index: i, name: `m${i}`, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: 0 }));
+        const emu = new Emulator(obj, { jit, maxInsns: budget === undefined ? undefined : Math.max(1, full >> 1) });
+        const r = emu.run('prog', { dataIn: g.dataIn, ctxIn: g.ctxIn });
+        if (jit === 'always' && budget === undefined && emu.decode(obj.programs[0]).jit) compiled++;
+        if (jit === 'never' && budget === undefined) full = r.insns;
+        return JSON.stringify({ retval: r.retval, r0: r.r0.toString(16), insns: r.insns, data: Buffer.from(r.dataOut).toString('hex'), ctx: r.ctxOut ? Buffer.from(r.ctxOut).toString('hex') : '', error: r.error });
+      });
+      if (results[0] !== results[1]) mismatches.push(`seed ${seed}${budget ? ' (half budget)' : ''}:\n  interpreter ${results[0]}\n  compiled    ${results[1]}`);
+    }
   }
   console.log(`tiers: ${COUNT} programs, ${compiled} compiled, ${mismatches.length} mismatches`);
   assert.deepEqual(mismatches.slice(0, 5), []);

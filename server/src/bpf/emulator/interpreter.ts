@@ -204,7 +204,7 @@ export class Vm {
     try {
       for (;;) {
         if (++n > budget) {
-          this.count = n - 1;
+          n = budget; // the faulting instruction did not run
           this.fault(`instruction budget exceeded: more than ${budget} instructions executed (raise it with --max-insns)`);
         }
         const c = code[pc];
@@ -497,6 +497,27 @@ export class Vm {
   }
 
   /** LD_ABS/LD_IND: big-endian packet load relative to skb->data; out of bounds ends the program with r0 = 0 */
+  /** LD_ABS/LD_IND for the compiled tier: false when the program must end with r0 = 0 */
+  ldAbsInsn(c: number, s: number, imm: number): boolean { return this.ldAbs(c, s, imm); }
+
+  /** a BPF-to-BPF call from the compiled tier: the callee's frame (r10 set in L/H) */
+  enterFrame(): void {
+    const f = this.depth;
+    if (f + 1 >= MAX_CALL_FRAMES) this.fault(`call stack deeper than ${MAX_CALL_FRAMES} frames`);
+    this.depth = f + 1;
+    const st = this.stacks[f + 1];
+    this.L[10] = st.addrLo(STACK_SIZE); this.H[10] = st.addrHi();
+    this.mayGoto[f + 1] = BPF_MAX_LOOPS;
+  }
+
+  /** the interpreter's budget fault at an instruction, for the compiled tier inside a callee */
+  budgetFault(insn: number): never {
+    this.count = this.budget;
+    const e = new EmulatorFault(`instruction budget exceeded: more than ${this.budget} instructions executed (raise it with --max-insns)`);
+    e.insn = insn;
+    throw e;
+  }
+
   private ldAbs(c: number, s: number, imm: number): boolean {
     const pkt = this.ldAbsPacket?.();
     if (pkt === undefined) this.fault('LD_ABS/LD_IND used without a socket buffer context');

@@ -3,9 +3,10 @@
 // a dispatch switch, and the instruction count advances per block. Semantics are the
 // interpreter's, instruction for instruction (the parity tests run both tiers against the kernel).
 //
-// Programs with BPF-to-BPF calls, tail calls, LD_ABS/LD_IND, may_goto, callx or kfunc calls stay
-// in the interpreter. When the instruction budget would run out inside a block, the compiled code
-// hands over to the interpreter at the block start, which faults at the exact instruction.
+// BPF-to-BPF calls are nested invocations of the same function. Programs with tail calls,
+// may_goto, callx or kfunc calls stay in the interpreter. When the instruction budget would run out
+// inside a block, the compiled code hands over to the interpreter at the block start, which faults
+// at the exact instruction (inside a callee the compiled code names that instruction itself).
 import * as arith from './arith';
 import { EmulatorFault, type Memory } from './memory';
 import type { DecodedProg, Vm } from './interpreter';
@@ -16,18 +17,22 @@ export type JitFn = (vm: Vm, pc: number) => number;
 const MAX_JIT_INSNS = 4096;
 const TAIL_CALL = 12;
 
-type Factory = (a: typeof arith, Fault: typeof EmulatorFault) => (vm: Vm, L: Int32Array, H: Int32Array, mem: Memory, pc0: number) => number;
+type Factory = (a: typeof arith, Fault: typeof EmulatorFault) => (vm: Vm, L: Int32Array, H: Int32Array, mem: Memory, pc0: number, nested: number) => number;
 
 function supported(p: DecodedProg): boolean {
   if (p.n > MAX_JIT_INSNS) return false;
+  let calls = false, ldAbs = false;
   for (let i = 0; i < p.n; i++) {
     const c = p.code[i];
     if (c === 0x18) { i++; continue; }
-    if (c === 0x85 && (p.src[i] !== 0 || p.imm[i] === TAIL_CALL)) return false;
+    if (c === 0x85 && (p.src[i] > 1 || (p.src[i] === 0 && p.imm[i] === TAIL_CALL))) return false;
+    if (c === 0x85 && p.src[i] === 1) calls = true;
     if (c === 0x8d || c === 0xe5 || c === 0xfe || c === 0xff) return false;
-    if ((c & 7) === 0x00) return false; // LD_ABS / LD_IND
+    if ((c & 7) === 0x00) ldAbs = true; // LD_ABS / LD_IND
   }
-  return true;
+  // LD_ABS ends the whole program on a bad offset, which a compiled callee cannot do (and the
+  // verifier refuses LD_ABS together with BPF-to-BPF calls anyway)
+  return !(calls && ldAbs);
 }
 
 const num = (k: number): string => (k < 0 ? `(${k})` : `${k}`);
@@ -46,7 +51,10 @@ export function compileJit(p: DecodedProg): JitFn | undefined {
     const cls = c & 7;
     if (cls !== 0x05 && cls !== 0x06) continue;
     const op = c & 0xf0;
-    if (op === 0x80) continue; // helper call: stays inside the block
+    if (op === 0x80) { // calls stay inside the block; a BPF-to-BPF call's target starts one
+      if (c === 0x85 && src[i] === 1) { const t = i + imm[i] + 1; if (t >= 0 && t < n) leader[t] = 1; else return undefined; }
+      continue;
+    }
     leader[i + 1] = 1;
     if (op === 0x90) continue;
     const t = c === 0x06 ? i + imm[i] + 1 : i + off[i] + 1;
@@ -175,13 +183,27 @@ export function compileJit(p: DecodedProg): JitFn | undefined {
     const start = i;
     let total = 0;
     for (let j = start; j < end; j++) { total++; if (code[j] === 0x18) j++; }
-    emit(`case ${start}:{nb=n;n+=${total};if(n>budget){n=nb;${spill}vm.count=n;return ${start};}`);
+    const slots: number[] = [];
+    for (let j = start; j < end; j++) { slots.push(j); if (code[j] === 0x18) j++; }
+    // over budget: the top frame hands the block to the interpreter, which faults at the exact
+    // instruction; a callee frame reports that same instruction itself
+    emit(`case ${start}:{nb=n;n+=${total};if(n>budget){n=nb;${spill}if(nested){vm.count=nb;vm.budgetFault([${slots.join(',')}][budget-nb]);}vm.count=n;return ${start};}`);
+    // a callee or a helper's callbacks may have used up the budget in the middle of the block
+    const afterCall = (j: number, k: number): string => {
+      const rest = slots.slice(k);
+      if (rest.length === 0) return '';
+      return `if(n>budget){${spill}if(nested)vm.budgetFault([${rest.join(',')}][budget-(nb+${k})]);vm.count=nb+${k};return ${j + 1};}`;
+    };
     let terminated = false;
     let k = 0;
     for (let j = start; j < end; j++) {
       const c = code[j], d = dst[j], s = src[j], o = off[j], cls = c & 7;
       k++;
       if (c === 0x18) { emit(`${R(d)}=${num(p.kLo[j])};${Hh(d)}=${num(p.kHi[j])};`); j++; continue; }
+      if (cls === 0x00) { // LD_ABS / LD_IND: a bad offset ends the program with r0 = 0
+        emit(`ip=${j};ic=${k};${spill}if(!vm.ldAbsInsn(${c},${s},${imm[j]})){vm.count=nb+${k};l0=0;h0=0;return -1;}${reload([0])}`);
+        continue;
+      }
       if (cls === 0x07 || cls === 0x04) {
         const a = alu(j);
         if (a === undefined) return undefined;
@@ -215,9 +237,14 @@ export function compileJit(p: DecodedProg): JitFn | undefined {
       }
       if (cls === 0x05 || cls === 0x06) {
         const op = c & 0xf0;
+        if (op === 0x80 && c === 0x85 && s === 1) { // BPF-to-BPF call: the callee runs in a nested invocation
+          const target = j + imm[j] + 1;
+          emit(`${at}${spill}vm.count=nb+${k};vm.enterFrame();self(vm,L,H,mem,${target},1);vm.depth--;nb=vm.count-${k};n=nb+${total};${reload([0, 1, 2, 3, 4, 5])}${afterCall(j, k)}`);
+          continue;
+        }
         if (op === 0x80) { // helper call: exact count for helpers that read it (ktime), callbacks may add to it
           if (c !== 0x85) return undefined;
-          emit(`${at}${spill}vm.count=nb+${k};vm.callHelper(${imm[j]});nb=vm.count-${k};n=nb+${total};${reload([0, 1, 2, 3, 4, 5])}`);
+          emit(`${at}${spill}vm.count=nb+${k};vm.callHelper(${imm[j]});nb=vm.count-${k};n=nb+${total};${reload([0, 1, 2, 3, 4, 5])}${afterCall(j, k)}`);
           continue;
         }
         if (op === 0x90) {
@@ -242,7 +269,7 @@ export function compileJit(p: DecodedProg): JitFn | undefined {
   }
   const regs = Array.from({ length: 11 }, (_, r) => `l${r}=L[${r}],h${r}=H[${r}]`).join(',');
   const body = [
-    `return function bpf_${p.name.replace(/\W/g, '_')}(vm,L,H,mem,pc0){`,
+    `return function self(vm,L,H,mem,pc0,nested){`,
     `let ${regs};`,
     `let n=vm.count,nb=n,ic=0,ip=-1,pc=pc0;const budget=vm.budget;const O=A.out;`,
     `try{for(;;){switch(pc){`,
@@ -253,5 +280,5 @@ export function compileJit(p: DecodedProg): JitFn | undefined {
   ].join('\n');
   const factory = new Function('A', 'F', body) as Factory;
   const fn = factory(arith, EmulatorFault);
-  return (vm: Vm, pc: number) => fn(vm, vm.L, vm.H, vm.mem, pc);
+  return (vm: Vm, pc: number) => fn(vm, vm.L, vm.H, vm.mem, pc, 0);
 }
