@@ -8,6 +8,7 @@
 import { BtfKind } from '../bpf/btf/types';
 import type { BtfType } from '../bpf/btf/types';
 import { KFUNC_DATA } from './kfuncs.data';
+import { PROBED_KFUNC_ADDITIONS, PROBED_KFUNC_KERNEL } from './kfuncs.probed.data';
 
 export const KFUNC_STABILITY_NOTE =
   'kfuncs are not stable UAPI: any kernel release may change their signature or semantics, or remove them.';
@@ -36,7 +37,12 @@ export interface KfuncDeprecation {
 export interface KfuncInfo extends RawKfunc {
   since?: string;
   deprecated?: KfuncDeprecation;
+  /** program types a newer kernel (PROBED_KFUNC_KERNEL) also registers the kfunc for, as measured on it */
+  newerProgTypes?: readonly string[];
 }
+
+/** The kernel the newer program-type registrations were measured on. */
+export const KFUNC_PROBED_KERNEL = PROBED_KFUNC_KERNEL;
 
 /** Plain-words meaning of each KF_* flag (include/linux/btf.h). */
 export const KF_FLAG_WORDS: Readonly<Record<string, string>> = {
@@ -201,6 +207,11 @@ for (const s of SUPPLEMENT) {
   }
 }
 
+for (const [name, pts] of Object.entries(PROBED_KFUNC_ADDITIONS)) {
+  const k = table.get(name);
+  if (k) table.set(name, { ...k, newerProgTypes: pts });
+}
+
 /** Facts the tables hold about a kfunc (flags, program types, since, deprecation), if any. */
 export function kfuncFacts(name: string): KfuncInfo | undefined {
   return table.get(name);
@@ -223,7 +234,8 @@ export function knownKfuncNames(): string[] {
 export function kfuncAllowedFor(name: string, progType: string): boolean | undefined {
   const k = table.get(name);
   if (!k) return undefined;
-  return k.progTypes.includes('*') || k.progTypes.includes(progType.replace(/^BPF_PROG_TYPE_/, ''));
+  const pt = progType.replace(/^BPF_PROG_TYPE_/, '');
+  return k.progTypes.includes('*') || k.progTypes.includes(pt) || !!k.newerProgTypes?.includes(pt);
 }
 
 export function describeKfuncFlags(flags: readonly string[]): string[] {

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allHelpers, isHelperAllowed } from '../../src/knowledge/helpers';
-import { probeHelpers, PROBE_TYPES } from './probe-helpers';
+import { kfuncAllowedFor } from '../../src/knowledge/kfuncs';
+import { probeHelpers, probeKfuncs, PROBE_TYPES } from './probe-helpers';
 
 test('helper availability per program type agrees with the running kernel', (t) => {
   const p = probeHelpers();
@@ -29,4 +30,20 @@ test('helper availability per program type agrees with the running kernel', (t) 
   t.diagnostic(`kernel ${p.kernel}: ${agree} offered helpers confirmed, ${p.unknown} loads inconclusive`);
   assert.deepEqual(falseRefusals, [], 'helpers the kernel offers but bpfls would flag as unavailable');
   assert.deepEqual(overclaims, [], 'helpers bpfls says are available without conditions but the kernel refuses');
+});
+
+test('kfunc program types agree with the running kernel', (t) => {
+  const p = probeKfuncs();
+  if (p.error && !p.available.size) return t.skip(p.error);
+  const refusedButAllowed: string[] = [];
+  let agree = 0;
+  for (const pt of Object.keys(PROBE_TYPES)) {
+    for (const name of p.available.get(pt) ?? []) {
+      if (/^bpf_xdp_metadata_/.test(name)) continue; // device-bound kfuncs are checked elsewhere by the verifier
+      if (kfuncAllowedFor(name, pt) === false) refusedButAllowed.push(`${pt}:${name}`);
+      else agree++;
+    }
+  }
+  t.diagnostic(`kernel ${p.kernel}: ${agree} kfunc/program-type pairs confirmed`);
+  assert.deepEqual(refusedButAllowed, [], 'kfuncs the kernel allows but bpfls would flag as not registered');
 });

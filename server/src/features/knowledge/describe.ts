@@ -1,7 +1,7 @@
 // Markdown for helpers, kfuncs and map types, shared by hover, completion and signature help.
 import type { BpflsSettings } from '../../analysis/settings';
 import { isHelperAllowed, describeArgKind, type HelperInfo } from '../../knowledge/helpers';
-import { KFUNC_STABILITY_NOTE, describeKfuncFlags, kfuncFacts, kfuncSince, kfuncDeprecation, type KfuncProto } from '../../knowledge/kfuncs';
+import { KFUNC_STABILITY_NOTE, KFUNC_PROBED_KERNEL, describeKfuncFlags, kfuncAllowedFor, kfuncFacts, kfuncSince, kfuncDeprecation, type KfuncProto } from '../../knowledge/kfuncs';
 import type { MapTypeInfo } from '../../knowledge/maps';
 import { PROG_TYPE_NAMES } from '../../bpf/progtypes';
 import { helperDocs, targetKfuncs } from './env';
@@ -89,8 +89,9 @@ export function kfuncMarkdown(name: string, proto: KfuncProto | undefined, setti
     } else out.push('', 'No KF_* flags: a plain call, arguments checked against the prototype.');
     const pts = facts.progTypes.includes('*') ? 'all program types' : facts.progTypes.join(', ');
     out.push('', `**Program types:** ${pts} (kfunc set \`${facts.set}\`, ${facts.file})`);
+    if (facts.newerProgTypes?.length) out.push('', `Newer kernels also allow it in: ${facts.newerProgTypes.join(', ')} (measured on Linux ${KFUNC_PROBED_KERNEL}).`);
     if (progType) {
-      const ok = facts.progTypes.includes('*') || facts.progTypes.includes(progType);
+      const ok = kfuncAllowedFor(name, progType) !== false;
       out.push('', ok ? `Registered for BPF_PROG_TYPE_${progType}.` : `**Not registered** for BPF_PROG_TYPE_${progType}.`);
     }
   } else {

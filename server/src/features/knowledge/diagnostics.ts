@@ -5,7 +5,7 @@ import type { DocumentContext } from '../../analysis/registry';
 import type { BpflsSettings } from '../../analysis/settings';
 import type { Finding, Severity } from '../../analysis/types';
 import { helperByName, isHelperAllowed } from '../../knowledge/helpers';
-import { kfuncFacts, kfuncDeprecation, KFUNC_STABILITY_NOTE } from '../../knowledge/kfuncs';
+import { kfuncAllowedFor, kfuncFacts, kfuncDeprecation, KFUNC_STABILITY_NOTE } from '../../knowledge/kfuncs';
 import { classifySection } from '../../bpf/loader/sections';
 import { PROG_TYPE_NAMES } from '../../bpf/progtypes';
 import { docIndex, programAt, isGplCompatible, type DocIndex, type ProgramSpan } from './scan';
@@ -152,7 +152,7 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
       add(KnowledgeCodes.kfuncMissing, call.start, call.end,
         `${name} is not in the target kernel's BTF (${target.file}): libbpf fails to resolve it and the program will not load on that kernel.`);
     }
-    if (facts && prog && pt && !facts.progTypes.includes('*') && !facts.progTypes.includes(pt)) {
+    if (facts && prog && pt && kfuncAllowedFor(name, pt) === false) {
       add(KnowledgeCodes.kfuncProgType, call.start, call.end,
         `${name} is not registered for BPF_PROG_TYPE_${pt} programs (its set ${facts.set} serves ${facts.progTypes.join(', ')}); the verifier will refuse the call.`);
     }

@@ -5,7 +5,7 @@ import type { PositionContext, Hover, CompletionItem, SignatureHelp, SignatureIn
 import type { BpflsSettings } from '../../analysis/settings';
 import type { TextEdit } from '../../analysis/types';
 import { allHelpers, helperByName, isHelperAllowed, describeArgKind, type HelperInfo } from '../../knowledge/helpers';
-import { kfuncFacts, kfuncDeprecation, knownKfuncNames, describeKfuncFlags, KFUNC_STABILITY_NOTE, type KfuncProto } from '../../knowledge/kfuncs';
+import { kfuncAllowedFor, kfuncFacts, kfuncDeprecation, knownKfuncNames, describeKfuncFlags, KFUNC_STABILITY_NOTE, type KfuncProto } from '../../knowledge/kfuncs';
 import { allMapTypes, mapTypeInfo, MAP_FIELDS } from '../../knowledge/maps';
 import { describeSection, sectionCompletions, DATA_SECTIONS, PROG_TYPE_DOCS } from '../../knowledge/secnames';
 import { docIndex, programAt, wordAt, type DocIndex } from './scan';
@@ -144,7 +144,7 @@ function baseKfuncItems(settings: BpflsSettings, progType: string | undefined): 
     const proto = target.kfuncs?.get(name);
     const facts = kfuncFacts(name);
     const dep = kfuncDeprecation(name);
-    const registered = !facts || !progType || facts.progTypes.includes('*') || facts.progTypes.includes(progType);
+    const registered = !facts || !progType || kfuncAllowedFor(name, progType) !== false;
     const args = proto ? proto.params.map((p, i) => `\${${i + 1}:${p.name}}`).join(', ') : '$1';
     items.set(name, {
       label: name,
