@@ -57,6 +57,7 @@ test('object BTF and .BTF.ext of the loader corpus match bpftool and llvm', asyn
   if (!hasBpftool) return t.skip('bpftool is not installed');
   const dir = join(repoRoot, 'test/corpus-loader');
   const work = mkdtempSync(join(tmpdir(), 'bpfls-btf-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
   let n = 0;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.bpf.c'))) {
     const obj = join(work, f.replace(/\.c$/, '.o'));
@@ -78,7 +79,6 @@ test('object BTF and .BTF.ext of the loader corpus match bpftool and llvm', asyn
     assert.ok(ext.ext!.funcInfo.flatMap((s) => s.records).every((fi) => r.btf!.get(fi.typeId)?.kind === BtfKind.FUNC), f);
     n++;
   }
-  rmSync(work, { recursive: true, force: true });
   assert.ok(n >= 5);
 });
 

@@ -33,6 +33,7 @@ function objects(t: { diagnostic(s: string): void }): { objs: string[]; cleanup:
 test('sections, symbols and relocations match llvm-readelf', (t) => {
   if (!readelf) return t.skip('llvm-readelf is not installed');
   const { objs, cleanup } = objects(t);
+  t.after(cleanup);
   let relocs = 0;
   for (const o of objs) {
     const { elf, errors } = readElf(readFileSync(o));
@@ -60,7 +61,6 @@ test('sections, symbols and relocations match llvm-readelf', (t) => {
     assert.deepEqual(oursRel, refRel, o);
     relocs += oursRel.length;
   }
-  cleanup();
   t.diagnostic(`${objs.length} objects, ${relocs} relocations (R_BPF_64_64/64_32/ABS32/ABS64/NODYLD32) compared`);
 });
 

@@ -17,10 +17,12 @@ test('loader matches libbpf: final instructions and line_info', async (t) => {
   if (!clang) return t.skip('clang is not installed');
   const dumper = buildDumper();
   if (!dumper.path) return t.skip(dumper.why!);
+  t.after(() => rmSync(join(dumper.path!, '..'), { recursive: true, force: true }));
   let target: Btf | undefined;
   try { target = parseBtf(readFileSync('/sys/kernel/btf/vmlinux')).btf; } catch { /* no kernel BTF */ }
   if (!target) return t.skip('/sys/kernel/btf/vmlinux is not readable: libbpf needs it for CO-RE and kfuncs');
   const work = mkdtempSync(join(tmpdir(), 'bpfls-loaderdiff-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
   const sources: { name: string; path: string; flags?: string[] }[] = [];
   // the long run also compiles the hand-written corpus for other CPU versions and -O1, which
   // changes instruction selection, relocation shapes and line_info
@@ -64,8 +66,6 @@ test('loader matches libbpf: final instructions and line_info', async (t) => {
     lines += c.lines;
     for (const m of c.mismatches) failures.push(`${s.name}: ${m}`);
   }
-  rmSync(work, { recursive: true, force: true });
-  rmSync(join(dumper.path, '..'), { recursive: true, force: true });
   t.diagnostic(`${objects} objects, ${progs} programs, ${lines} line_info records compared in ${Date.now() - t0} ms`);
   for (const s of skipped) t.diagnostic(`skipped ${s}`);
   assert.deepEqual(failures, []);

@@ -184,10 +184,10 @@ SEC("xdp") int legacy(struct xdp_md *ctx) { int k = 0; bpf_map_lookup_elem(&old_
 SEC("xdp") static int hidden(struct xdp_md *ctx) { return 1; }
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 `);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const obj = join(dir, 'legacy.o');
   assert.equal(compile(clang, src, obj), undefined);
   const { object, errors } = loadObject(readFileSync(obj));
-  rmSync(dir, { recursive: true, force: true });
   assert.ok(errors.some((e) => /'hidden' is static and not supported/.test(e)));
   assert.ok(object!.notes.some((n) => /legacy map definitions/.test(n)));
   assert.ok(object!.notes.some((n) => /sized_later' has max_entries 0/.test(n)));
@@ -221,10 +221,10 @@ SEC("iter/task") int it(void *ctx) { return 0; }
 SEC("tp_btf/no_such_tracepoint_xyz") int bad(void *ctx) { return 0; }
 char LICENSE[] SEC("license") = "GPL";
 `);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const obj = join(dir, 'attach.o');
   assert.equal(compile(clang, src, obj), undefined);
   const { object } = loadObject(readFileSync(obj), { targetBtf: vmlinux });
-  rmSync(dir, { recursive: true, force: true });
   const get = (n: string) => object!.programs.find((p) => p.name === n)!;
   assert.equal(get('fe').attachBtfId, vmlinux.byName('do_unlinkat', BtfKind.FUNC)!.id);
   assert.equal(get('fx').sleepable, true);
