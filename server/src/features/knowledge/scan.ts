@@ -63,8 +63,11 @@ export interface FunctionSpan {
 /** Blanks comments and the contents of string/char literals, keeping quotes and newlines. */
 export function blankComments(text: string): string {
   return text.replace(/\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?/g, (m) => {
-    if (m[0] === '"' || m[0] === "'") return m[0] + m.slice(1, m.endsWith(m[0]) && m.length > 1 ? -1 : undefined).replace(/[^\n]/g, ' ') + (m.endsWith(m[0]) && m.length > 1 ? m[0] : '');
-    return m.replace(/[^\n]/g, ' ');
+    const q = m[0];
+    if (q !== '"' && q !== "'") return m.replace(/[^\n]/g, ' ');
+    // Keep the quotes: SEC("...") and initialisers are found by them.
+    const closed = m.length > 1 && m.endsWith(q);
+    return q + m.slice(1, closed ? -1 : undefined).replace(/[^\n]/g, ' ') + (closed ? q : '');
   });
 }
 
