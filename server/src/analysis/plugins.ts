@@ -5,4 +5,5 @@ import './clang-fixits';
 import '../features/knowledge';
 import '../features/fixes';
 import '../features/emulator';
+import '../features/asm';
 import '../features/verifier';

@@ -15,6 +15,8 @@ export interface BpflsSettings {
   lints: { disabled: string[]; severity: Record<string, string> };
   /** Workspace Trust as reported by the client; CLI runs are trusted. */
   trusted: boolean;
+  /** Syntax of bpf-asm files: detected per file ('auto'), or forced to LLVM's or GAS's. */
+  asmSyntax: 'auto' | 'llvm' | 'gas';
 }
 
 export const defaultSettings: BpflsSettings = {
@@ -26,6 +28,7 @@ export const defaultSettings: BpflsSettings = {
   analyses: { compile: true, verify: true, run: true },
   lints: { disabled: [], severity: {} },
   trusted: true,
+  asmSyntax: 'auto',
 };
 
 function str(v: unknown, d: string): string {
@@ -75,5 +78,6 @@ export function normalizeSettings(raw: unknown, trusted = true): BpflsSettings {
     },
     lints: { disabled: strs(get('lints.disabled'), d.lints.disabled), severity: severities(get('lints.severity')) },
     trusted,
+    asmSyntax: ((v) => (v === 'llvm' || v === 'gas' ? v : 'auto'))(get('asmSyntax')),
   };
 }

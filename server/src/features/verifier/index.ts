@@ -3,7 +3,7 @@
 // source line the kernel would name (through .BTF.ext line_info), with the kernel's message and
 // the branch decisions that led there as related information.
 import { readFileSync } from 'node:fs';
-import { registerObjectProvider, type ObjectContext } from '../../analysis/registry';
+import { registerHoverProvider, registerObjectProvider, type ObjectContext } from '../../analysis/registry';
 import type { CancellationToken, Finding, Range, RelatedInformation } from '../../analysis/types';
 import type { DocumentSnapshot } from '../../analysis/document';
 import type { BpflsSettings } from '../../analysis/settings';
@@ -11,6 +11,8 @@ import { loadObject, sourceForInsn, type LoadedProgram } from '../../bpf/loader'
 import { verifyProgram } from '../../bpf/verifier';
 import { progTypeName } from '../../bpf/progtypes';
 import { functionNameRange } from '../emulator';
+import { findInlineAsm, docOffset, type InlineAsmBlock } from '../asm/inline';
+import { stateHover, statesFinding } from './states';
 
 export const VERIFIER_ERROR = 'bpfls.verifier';
 export const VERIFIER_NOTE = 'bpfls.verifier-note';
@@ -72,7 +74,37 @@ function pathRelated(ctx: ObjectContext, prog: LoadedProgram, path: { insn: numb
   return out;
 }
 
+/**
+ * In a naked function the C line info names the whole `asm volatile(...)` statement; the
+ * instruction's place in its block names the asm line inside the string.
+ */
+function inlineAsmRange(ctx: ObjectContext, prog: LoadedProgram, insn: number, blocks: () => InlineAsmBlock[]): Range | undefined {
+  const src = sourceForInsn(prog, insn);
+  if (!src || !isThisDocument(src.fileName, ctx.sourcePath)) return undefined;
+  const line = src.line - 1;
+  const block = blocks().find((b) => ctx.doc.positionAt(b.start).line <= line && ctx.doc.positionAt(b.end).line >= line);
+  if (!block || block.asm.errors.some((e) => e.severity === 'error')) return undefined;
+  // The block's first instruction: the earliest line_info record of this line before `insn`.
+  let first = src.insnOff;
+  for (const li of prog.lineInfo) {
+    if (li.line === src.line && li.insnOff < first && li.insnOff <= insn && sameBlockRun(prog, li.insnOff, src.insnOff, src.line)) first = li.insnOff;
+  }
+  const k = insn - first;
+  const r = block.asm.sourceMap[k];
+  if (!r || k >= block.asm.insns.length) return undefined;
+  const start = ctx.doc.positionAt(docOffset(block, r.line, r.start));
+  const endOff = docOffset(block, r.line, Math.max(r.start, r.end - 1)) + 1;
+  return { start, end: ctx.doc.positionAt(endOff) };
+}
+
+/** True when every line_info record between two offsets names the same line (one asm statement). */
+function sameBlockRun(prog: LoadedProgram, from: number, to: number, line: number): boolean {
+  return prog.lineInfo.every((li) => li.insnOff < from || li.insnOff > to || li.line === line);
+}
+
 function verifyFindings(ctx: ObjectContext, token: CancellationToken): Finding[] {
+  let blocks: InlineAsmBlock[] | undefined;
+  const inlineBlocks = () => (blocks ??= ctx.doc.languageId === 'c' ? findInlineAsm(ctx.doc.text) : []);
   const btf = targetBtf(ctx.settings);
   const loaded = loadObject(ctx.elf, btf ? { targetBtf: btf } : {});
   const obj = loaded.object;
@@ -84,11 +116,21 @@ function verifyFindings(ctx: ObjectContext, token: CancellationToken): Finding[]
     const started = Date.now();
     const r = verifyProgram(obj, prog, {
       isCancelled: () => token.isCancellationRequested || Date.now() - started > EDITOR_TIME_BUDGET_MS,
+      collectStates: true,
     });
+    const nameRange = functionNameRange(ctx.doc, prog.name);
+    if (r.states?.length && nameRange) {
+      const f = statesFinding(prog.name, nameRange, r.states, (insn) => {
+        const s = sourceForInsn(prog, insn);
+        return s && isThisDocument(s.fileName, ctx.sourcePath) ? s.line - 1 : undefined;
+      });
+      if (f) out.push(f);
+    }
     if (r.ok || !r.error) continue;
     const src = sourceForInsn(prog, r.error.insn);
-    const here = src && isThisDocument(src.fileName, ctx.sourcePath) ? lineRange(ctx.doc, src.line, src.col) : undefined;
-    const range = here ?? functionNameRange(ctx.doc, prog.name);
+    const here = src && isThisDocument(src.fileName, ctx.sourcePath)
+      ? inlineAsmRange(ctx, prog, r.error.insn, inlineBlocks) ?? lineRange(ctx.doc, src.line, src.col) : undefined;
+    const range = here ?? nameRange;
     if (!range) continue;
     const related = pathRelated(ctx, prog, r.path ?? []);
     if (!here && src) related.unshift({ range, message: `in ${src.fileName}:${src.line}: ${src.lineText.trim()}` });
@@ -116,3 +158,5 @@ registerObjectProvider({
   enabled: (s) => s.analyses.verify,
   provideFindings: verifyFindings,
 });
+
+registerHoverProvider({ id: 'verifier-states', languages: ['c', 'bpf-asm'], provideHover: stateHover });
