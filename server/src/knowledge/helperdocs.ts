@@ -45,7 +45,14 @@ function dedent(lines: string[]): string[] {
 
 /** Renders the kernel's RST-like helper markup as Markdown. */
 export function renderRst(lines: string[]): string {
-  const src = dedent(lines);
+  // "**name**\" at a line end continues on the next line ("\ " split by wrapping).
+  const joined: string[] = [];
+  for (const l of lines) {
+    const prev = joined[joined.length - 1];
+    if (prev !== undefined && /\\$/.test(prev)) joined[joined.length - 1] = prev.slice(0, -1) + l.trimStart();
+    else joined.push(l);
+  }
+  const src = dedent(joined);
   const out: string[] = [];
   let i = 0;
   const n = src.length;

@@ -143,3 +143,7 @@ for (const [file, form, min] of [
     for (const doc of s.docs.values()) assert.ok(!/^\t/m.test(doc.description), `${doc.name} has no tab indentation left`);
   });
 }
+
+test('a "\\" at a line end joins the next line', () => {
+  assert.equal(renderRst(['\tuse **bpf_x**\\', '\t() instead']), 'use **bpf_x**() instead');
+});

@@ -45,7 +45,8 @@ export function helperMarkdown(h: HelperInfo, settings: BpflsSettings, progType?
   if (progType) {
     const a = isHelperAllowed(h, progType);
     const where = section ? `SEC("${section}") (BPF_PROG_TYPE_${progType})` : `BPF_PROG_TYPE_${progType}`;
-    out.push('', a.allowed ? `Available in ${where}${a.requires ? ` when the loader has ${a.requires}` : ''}.` : `**Not available** in ${where}: the kernel refuses to load the program.`);
+    const cond = a.requires ? (/^CAP_/.test(a.requires) ? ` when the loader has ${a.requires}` : ` — ${a.requires}`) : '';
+    out.push('', a.allowed ? `Available in ${where}${cond}.` : `**Not available** in ${where}: the kernel refuses to load the program.`);
   }
   const docs = helperDocs(settings);
   const doc = docs.docs.get(h.name);
