@@ -70,6 +70,8 @@ export class LspTestClient {
   readonly diagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   /** Every notification received, in order (method and params). */
   readonly notifications: { method: string; params: unknown }[] = [];
+  /** Headers that were not pure LSP framing (stray output on the server's stdout). */
+  readonly protocolErrors: string[] = [];
   /** Every request the server sent us, in order. */
   readonly serverRequests: { method: string; params: unknown }[] = [];
   stderr = '';
@@ -151,7 +153,10 @@ export class LspTestClient {
     for (;;) {
       const headerEnd = this.buffer.indexOf('\r\n\r\n');
       if (headerEnd < 0) return;
-      const m = /Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString());
+      const header = this.buffer.subarray(0, headerEnd).toString();
+      // Strict: anything else on stdout (a stray console.log) breaks real clients too.
+      if (!/^Content-Length: \d+(\r\nContent-Type: [^\r\n]*)?$/i.test(header)) this.protocolErrors.push(header);
+      const m = /Content-Length: (\d+)/i.exec(header);
       if (!m) throw new Error('bad header from server');
       const len = Number(m[1]);
       if (this.buffer.length < headerEnd + 4 + len) return;

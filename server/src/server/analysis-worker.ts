@@ -56,10 +56,17 @@ export class AnalysisWorker {
     const w = new Worker(entry.code, {
       eval: entry.eval,
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
-      stdout: false,
-      stderr: false,
+      // Captured, not inherited: a provider's console.log must never reach the LSP stdio stream.
+      stdout: true,
+      stderr: true,
     });
     w.unref();
+    const forward = (b: Buffer) => {
+      const text = b.toString('utf8').replace(/\n$/, '');
+      if (text) this.log(text);
+    };
+    w.stdout.on('data', forward);
+    w.stderr.on('data', forward);
     w.on('error', (e) => this.log(`bpfls: analysis worker crashed: ${e.stack ?? e}`));
     w.on('exit', () => {
       if (this.worker === w) this.worker = undefined;

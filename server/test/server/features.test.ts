@@ -53,6 +53,7 @@ exports.activate = (api) => {
         fs.writeFileSync(path.join(dir, 'slow-cancelled'), '');
         return [];
       }
+      console.log('stray output from a provider in the worker');
       return [{ range: zero, severity: 'information', code: 'test.object', source: 'bpfls',
         message: 'object of ' + ctx.elf.length + ' bytes, ELF magic ' + (ctx.elf[1] === 0x45) + ', tree ' + (ctx.tree ? ctx.tree.rootNode.type : 'none') }];
     } });
@@ -104,6 +105,8 @@ test('object providers run on the compiled object in the worker', async (t) => {
     const d = c.diagnostics.get(uri)!.diagnostics.find((x) => x.code === 'test.object');
     assert.ok(d, JSON.stringify(c.diagnostics.get(uri)));
     assert.match(d.message, /^object of \d+ bytes, ELF magic true, tree translation_unit$/);
+    assert.deepEqual(c.protocolErrors, [], 'worker output never reaches the LSP stream');
+    assert.ok(c.notifications.some((n) => n.method === 'window/logMessage' && /stray output from a provider/.test((n.params as { message: string }).message)));
   } finally {
     await c.stop();
   }
