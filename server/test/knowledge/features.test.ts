@@ -339,3 +339,9 @@ char LICENSE[] SEC("license") = "GPL";
   assert.equal(f[0].range.start.line + 1, 6);
   assert.match(f[0].message, /BPF_PROG_TYPE_SCHED_CLS programs, and inner\(\) is called from tc_prog\(\) in SEC\("tc"\)/);
 });
+
+test('hover on map definition fields', () => {
+  const md = hover(LIBBPF_PROGRAM, posOf(LIBBPF_PROGRAM, '__uint(max_entries', 9), settingsWith(undefined))!;
+  assert.match(md, /\*\*max_entries\*\* \(map definition field\)/);
+  assert.match(md, /bytes for ring buffers/);
+});

@@ -40,6 +40,11 @@ export function knowledgeHover(ctx: PositionContext): Hover | undefined {
   if (!w) return undefined;
   if (index.code.slice(w.start, w.end) !== w.word) return undefined; // inside a comment or string
   const range = { start: doc.positionAt(w.start), end: doc.positionAt(w.end) };
+  // A field of a BTF-defined map: __uint(max_entries, ...), __type(key, ...)
+  if (/__(?:uint|type|array|ulong)\s*\(\s*$/.test(index.code.slice(Math.max(0, w.start - 40), w.start))) {
+    const f = MAP_FIELDS.find((x) => x.name === w.word);
+    if (f) return { contents: `**${f.name}** (map definition field) — \`${f.form.replace(/\$\{\d+:?([^}]*)\}/g, '$1')}\`\n\n${f.doc}`, range };
+  }
   const { progType, section } = enclosingProgType(index, offset);
   // The markdown depends on the word, the program, the headers and the target BTF only.
   const docs = helperDocs(settings);
