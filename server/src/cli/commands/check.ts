@@ -151,6 +151,8 @@ export const check: Command = {
       lints: { disabled: (flags.disable as string[]) ?? [], severity: {} },
       trusted: true,
     };
+    // stdout carries the report (JSON, SARIF): a provider's console.log goes to stderr instead.
+    console.log = console.info = console.debug = (...a: unknown[]) => console.error(...a);
     for (const e of loadExternalPlugins()) process.stderr.write(`${e}\n`);
     // The native tree-sitter binding is faster for batch work; wasm when it does not load.
     const parser = await cParser('native');
