@@ -39,7 +39,7 @@ function asmFindings(ctx: DocumentContext): Finding[] {
     for (const e of view.asm.errors) {
       // Inline templates name C symbols and helpers the assembler cannot see: not our business.
       // Operands the C compiler substitutes (addresses, computed constants) are unknown too.
-      if (view.inline && /not defined|undefined symbol|unknown symbol|not a constant here|%\[/i.test(e.message)) continue;
+      if (view.inline && /not defined|undefined symbol|unknown symbol|not a constant here|%\[|^no instructions/i.test(e.message)) continue;
       out.push({
         range: docRange(view, e.range),
         severity: e.severity,

@@ -82,7 +82,50 @@ function readTemplate(t: string, i: number): Template {
   offsets[offsets.length - 1].push(i);
   // The assembler sees C comments written inside the template (selftests annotate each line).
   const text = lines.join('\n').replace(/\/\*[^]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
-  return { text, offsets, end: i };
+  return renameNumericLabels({ text, offsets, end: i });
+}
+
+/**
+ * GNU numeric local labels (`1:` defined any number of times, `1f` / `1b` naming the next or
+ * previous one) become unique names; the renamed characters keep the document offsets of the
+ * characters they replace.
+ */
+function renameNumericLabels(tpl: Template): Template {
+  if (!/(^|\s)\d+:|\b\d+[fb]\b/.test(tpl.text)) return tpl;
+  const lines = tpl.text.split('\n');
+  const defs = new Map<string, number>();
+  const token = /^(\s*)(\d+):|\b(\d+)([fb])\b/g;
+  for (let l = 0; l < lines.length; l++) {
+    let line = lines[l];
+    let row = tpl.offsets[l];
+    token.lastIndex = 0;
+    for (let m = token.exec(line); m; m = token.exec(line)) {
+      let start: number;
+      let end: number;
+      let name: string;
+      if (m[2] !== undefined) {
+        const k = defs.get(m[2]) ?? 0;
+        defs.set(m[2], k + 1);
+        start = m.index + m[1].length;
+        end = start + m[2].length;
+        name = `.Lnum${m[2]}_${k}`;
+      } else {
+        // A number followed by f/b only names a label after a jump keyword.
+        if (!/\b(goto|gotol|ja|j\w+|call)\b[^;]*$/.test(line.slice(0, m.index))) continue;
+        const k = (defs.get(m[3]) ?? 0) - (m[4] === 'b' ? 1 : 0);
+        start = m.index;
+        end = start + m[0].length;
+        name = `.Lnum${m[3]}_${Math.max(k, 0)}`;
+      }
+      const fill = [...Array(name.length - 1).fill(row[start]), row[end - 1]];
+      row = [...row.slice(0, start), ...fill, ...row.slice(end)];
+      line = line.slice(0, start) + name + line.slice(end);
+      token.lastIndex = start + name.length;
+    }
+    lines[l] = line;
+    tpl.offsets[l] = row;
+  }
+  return { text: lines.join('\n'), offsets: tpl.offsets, end: tpl.end };
 }
 
 /** Operand constants from the input list: `__imm_const(name, 42)` and `[name] "i" (42)`. */
