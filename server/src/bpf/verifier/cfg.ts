@@ -40,7 +40,7 @@ const VALID = new Set<number>();
     if (sz !== 0x18) { VALID.add(0x00 | 0x20 | sz); VALID.add(0x00 | 0x40 | sz); }
   }
   VALID.add(0x18);
-  VALID.add(0xc3); VALID.add(0xdb);
+  VALID.add(0xc3); VALID.add(0xdb); VALID.add(0xd3); VALID.add(0xcb);
 })();
 
 export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string) => void): CfgInfo {

@@ -422,13 +422,15 @@ export class Verifier {
             cp.hit++; return true;
           }
           if (this.cfg.callsCallback[idx] && this.statesEqual(cp.state, cur, idx, false)) { cp.hit++; return true; }
-          if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && this.statesEqual(cp.state, cur, idx, true) &&
+          if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && maybeLooping(cp.state, cur) && this.statesEqual(cp.state, cur, idx, true) &&
             cp.state.mayGotoDepth === cur.mayGotoDepth) {
             this.verbose(`infinite loop detected at insn ${idx}\n`);
             this.err(`infinite loop detected at insn ${idx}`);
           }
           if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
           if (addNew) cp.miss++;
+          const lim = force ? 64 : 3;
+          if (cp.miss > cp.hit * lim + lim) { list.splice(i, 1); i--; this.peakStates--; }
           continue;
         }
         if (this.statesEqual(cp.state, cur, idx, false)) {
@@ -480,11 +482,12 @@ export class Verifier {
     for (let i = 0; i <= old.cur; i++) {
       if (old.frames[i].callsite !== cur.frames[i].callsite) return false;
     }
-    const idmap = new Map<number, number>();
-    const rev = new Map<number, number>();
+    let idmap: Map<number, number> | undefined;
+    let rev: Map<number, number> | undefined;
     const checkIds = (a: number, b: number): boolean => {
       if (!a && !b) return true;
       if (!a || !b) return false;
+      idmap ??= new Map(); rev ??= new Map();
       const m = idmap.get(a);
       if (m === undefined) {
         if (rev.has(b)) return false;
@@ -934,10 +937,24 @@ export class Verifier {
   private checkAtomic(insn: Insn, idx: number): void {
     void idx;
     const a = insn.imm;
+    if (a === 0x100 || a === 0x110) {
+      // load-acquire: dst = *(src + off); store-release: *(dst + off) = src (any size)
+      const size = sizeOf(insn.code);
+      if (a === 0x100) {
+        this.checkRegRead(insn.src);
+        this.checkRegWrite(insn.dst);
+        this.checkMemAccess(insn.src, insn.off, size, Access.READ, insn.dst, false, true);
+      } else {
+        this.checkRegRead(insn.src);
+        this.checkRegRead(insn.dst);
+        this.checkMemAccess(insn.dst, insn.off, size, Access.WRITE, insn.src, false, true);
+      }
+      return;
+    }
     const okOps = [0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1];
-    if (!okOps.includes(a)) this.err(`BPF_ATOMIC uses invalid atomic opcode ${(a & 0xff).toString(16).padStart(2, '0')}`);
     const size = sizeOf(insn.code);
-    if (size !== 4 && size !== 8) this.err('invalid atomic operand size');
+    if (okOps.includes(a) && size !== 4 && size !== 8) this.err('invalid atomic operand size');
+    if (!okOps.includes(a)) this.err(`BPF_ATOMIC uses invalid atomic opcode ${(a & 0xff).toString(16).padStart(2, '0')}`);
     this.checkRegRead(insn.src);
     this.checkRegRead(insn.dst);
     if (a === 0xf1) this.checkRegRead(0);
@@ -1489,7 +1506,7 @@ export class Verifier {
       return;
     }
     if (op === 0xe0) {
-      if (insn.code !== 0xe5 || insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0 || insn.off === 0) {
+      if (insn.code !== 0xe5 || insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0) {
         this.err(`invalid may_goto off ${insn.off} imm ${insn.imm}`);
       }
       const br = this.pushPath(idx + 1, idx, false);
@@ -2317,6 +2334,18 @@ const PKT_CHANGING = new Set(['bpf_clone_redirect', 'bpf_l3_csum_replace', 'bpf_
 /** tnum_strn as the 6.18 log prints var_off in alignment messages: a constant as its value. */
 function tnumShort(t: Tnum): string {
   return tnumIsConst(t) ? String(s64(t.value)) : tnumStr(t);
+}
+
+/** states_maybe_looping: a cheap test that the current frames' registers are identical. */
+function maybeLooping(old: VState, cur: VState): boolean {
+  if (old.cur !== cur.cur) return false;
+  const a = old.frames[old.cur].regs, b = cur.frames[cur.cur].regs;
+  for (let r = 0; r < 11; r++) {
+    const x = a[r], y = b[r];
+    if (x.type !== y.type || x.off !== y.off || x.varOff.value !== y.varOff.value || x.varOff.mask !== y.varOff.mask ||
+      x.umin !== y.umin || x.umax !== y.umax || x.smin !== y.smin || x.smax !== y.smax) return false;
+  }
+  return true;
 }
 
 function sizeOf(code: number): number {
