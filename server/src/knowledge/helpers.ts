@@ -113,14 +113,12 @@ export const HELPER_DEPRECATIONS: Readonly<Record<string, HelperDeprecation>> = 
     successors: ['bpf_perf_event_read_value'],
     reason: 'its return value cannot tell errors from counter values, and it gives no enabled/running times',
   },
-  bpf_get_local_storage: {
-    successors: ['bpf_cgrp_storage_get'],
-    reason: 'BPF_MAP_TYPE_CGROUP_STORAGE is deprecated in favour of BPF_MAP_TYPE_CGRP_STORAGE',
-  },
 };
 
 /** Program types whose helpers are those of another program (freplace targets). */
 const INHERITS_HELPERS = new Set(['EXT']);
+/** Each struct_ops interface (tcp_congestion_ops, sched_ext_ops...) adds helpers of its own. */
+const PER_INTERFACE_HELPERS = new Set(['STRUCT_OPS']);
 
 const byId: HelperInfo[] = [];
 const byName = new Map<string, HelperInfo>();
@@ -190,6 +188,7 @@ export function isHelperAllowed(helper: HelperInfo | number | string, progType: 
   const pt = shortProgType(progType);
   if (INHERITS_HELPERS.has(pt)) return { allowed: true };
   const a = h.progTypes.find((x) => x.progType === pt);
+  if (!a && PER_INTERFACE_HELPERS.has(pt)) return { allowed: true, requires: 'depends on the struct_ops interface (its get_func_proto may add it)' };
   if (!a) return { allowed: false };
   return a.requires ? { allowed: true, requires: a.requires } : { allowed: true };
 }

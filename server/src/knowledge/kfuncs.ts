@@ -100,9 +100,8 @@ export const KFUNC_DEPRECATIONS: Readonly<Record<string, KfuncDeprecation>> = {
   bpf_cpumask_kptr_get: { successor: 'bpf_kptr_xchg() or RCU-protected kptr access with bpf_cpumask_acquire', reason: 'removed', removedIn: '6.4' },
   bpf_task_kptr_get: { successor: 'RCU-protected kptr access with bpf_task_acquire', reason: 'removed', removedIn: '6.4' },
   bpf_cgroup_kptr_get: { successor: 'RCU-protected kptr access with bpf_cgroup_acquire', reason: 'removed', removedIn: '6.4' },
-  bpf_list_push_front: { successor: 'bpf_list_push_front() macro over bpf_list_push_front_impl (bpf_experimental.h)', reason: 'renamed to bpf_list_push_front_impl', removedIn: '6.3' },
-  bpf_list_push_back: { successor: 'bpf_list_push_back() macro over bpf_list_push_back_impl (bpf_experimental.h)', reason: 'renamed to bpf_list_push_back_impl', removedIn: '6.3' },
-  bpf_rbtree_add: { successor: 'bpf_rbtree_add() macro over bpf_rbtree_add_impl (bpf_experimental.h)', reason: 'renamed to bpf_rbtree_add_impl', removedIn: '6.3' },
+  cgroup_rstat_updated: { successor: 'css_rstat_updated', reason: 'renamed when rstat moved from cgroups to css' },
+  cgroup_rstat_flush: { successor: 'css_rstat_flush', reason: 'renamed when rstat moved from cgroups to css' },
   bpf_obj_new_impl: { successor: 'the bpf_obj_new() macro (bpf_experimental.h), or the bpf_obj_new kfunc on kernels that have it', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
   bpf_obj_drop_impl: { successor: 'the bpf_obj_drop() macro (bpf_experimental.h)', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
   bpf_percpu_obj_new_impl: { successor: 'the bpf_percpu_obj_new() macro (bpf_experimental.h)', reason: 'an _impl kfunc takes a hidden argument the verifier fills in; call it through its wrapper' },
@@ -212,6 +211,16 @@ for (const [name, pts] of Object.entries(PROBED_KFUNC_ADDITIONS)) {
   if (k) table.set(name, { ...k, newerProgTypes: pts });
 }
 
+/**
+ * Macros of bpf_experimental.h that call an `_impl` kfunc with a hidden argument. A call written
+ * with the macro's name is the `_impl` kfunc on kernels that lack a kfunc of the macro's own name.
+ */
+export const KFUNC_WRAPPER_MACROS: ReadonlySet<string> = new Set([
+  'bpf_obj_new', 'bpf_obj_drop', 'bpf_percpu_obj_new', 'bpf_percpu_obj_drop', 'bpf_refcount_acquire',
+  'bpf_list_push_front', 'bpf_list_push_back', 'bpf_rbtree_add', 'bpf_wq_set_callback',
+  'bpf_task_work_schedule_signal', 'bpf_task_work_schedule_resume',
+]);
+
 /** Facts the tables hold about a kfunc (flags, program types, since, deprecation), if any. */
 export function kfuncFacts(name: string): KfuncInfo | undefined {
   return table.get(name);
@@ -235,6 +244,8 @@ export function kfuncAllowedFor(name: string, progType: string): boolean | undef
   const k = table.get(name);
   if (!k) return undefined;
   const pt = progType.replace(/^BPF_PROG_TYPE_/, '');
+  // freplace programs take the program type of their target: nothing to say here.
+  if (pt === 'EXT') return undefined;
   return k.progTypes.includes('*') || k.progTypes.includes(pt) || !!k.newerProgTypes?.includes(pt);
 }
 

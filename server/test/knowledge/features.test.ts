@@ -334,9 +334,10 @@ int xdp_prog(struct xdp_md *ctx)
 
 char LICENSE[] SEC("license") = "GPL";
 `;
-  const f = findings(text, s).filter((x) => x.code === 'bpfls.helper-prog-type');
+  const f = findings(text, s).filter((x) => x.code === 'bpfls.helper-prog-type-indirect');
   assert.equal(f.length, 1);
   assert.equal(f[0].range.start.line + 1, 6);
+  assert.equal(f[0].severity, 'warning');
   assert.match(f[0].message, /BPF_PROG_TYPE_SCHED_CLS programs, and inner\(\) is called from tc_prog\(\) in SEC\("tc"\)/);
 });
 

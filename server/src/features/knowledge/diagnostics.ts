@@ -5,7 +5,7 @@ import type { DocumentContext } from '../../analysis/registry';
 import type { BpflsSettings } from '../../analysis/settings';
 import type { Finding, Severity } from '../../analysis/types';
 import { helperByName, isHelperAllowed } from '../../knowledge/helpers';
-import { kfuncAllowedFor, kfuncFacts, kfuncDeprecation, KFUNC_STABILITY_NOTE } from '../../knowledge/kfuncs';
+import { kfuncAllowedFor, kfuncFacts, kfuncDeprecation, KFUNC_STABILITY_NOTE, KFUNC_WRAPPER_MACROS } from '../../knowledge/kfuncs';
 import { classifySection } from '../../bpf/loader/sections';
 import { PROG_TYPE_NAMES } from '../../bpf/progtypes';
 import { docIndex, programAt, isGplCompatible, type DocIndex, type ProgramSpan } from './scan';
@@ -19,6 +19,7 @@ export const KnowledgeCodes = {
   kfuncGpl: 'bpfls.kfunc-gpl-only',
   helperDeprecated: 'bpfls.helper-deprecated',
   helperProgType: 'bpfls.helper-prog-type',
+  helperProgTypeIndirect: 'bpfls.helper-prog-type-indirect',
   helperGpl: 'bpfls.helper-gpl-only',
   helperSleepable: 'bpfls.helper-sleepable',
   kfuncSleepable: 'bpfls.kfunc-sleepable',
@@ -33,6 +34,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<string, Severity>> = {
   [KnowledgeCodes.kfuncGpl]: 'error',
   [KnowledgeCodes.helperDeprecated]: 'warning',
   [KnowledgeCodes.helperProgType]: 'error',
+  [KnowledgeCodes.helperProgTypeIndirect]: 'warning',
   [KnowledgeCodes.helperGpl]: 'error',
   [KnowledgeCodes.helperSleepable]: 'error',
   [KnowledgeCodes.kfuncSleepable]: 'error',
@@ -108,8 +110,10 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
       for (const { caller, via } of reachingCallers(index, call.start)) {
         const cpt = progTypeOf(index, caller.section);
         if (cpt && !isHelperAllowed(helper, cpt).allowed) {
-          add(KnowledgeCodes.helperProgType, call.start, call.end,
-            `${name} is not available to BPF_PROG_TYPE_${cpt} programs, and ${via}() is called from ${caller.funcName}() in SEC("${caller.section}"): the kernel rejects the load with "program of this type cannot use helper ${name}#${helper.id}".`);
+          // A warning: the call may sit on a branch that is dead for that program (the verifier only
+          // checks reachable code), which a text scan cannot tell.
+          add(KnowledgeCodes.helperProgTypeIndirect, call.start, call.end,
+            `${name} is not available to BPF_PROG_TYPE_${cpt} programs, and ${via}() is called from ${caller.funcName}() in SEC("${caller.section}"): if this call is reachable from there, the kernel rejects the load with "program of this type cannot use helper ${name}#${helper.id}".`);
           break;
         }
       }
@@ -137,12 +141,15 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
       }
       continue;
     }
-    const facts = kfuncFacts(name);
-    const inTarget = target.kfuncs?.get(name);
     const declared = index.ksyms.has(name);
-    const dep = kfuncDeprecation(name);
+    // bpf_obj_new(...) and friends are macros over the _impl kfuncs unless the kernel has the plain name.
+    const viaMacro = KFUNC_WRAPPER_MACROS.has(name) && !declared && !target.kfuncs?.has(name);
+    const kname = viaMacro ? `${name}_impl` : name;
+    const facts = kfuncFacts(kname);
+    const inTarget = target.kfuncs?.get(kname);
+    const dep = viaMacro ? undefined : kfuncDeprecation(name);
     if (!facts && !inTarget && !declared && !dep) continue;
-    add(KnowledgeCodes.kfuncUnstable, call.start, call.end, `${name} is a kfunc. ${KFUNC_STABILITY_NOTE}`);
+    add(KnowledgeCodes.kfuncUnstable, call.start, call.end, `${viaMacro ? `${name}() calls the kfunc ${kname}` : `${name} is a kfunc`}. ${KFUNC_STABILITY_NOTE}`);
     if (dep) {
       add(KnowledgeCodes.kfuncDeprecated, call.start, call.end,
         `${name}: use ${dep.successor} (${dep.reason}${dep.removedIn ? `; gone after Linux ${dep.removedIn}` : ''}).`,
@@ -150,11 +157,11 @@ export function knowledgeFindings(ctx: DocumentContext): Finding[] {
     }
     if (target.kfuncs && !inTarget) {
       add(KnowledgeCodes.kfuncMissing, call.start, call.end,
-        `${name} is not in the target kernel's BTF (${target.file}): libbpf fails to resolve it and the program will not load on that kernel.`);
+        `${kname} is not in the target kernel's BTF (${target.file}): libbpf fails to resolve it and the program will not load on that kernel.`);
     }
-    if (facts && prog && pt && kfuncAllowedFor(name, pt) === false) {
+    if (facts && prog && pt && kfuncAllowedFor(kname, pt) === false) {
       add(KnowledgeCodes.kfuncProgType, call.start, call.end,
-        `${name} is not registered for BPF_PROG_TYPE_${pt} programs (its set ${facts.set} serves ${facts.progTypes.join(', ')}); the verifier will refuse the call.`);
+        `${kname} is not registered for BPF_PROG_TYPE_${pt} programs (its set ${facts.set} serves ${facts.progTypes.join(', ')}); the verifier will refuse the call.`);
     }
     if (facts?.flags.includes('KF_SLEEPABLE') && prog && pt && !sectionFacts(index, prog.section).sleepable) {
       add(KnowledgeCodes.kfuncSleepable, call.start, call.end,

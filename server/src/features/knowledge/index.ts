@@ -10,8 +10,8 @@
 //   bpfls.kfunc-sleepable     error        KF_SLEEPABLE kfunc in a non-sleepable section
 //   bpfls.helper-deprecated   warning      deprecated helper, naming the successor (bpf_probe_read[_str]
 //                                          calls get bpfls.probe-read from the lint set instead)
-//   bpfls.helper-prog-type    error        helper the section's program type cannot call (also through
-//                                          functions the program calls)
+//   bpfls.helper-prog-type    error        helper the section's program type cannot call
+//   bpfls.helper-prog-type-indirect  warning  the same in a function that such a program calls
 //   bpfls.helper-gpl-only     error        GPL-only helper under a non-GPL-compatible license
 //   bpfls.helper-sleepable    error        helper that may sleep in a non-sleepable section
 //   bpfls.license-missing     warning      programs without SEC("license")

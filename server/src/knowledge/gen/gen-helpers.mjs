@@ -184,6 +184,8 @@ const extra = {
   NETFILTER: { fn: 'bpf_base_func_proto', own: [] },
   STRUCT_OPS: { fn: 'bpf_base_func_proto', own: ['tcp_send_ack'], note: 'each struct_ops type may add helpers' },
   EXT: { fn: null, own: [], note: 'same helpers as the program it extends' },
+  // Iterator targets add helpers through their own get_func_proto (bpf_iter_get_func_proto).
+  TRACING: { fn: 'tracing_prog_func_proto', own: [], cond: { setsockopt: 'socket iterators only (iter/tcp, iter/udp, iter/unix)', getsockopt: 'socket iterators only (iter/tcp, iter/udp, iter/unix)' } },
 };
 
 const since = new Map([['skc_to_mptcp_sock', '5.19']]);
@@ -231,8 +233,9 @@ const availability = new Map(); // helper -> [[progType, cond]]
 for (const [pt, fn] of progFn) {
   const ex = extra[pt];
   const res = fn ? resolve(fn) : ex?.fn ? resolve(ex.fn) : new Map();
+  if (ex?.cond) for (const h of Object.keys(ex.cond)) if (res.has(h)) delete ex.cond[h];
   if (ex) for (const h of ex.own) if (!res.has(h)) res.set(h, { proto: `bpf_${h}_proto`, cond: [] });
-  if (ex?.cond) for (const [h, c] of Object.entries(ex.cond)) res.set(h, { proto: `bpf_${h}_proto`, cond: [c] });
+  if (ex?.cond) for (const [h, c] of Object.entries(ex.cond)) res.set(h, { proto: protoDefs.has(`bpf_${h}_proto`) ? `bpf_${h}_proto` : `bpf_sk_${h}_proto`, cond: [c] });
   for (const [h, c] of res) {
     if (!availability.has(h)) availability.set(h, []);
     availability.get(h).push([pt, c.cond, c.proto]);
