@@ -25,3 +25,41 @@ export function specialFieldOffset(btf: Btf | undefined, map: MapDef, structName
   }
   return undefined;
 }
+
+export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number } | { kind: 'other' };
+
+function sizeOfType(btf: Btf, id: number, depth = 0): number {
+  const t = skipMods(btf, id);
+  if (!t || depth > 16) return 0;
+  switch (t.kind) {
+    case BtfKind.INT: case BtfKind.ENUM: case BtfKind.ENUM64: case BtfKind.STRUCT: case BtfKind.UNION: case BtfKind.FLOAT: return t.size;
+    case BtfKind.PTR: return 8;
+    case BtfKind.ARRAY: return (t.array?.nelems ?? 0) * sizeOfType(btf, t.array?.elemType ?? 0, depth + 1);
+    default: return 0;
+  }
+}
+
+const CTX_NAMES = new Set(['__sk_buff', 'xdp_md', 'pt_regs', 'bpf_sock_ops', 'sk_msg_md', 'bpf_sock', 'bpf_sock_addr',
+  'bpf_perf_event_data', 'bpf_raw_tracepoint_args', 'bpf_sk_lookup', 'bpf_sysctl', 'bpf_sockopt', 'bpf_cgroup_dev_ctx',
+  'sk_reuseport_md', 'bpf_flow_keys', 'bpf_nf_ctx']);
+
+/** A global (non-static) function's name and argument kinds from its BTF prototype, or undefined for static ones. */
+export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: string; args: GlobalArg[] } | undefined {
+  if (!btf) return undefined;
+  const f = btf.types[funcTypeId];
+  if (!f || f.kind !== BtfKind.FUNC || f.linkage !== 1) return undefined;
+  const proto = btf.types[f.type];
+  const args: GlobalArg[] = (proto?.params ?? []).map((p) => {
+    const t = skipMods(btf, p.type);
+    if (!t) return { kind: 'other' } as GlobalArg;
+    if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
+    if (t.kind === BtfKind.PTR) {
+      const pt = skipMods(btf, t.type);
+      if (pt && (pt.kind === BtfKind.STRUCT || pt.kind === BtfKind.UNION) && CTX_NAMES.has(pt.name)) return { kind: 'ctx' };
+      const size = sizeOfType(btf, t.type);
+      return size > 0 ? { kind: 'mem', size } : { kind: 'other' };
+    }
+    return { kind: 'other' };
+  });
+  return { name: f.name, args };
+}
