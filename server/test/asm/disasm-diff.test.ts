@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { disassembleObject } from '../../src/bpf/asm/listing';
+import { disassembleObject } from '../../src/bpf/disasm/listing';
 import { assemble, asmErrors } from '../../src/bpf/asm/assembler';
 import { decodeInsns, encodeInsns, LD_IMM64 } from '../../src/bpf/isa/insn';
 import { printInsnLlvm } from '../../src/bpf/isa/print';

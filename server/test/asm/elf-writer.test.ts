@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assemble, asmErrors } from '../../src/bpf/asm/assembler';
 import { writeElf } from '../../src/bpf/asm/elf-writer';
-import { disassembleObject } from '../../src/bpf/asm/listing';
+import { disassembleObject } from '../../src/bpf/disasm/listing';
 import { readElf, R_BPF_64_32, R_BPF_64_64, STB_GLOBAL, STT_FUNC, STT_SECTION } from '../../src/bpf/elf/elf';
 import { encodeInsns } from '../../src/bpf/isa/insn';
 

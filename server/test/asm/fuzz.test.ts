@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble, asmErrors } from '../../src/bpf/asm/assembler';
 import { writeElf } from '../../src/bpf/asm/elf-writer';
-import { disassembleObject } from '../../src/bpf/asm/listing';
+import { disassembleObject } from '../../src/bpf/disasm/listing';
 
 const LONG = process.env.BPFLS_LONG === '1';
 const repoRoot = path.resolve(__dirname, '../../..');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, UsageError, parseArgs } from '../command';
-import { disassembleObject } from '../../bpf/asm/listing';
+import { disassembleObject } from '../../bpf/disasm/listing';
 
 const usage = `usage: bpfls disasm FILE.o [options]
 
