@@ -192,3 +192,31 @@ test('llvm-objdump listings open with hovers', async () => {
   assert.ok(!diags.some((d) => d.severity === 1), JSON.stringify(diags));
   c.close(uri);
 });
+
+test('call hovers show kfunc docs; labels hover; the asmSyntax setting forces a syntax', async () => {
+  const uri = fileUri(path.join(dir, 'kfunc.bpf.s'));
+  const text = ['\t.section tc,"ax",@progbits', 'prog:', '\tcall bpf_rcu_read_lock', '\tgoto done', 'done:', '\tr0 = 0', '\texit', ''].join('\n');
+  c.open(uri, text, 'bpf-asm');
+  const h = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: at(2, 12) }));
+  assert.match(h, /bpf_rcu_read_lock/);
+  assert.match(h, /kfunc/);
+  const label = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: at(4, 1) }));
+  assert.match(label, /label \*\*done\*\*/);
+  c.close(uri);
+
+  // Forced to GAS, a file in LLVM syntax completes GAS mnemonics.
+  c.settings = { asmSyntax: 'gas' };
+  c.notify('workspace/didChangeConfiguration', { settings: {} });
+  const forced = fileUri(path.join(dir, 'forced.bpf.s'));
+  c.open(forced, ['prog:', '\tr0 = 0', '\texit', ''].join('\n'), 'bpf-asm');
+  let gas = false;
+  for (let i = 0; i < 50 && !gas; i++) {
+    const list = await c.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri: forced }, position: at(3, 0) });
+    gas = list.some((x) => x.label === 'ldxdw');
+    if (!gas) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(gas, 'GAS mnemonics once the setting says gas');
+  c.settings = {};
+  c.notify('workspace/didChangeConfiguration', { settings: {} });
+  c.close(forced);
+});
