@@ -65,7 +65,12 @@ def main():
         return
     if fd >= 0:
         os.close(fd)
-    print(json.dumps({"ok": fd >= 0, "errno": 0 if fd >= 0 else err, "log": text}))
+    import re
+    m = re.search(r"verification time (\d+) usec", text)
+    pm = re.search(r"processed (\d+) insns", text)
+    print(json.dumps({"ok": fd >= 0, "errno": 0 if fd >= 0 else err, "log": text,
+                      "verification_time_usec": int(m.group(1)) if m else None,
+                      "processed": int(pm.group(1)) if pm else None}))
 
 
 if __name__ == "__main__":
