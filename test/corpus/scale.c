@@ -169,8 +169,7 @@ int scale_loop_long(void *ctx)
 	for (int i = 0; i < 4096; i++) {
 		h ^= t[i & 0xff];
 		h *= 16777619u;
-		if (h & 0x80)
-			h += i;
+		h = (h ^ (h >> 13)) + i;
 	}
 	return h & 1;
 }

@@ -75,6 +75,24 @@ struct verdict {
 	int run_err;
 };
 
+/* "verification time N usec" or "processed N insns" at r (no sscanf: glibc's measures the whole
+ * remaining string on every call, which is quadratic over a 16 MB log). */
+static bool starts_stats(const char *r)
+{
+	const char *p;
+	if (strncmp(r, "verification time ", 18) == 0)
+		p = r + 18;
+	else if (strncmp(r, "processed ", 10) == 0)
+		p = r + 10;
+	else
+		return false;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return strncmp(p, " usec", 5) == 0 || strncmp(p, " insns", 6) == 0;
+}
+
 /* Splits the log into lines (in place on a copy) and picks the kernel's final error line: the last
  * non-empty line before the statistics block ("verification time", "stack depth", "processed N
  * insns"), the state dumps some messages are followed by ("cur state:", "old state:") and the
@@ -87,11 +105,7 @@ static void analyse_log(const char *log, struct verdict *v, bool take_error)
 	size_t n = strlen(log);
 	char *copy = malloc(n * 2 + 1), *w = copy;
 	for (const char *r = log; *r; r++) {
-		long num;
-		char tail[8];
-		if (r > log && r[-1] != '\n' && (*r == 'v' || *r == 'p') &&
-		    (sscanf(r, "verification time %ld use%1[c]", &num, tail) == 2 ||
-		     sscanf(r, "processed %ld insns (limi%1[t]", &num, tail) == 2))
+		if (r > log && r[-1] != '\n' && (*r == 'v' || *r == 'p') && starts_stats(r))
 			*w++ = '\n';
 		*w++ = *r;
 	}
@@ -194,6 +208,37 @@ static const char *not_loadable_reason(int err, const char *log, enum bpf_prog_t
 	return NULL;
 }
 
+/* Kernels 6.12 to 6.18 dereference NULL in maybe_fork_scalars() when the verifier cannot push one
+ * more branch (past the 8192 pending-branch limit) while forking a scalar in [-1, 0] on an AND or
+ * OR with a constant (found by this harness: an Oops, and the loading process dies). Never load a
+ * program that could get there: an AND/OR inside a loop body, in a program that can make a
+ * sign mask (arithmetic shift, negation, sign-extending load or move). A heuristic, on the
+ * cautious side. */
+static const char *crashes_kernel(const struct bpf_insn *insns, size_t cnt)
+{
+	bool sign_op = false, and_in_loop = false;
+	for (size_t i = 0; i < cnt; i++) {
+		__u8 code = insns[i].code, cls = code & 7, op = code & 0xf0;
+		if (cls == BPF_ALU64 || cls == BPF_ALU) {
+			if (op == BPF_ARSH || op == BPF_NEG || (op == BPF_MOV && insns[i].off != 0))
+				sign_op = true;
+		} else if (cls == BPF_LDX && (code & 0xe0) == 0x80 /* BPF_MEMSX */) {
+			sign_op = true;
+		} else if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL && op != BPF_EXIT) {
+			long off = (cls == BPF_JMP32 && op == BPF_JA) ? insns[i].imm : insns[i].off;
+			long from = (long)i + off + 1;
+			for (long k = from < 0 ? 0 : from; off < 0 && k <= (long)i; k++) {
+				__u8 c = insns[k].code, kc = c & 7, kop = c & 0xf0;
+				if ((kc == BPF_ALU64 || kc == BPF_ALU) && (kop == BPF_AND || kop == BPF_OR))
+					and_in_loop = true;
+			}
+		}
+		if (code == (BPF_LD | BPF_IMM | BPF_DW))
+			i++;
+	}
+	return sign_op && and_in_loop ? "not loaded: a sign mask and an AND/OR in a loop could crash this kernel (maybe_fork_scalars NULL dereference)" : NULL;
+}
+
 /* ---------- probe ---------- */
 
 static int probe(const char **reason)
@@ -249,10 +294,15 @@ static int load_one(const char *file, const char *prog_name, unsigned level, str
 		bpf_object__close(obj);
 		return -ENOENT;
 	}
+	*type_out = bpf_program__type(target);
+	v->skip = crashes_kernel(bpf_program__insns(target), bpf_program__insn_cnt(target));
+	if (v->skip) {
+		bpf_object__close(obj);
+		return 0;
+	}
 	log_buf[0] = 0;
 	bpf_program__set_log_buf(target, log_buf, LOG_SIZE);
 	bpf_program__set_log_level(target, level);
-	*type_out = bpf_program__type(target);
 	int err = bpf_object__load(obj);
 	v->ok = err == 0;
 	v->err = err ? (err < 0 ? -err : err) : 0;
@@ -303,8 +353,10 @@ static int mode_obj(const char *file, const char *only)
 			fprintf(stderr, "bpfverify: %s: %s\n", names[i], strerror(-e));
 			return 1;
 		}
-		analyse_log(log_buf, &v, !v.ok);
-		v.skip = v.ok ? NULL : not_loadable_reason(v.err, log_buf, type);
+		if (!v.skip) {
+			analyse_log(log_buf, &v, !v.ok);
+			v.skip = v.ok ? NULL : not_loadable_reason(v.err, log_buf, type);
+		}
 		/* a level-1 trace of a program near the 1M limit takes minutes to write and read; the
 		 * level-4 verdict already holds the message */
 		if (!v.ok && !v.skip && opt_retry_level > 0 && v.processed < RETRY_MAX_PROCESSED) {
@@ -598,8 +650,12 @@ static void raw_one(const char *line)
 		}
 		i++;
 	}
+	const char *danger = problem ? NULL : crashes_kernel(insns, cnt);
 	if (problem) {
 		raw_error(name, problem);
+	} else if (danger) {
+		struct verdict v = { .skip = danger };
+		print_verdict("name", name, NULL, &v);
 	} else {
 		struct verdict v = { 0 };
 		enum bpf_prog_type type = (enum bpf_prog_type)jnum(&spec, "prog_type", BPF_PROG_TYPE_SOCKET_FILTER);

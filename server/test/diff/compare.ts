@@ -1,6 +1,6 @@
 // Agreement figures between the kernel and bpfls, and the regression baseline.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BpflsVerdict } from './bpfls';
 import { repoRoot } from './oracle';
 
@@ -78,7 +78,10 @@ export function summaryLine(f: Figures): string {
     `crashes ${f.crashes}; over time budget ${f.timeouts}${side}`;
 }
 
-export const baselinePath = join(repoRoot, 'server/test/diff/baseline.json');
+/** One committed file per set, so the corpus and generated tests (run concurrently) never race. */
+export function baselinePath(set: string): string {
+  return join(repoRoot, `server/test/diff/baseline/${set}.json`);
+}
 
 export interface BaselineEntry {
   agreementPct: number;
@@ -87,20 +90,21 @@ export interface BaselineEntry {
   unsound: number;
 }
 
-export function readBaseline(): Record<string, BaselineEntry> {
-  if (!existsSync(baselinePath)) return {};
+export function readBaseline(set: string): BaselineEntry | undefined {
+  const path = baselinePath(set);
+  if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(baselinePath, 'utf8')) as Record<string, BaselineEntry>;
+    return JSON.parse(readFileSync(path, 'utf8')) as BaselineEntry;
   } catch {
-    return {};
+    return undefined;
   }
 }
 
 /** With BPFLS_UPDATE_BASELINE=1 the test records the current figures as the new floor. */
 export function updateBaseline(f: Figures): void {
-  const all = readBaseline();
-  all[f.set] = { agreementPct: f.agreementPct, finishedAgreementPct: f.finishedAgreementPct, messagePct: f.messagePct, unsound: f.unsound.length };
-  writeFileSync(baselinePath, JSON.stringify(all, null, 2) + '\n');
+  const entry: BaselineEntry = { agreementPct: f.agreementPct, finishedAgreementPct: f.finishedAgreementPct, messagePct: f.messagePct, unsound: f.unsound.length };
+  mkdirSync(dirname(baselinePath(f.set)), { recursive: true });
+  writeFileSync(baselinePath(f.set), JSON.stringify(entry, null, 2) + '\n');
 }
 
 /**
@@ -108,7 +112,7 @@ export function updateBaseline(f: Figures): void {
  * gated over the programs bpfls finished in its time budget, so a slower machine does not fail it.
  */
 export function regressions(f: Figures): string[] {
-  const b = readBaseline()[f.set];
+  const b = readBaseline(f.set);
   if (!b) return [];
   const out: string[] = [];
   if (f.finishedAgreementPct < (b.finishedAgreementPct ?? b.agreementPct) - 0.5) {

@@ -50,7 +50,7 @@ test('corpus: annotations agree with the kernel, and bpfls agrees with the kerne
     if (figures.unsound.length) console.log(`accepted by bpfls, rejected by the kernel:\n${describeUnsound(figures, 50)}`);
     if (!figures.bpflsPresent) return;
     if (process.env.BPFLS_UPDATE_BASELINE) updateBaseline(figures);
-    assert.deepEqual(regressions(figures), [], 'corpus figures fell below server/test/diff/baseline.json');
+    assert.deepEqual(regressions(figures), [], 'corpus figures fell below server/test/diff/baseline/');
   } finally {
     cleanup(run);
   }

@@ -38,7 +38,7 @@ test('generated (quick set): bpfls agrees with the kernel', async (t) => {
   if (figures.unsound.length) console.log(`accepted by bpfls, rejected by the kernel:\n${describeUnsound(figures, 50)}`);
   if (!figures.bpflsPresent) return;
   if (process.env.BPFLS_UPDATE_BASELINE) updateBaseline(figures);
-  assert.deepEqual(regressions(figures), [], 'generated figures fell below server/test/diff/baseline.json');
+  assert.deepEqual(regressions(figures), [], 'generated figures fell below server/test/diff/baseline/');
 });
 
 test('generated (long: 10,000 programs + corpus mutants, BPFLS_LONG=1)', { timeout: 3_600_000 }, async (t) => {
@@ -68,5 +68,5 @@ test('generated (long: 10,000 programs + corpus mutants, BPFLS_LONG=1)', { timeo
   if (figures.unsound.length) console.log(`accepted by bpfls, rejected by the kernel:\n${describeUnsound(figures, 100)}`);
   if (!figures.bpflsPresent) return;
   if (process.env.BPFLS_UPDATE_BASELINE) updateBaseline(figures);
-  assert.deepEqual(regressions(figures), [], 'long-run figures fell below server/test/diff/baseline.json');
+  assert.deepEqual(regressions(figures), [], 'long-run figures fell below server/test/diff/baseline/');
 });

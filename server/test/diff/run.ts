@@ -178,6 +178,7 @@ export async function diffGenerated(set: string, run: GenRun, pairs: Pair[] = []
     if (!verify || !k || k.ok === null) continue;
     const { obj, prog } = toLoadedObject(p);
     pair.bpfls = await bpflsVerify(verify, obj, prog);
+    if (process.env.BPFLS_PROGRESS && pairs.length % 1000 === 0) process.stderr.write(`diff[${set}]: ${pairs.length}/${run.programs.length}\n`);
   }
   return { figures: computeFigures(set, pairs, !!verify), notes: verify ? [] : ['bpfls verifier (verifyProgram) not present'] };
 }
