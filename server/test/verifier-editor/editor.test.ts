@@ -94,6 +94,11 @@ test('verifier errors on the C line with the path; state hover; naked asm line',
     const h2 = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 15, character: 1 } }));
     assert.match(h2, /Verifier state/);
     assert.match(h2, /map_value_or_null|R0=/);
+    // In the naked function, each asm line inside the string has its own state.
+    const h3 = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 33, character: 2 } }));
+    assert.match(h3, /Verifier state/);
+    assert.match(h3, /before insn 1/);
+    assert.match(h3, /R0=0/);
   } finally {
     await c.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -120,9 +120,16 @@ function verifyFindings(ctx: ObjectContext, token: CancellationToken): Finding[]
     });
     const nameRange = functionNameRange(ctx.doc, prog.name);
     if (r.states?.length && nameRange) {
+      const asmLines = ctx.doc.languageId === 'c' ? inlineBlocks().map((b) => [ctx.doc.positionAt(b.start).line, ctx.doc.positionAt(b.end).line]) : [];
       const f = statesFinding(prog.name, nameRange, r.states, (insn) => {
         const s = sourceForInsn(prog, insn);
-        return s && isThisDocument(s.fileName, ctx.sourcePath) ? s.line - 1 : undefined;
+        if (!s || !isThisDocument(s.fileName, ctx.sourcePath)) return undefined;
+        // In inline asm, the state belongs to the asm line inside the string.
+        if (asmLines.some(([a, b]) => a <= s.line - 1 && s.line - 1 <= b)) {
+          const at = inlineAsmRange(ctx, prog, insn, inlineBlocks);
+          if (at) return at.start.line;
+        }
+        return s.line - 1;
       });
       if (f) out.push(f);
     }
