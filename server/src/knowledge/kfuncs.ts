@@ -275,6 +275,8 @@ export interface KfuncProto {
 export interface KfuncBtf {
   readonly types: readonly BtfType[];
   typeName(id: number): string;
+  /** split BTF (a kernel module's): the first id of its own types; the base's are skipped */
+  readonly startId?: number;
 }
 
 function declare(cType: string, name: string): string {
@@ -291,7 +293,7 @@ export function kfuncsFromBtf(btf: KfuncBtf): KfuncProto[] {
   const out: KfuncProto[] = [];
   const seen = new Set<number>();
   const types = btf.types;
-  for (let i = 1; i < types.length; i++) {
+  for (let i = Math.max(1, btf.startId ?? 1); i < types.length; i++) {
     const tag = types[i];
     if (!tag || tag.kind !== BtfKind.DECL_TAG || tag.name !== 'bpf_kfunc') continue;
     if (tag.componentIdx !== undefined && tag.componentIdx !== -1) continue;

@@ -56,3 +56,22 @@ test('KF_* flags, program types and deprecations from the kernel sources', () =>
   assert.equal(KFUNC_DEPRECATIONS.bpf_cpumask_any.successor, 'bpf_cpumask_any_distribute');
   assert.match(describeKfuncFlags(['KF_RET_NULL'])[0], /NULL/);
 });
+
+test('kfuncsFromBtf on a small synthetic BTF, and split BTF skips its base', () => {
+  const T = (id: number, kind: number, name: string, type = 0, extra: object = {}) => ({ id, kind, name, size: kind === 1 ? 4 : 0, type, ...extra });
+  const types = [
+    T(0, 0, ''),
+    T(1, 1, 'int'),
+    T(2, 13, '', 1, { params: [{ name: 'x', type: 1 }, { name: '', type: 0 }] }),
+    T(3, 12, 'base_kfunc', 2, { linkage: 1 }),
+    T(4, 17, 'bpf_kfunc', 3, { componentIdx: -1 }),
+    T(5, 12, 'module_kfunc', 2, { linkage: 1 }),
+    T(6, 17, 'bpf_kfunc', 5, { componentIdx: -1 }),
+    T(7, 17, 'bpf_kfunc', 5, { componentIdx: 0 }),
+    T(8, 17, 'bpf_kfunc', 99, { componentIdx: -1 }),
+  ] as unknown as import('../../src/bpf/btf/types').BtfType[];
+  const typeName = (id: number) => (id === 0 ? 'void' : id === 1 ? 'int' : '?');
+  const all = kfuncsFromBtf({ types, typeName });
+  assert.deepEqual(all.map((k) => k.proto), ['int base_kfunc(int x, ...)', 'int module_kfunc(int x, ...)']);
+  assert.deepEqual(kfuncsFromBtf({ types, typeName, startId: 5 }).map((k) => k.name), ['module_kfunc']);
+});

@@ -123,7 +123,7 @@ export interface TargetKfuncs {
   error?: string;
 }
 
-const btfCache = new Map<string, CachedFile<TargetKfuncs>>();
+const btfCache = new Map<string, CachedFile<TargetKfuncs> & { modules: string }>();
 
 export function targetBtfPath(settings: BpflsSettings): string {
   return settings.targetBtf || '/sys/kernel/btf/vmlinux';
@@ -140,22 +140,53 @@ export function targetKfuncs(settings: BpflsSettings): TargetKfuncs {
   let result: TargetKfuncs;
   if (!st) result = { file, error: `cannot read ${file}` };
   else {
+    // The running kernel's modules add kfuncs of their own (nf_conntrack, tcp congestion
+    // controls...): with the default target, their split BTF is read too.
+    const modules = settings.targetBtf ? [] : moduleBtfFiles(path.dirname(file));
+    const key = modules.map((m) => `${m.file}:${m.mtimeMs}:${m.size}`).join('|');
     const hit = btfCache.get(file);
-    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) result = hit.value;
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.modules === key) result = hit.value;
     else {
-      try {
-        const parsed = parseBtf(new Uint8Array(fs.readFileSync(file)));
-        if (!parsed.btf) result = { file, error: parsed.errors.join('; ') || 'not BTF' };
-        else {
-          result = { file, kfuncs: new Map(kfuncsFromBtf(parsed.btf).map((k) => [k.name, k])) };
-          addInterestingCallNames(result.kfuncs!.keys());
-        }
-      } catch (e) {
-        result = { file, error: (e as Error).message };
-      }
-      btfCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, value: result });
+      result = readTargetKfuncs(file, modules.map((m) => m.file));
+      btfCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, modules: key, value: result });
     }
   }
   btfMemo = { file, at: now, result };
   return result;
+}
+
+function moduleBtfFiles(dir: string): { file: string; mtimeMs: number; size: number }[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: { file: string; mtimeMs: number; size: number }[] = [];
+  for (const n of names.sort()) {
+    if (n === 'vmlinux') continue;
+    const st = statOrUndefined(path.join(dir, n));
+    if (st) out.push({ file: path.join(dir, n), mtimeMs: st.mtimeMs, size: st.size });
+  }
+  return out;
+}
+
+function readTargetKfuncs(file: string, modules: string[]): TargetKfuncs {
+  try {
+    const parsed = parseBtf(new Uint8Array(fs.readFileSync(file)));
+    if (!parsed.btf) return { file, error: parsed.errors.join('; ') || 'not BTF' };
+    const kfuncs = new Map(kfuncsFromBtf(parsed.btf).map((k) => [k.name, k]));
+    for (const m of modules) {
+      try {
+        const split = parseBtf(new Uint8Array(fs.readFileSync(m)), parsed.btf);
+        if (split.btf) for (const k of kfuncsFromBtf(split.btf)) if (!kfuncs.has(k.name)) kfuncs.set(k.name, k);
+      } catch {
+        // An unreadable module BTF only hides that module's kfuncs.
+      }
+    }
+    addInterestingCallNames(kfuncs.keys());
+    return { file, kfuncs };
+  } catch (e) {
+    return { file, error: (e as Error).message };
+  }
 }
