@@ -1,6 +1,6 @@
-// Helper prototypes as the verifier needs them, read from the knowledge base's generated table
-// (server/src/knowledge/helpers.data.ts).
-import { HELPER_DATA } from '../../knowledge/helpers.data';
+// Helper prototypes as the verifier needs them, from the knowledge base (server/src/knowledge):
+// its table of the 6.12 func_proto switches plus what newer kernels were measured to offer.
+import { allHelpers, isHelperAllowed } from '../../knowledge/helpers';
 import { PROG_TYPE_NAMES } from '../progtypes';
 
 export interface HelperArg { kind: string; base: string; flags: string[]; /** MEM_FIXED_SIZE size */ size?: number }
@@ -14,27 +14,17 @@ export interface HelperProto {
   progTypes: Set<number>;
 }
 
-interface RawArg { kind: string; base: string; flags: string[]; size?: number }
-interface RawHelperShape {
-  id: number; name: string; gplOnly: boolean; ret: RawArg; args: RawArg[];
-  progTypes: (string | [string, string])[];
-}
-
 let table: Map<number, HelperProto> | undefined;
 
 function load(): Map<number, HelperProto> {
-  const progNum = new Map<string, number>();
-  PROG_TYPE_NAMES.forEach((n, i) => progNum.set(n.replace('BPF_PROG_TYPE_', ''), i));
   const m = new Map<number, HelperProto>();
-  for (const raw of HELPER_DATA as unknown as RawHelperShape[]) {
+  for (const h of allHelpers()) {
     const progTypes = new Set<number>();
-    for (const p of raw.progTypes) {
-      const n = progNum.get(typeof p === 'string' ? p : p[0]);
-      if (n !== undefined) progTypes.add(n);
-    }
-    m.set(raw.id, {
-      id: raw.id, name: raw.name, gplOnly: raw.gplOnly,
-      ret: raw.ret, args: raw.args.map((a) => ({ kind: a.kind, base: a.base, flags: a.flags, size: a.size })),
+    PROG_TYPE_NAMES.forEach((_, pt) => { if (pt > 0 && isHelperAllowed(h, pt).allowed) progTypes.add(pt); });
+    m.set(h.id, {
+      id: h.id, name: h.name, gplOnly: h.gplOnly,
+      ret: { kind: h.ret.kind, base: h.ret.base, flags: [...h.ret.flags] },
+      args: h.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: a.size })),
       progTypes,
     });
   }

@@ -82,7 +82,10 @@ export function cloneFrame(f: Frame): Frame {
   for (let i = 0; i < 11; i++) regs[i] = cloneReg(f.regs[i]);
   const stack = new Array<StackSlot>(f.stack.length);
   for (let i = 0; i < f.stack.length; i++) stack[i] = cloneSlot(f.stack[i]);
-  return { ...f, regs, stack };
+  return {
+    regs, stack, callsite: f.callsite, subprog: f.subprog, frameno: f.frameno, callbackRet: f.callbackRet,
+    inCallback: f.inCallback, inAsyncCallback: f.inAsyncCallback, callbackDepth: f.callbackDepth,
+  };
 }
 
 export function cloneState(s: VState): VState {

@@ -38,7 +38,9 @@ export function tnumEquals(a: Tnum, b: Tnum): boolean {
 }
 
 function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  const hi = Number(x >> 32n);
+  return hi ? 64 - Math.clz32(hi) : 32 - Math.clz32(Number(x & 0xffff_ffffn));
 }
 
 /** The tightest tnum covering every value in [min, max] (unsigned). */

@@ -30,6 +30,7 @@ import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
+import { tracingCtxArg, walkBtfLoad } from './btfaccess';
 import { computeNeeded, NeededSets } from './precision';
 export { VerifierError };
 
@@ -1101,9 +1102,17 @@ export class Verifier {
         if (!a.ok || (sx && a.regType !== undefined)) this.err(`invalid bpf_context access off=${off} size=${size}`);
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
+          const btfArg = a.regType === undefined && (this.prog.progType === ProgType.TRACING || this.prog.progType === ProgType.LSM)
+            ? tracingCtxArg(this.obj.targetBtf, this.prog, off) : undefined;
           if (a.regType !== undefined) {
             markPtr(d, a.regType, a.flags ?? 0);
             if (a.flags && a.flags & PTR_MAYBE_NULL) d.id = ++this.idGen;
+          } else if (btfArg) {
+            // arguments of BTF-attached programs are trusted BTF pointers (iterator objects may be NULL)
+            markPtr(d, RegType.PTR_TO_BTF_ID, PTR_TRUSTED | (btfArg.maybeNull ? PTR_MAYBE_NULL : 0));
+            d.btfId = btfArg.btfId;
+            d.btfName = btfArg.name;
+            if (btfArg.maybeNull) d.id = ++this.idGen;
           } else {
             setValueUnknown();
           }
@@ -1143,11 +1152,29 @@ export class Verifier {
       }
       case RegType.PTR_TO_BTF_ID: {
         off += reg.off;
+        const walked = reg.btfId > 0 && !(reg.flags & MEM_ALLOC) ? this.obj.targetBtf : undefined;
+        if (walked && reg.flags & PTR_MAYBE_NULL) this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
+        if (walked && !isGplCompatible(this.prog.license || this.obj.license)) {
+          this.err(`Cannot access kernel 'struct ${reg.btfName ?? ''}' from non-GPL compatible program`);
+        }
         if (off < 0) this.err(`R${regno} is ptr_${reg.btfName ?? ''} invalid negative access: off=${off}`);
+        if (walked && !tnumIsConst(reg.varOff)) {
+          this.err(`R${regno} is ptr_${reg.btfName ?? ''} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}`);
+        }
         if (write && !(reg.flags & MEM_ALLOC)) this.err(`only read is supported`);
+        const w = walked ? walkBtfLoad(walked, reg.btfId, off + Number(reg.varOff.value), size) : { kind: 'scalar' as const };
+        if (w.kind === 'beyond') this.err(`access beyond struct ${w.structName} at off ${off + Number(reg.varOff.value)} size ${size}`);
         if (!write && valueRegno >= 0) {
-          markUnknown(this.regs[valueRegno]);
-          if (size < 8) coerceToSize(this.regs[valueRegno], size);
+          const d = this.regs[valueRegno];
+          if (w.kind === 'ptr') {
+            // a pointer read out of a BTF object: dereferenceable, no longer trusted
+            markPtr(d, RegType.PTR_TO_BTF_ID, reg.flags & PTR_UNTRUSTED);
+            d.btfId = w.ptr.btfId;
+            d.btfName = w.ptr.name;
+          } else {
+            markUnknown(d);
+            if (size < 8) coerceToSize(d, size);
+          }
         }
         return;
       }

@@ -1,0 +1,116 @@
+// BTF-typed pointers in tracing programs: the type of each ctx argument of a BTF-attached program
+// (tp_btf, fentry/fexit, lsm, iter) and what a load through a PTR_TO_BTF_ID yields, walked through
+// the target kernel BTF the way the kernel's btf_ctx_access / btf_struct_access do.
+import type { Btf, LoadedProgram } from '../loader/types';
+import { BtfKind, BtfType } from '../btf/types';
+
+function strip(btf: Btf, id: number): BtfType | undefined {
+  let t = btf.types[id];
+  for (let i = 0; t && i < 32; i++) {
+    if (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE ||
+      t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG) t = btf.types[t.type];
+    else break;
+  }
+  return t;
+}
+
+/** A pointer to a struct/union in the target BTF: what a PTR_TO_BTF_ID register carries. */
+export interface BtfPtr {
+  btfId: number;
+  name: string;
+  maybeNull: boolean;
+}
+
+/** The struct a pointer type points to, or undefined (void, int, char pointers are scalars). */
+function ptrToStruct(btf: Btf, typeId: number): { btfId: number; name: string } | undefined {
+  const p = strip(btf, typeId);
+  if (!p || p.kind !== BtfKind.PTR) return undefined;
+  const s = strip(btf, p.type);
+  if (!s || (s.kind !== BtfKind.STRUCT && s.kind !== BtfKind.UNION)) return undefined;
+  return { btfId: s.id, name: s.name };
+}
+
+/** The attach target's argument types (the FUNC_PROTO params, minus tp_btf's leading void *ctx). */
+function attachParams(btf: Btf, prog: LoadedProgram): { params: number[]; ret: number; iter: boolean } | undefined {
+  if (!prog.attachBtfId) return undefined;
+  const t = btf.types[prog.attachBtfId];
+  if (!t) return undefined;
+  let proto: BtfType | undefined;
+  let rawTp = false;
+  if (t.kind === BtfKind.TYPEDEF) {
+    // btf_trace_<tp>: typedef void (*)(void *__data, args...)
+    const p = strip(btf, t.type);
+    proto = p?.kind === BtfKind.PTR ? strip(btf, p.type) : undefined;
+    rawTp = true;
+  } else if (t.kind === BtfKind.FUNC) {
+    proto = btf.types[t.type];
+  }
+  if (!proto || proto.kind !== BtfKind.FUNC_PROTO) return undefined;
+  const params = (proto.params ?? []).map((p) => p.type);
+  return { params: rawTp ? params.slice(1) : params, ret: proto.type, iter: t.name.startsWith('bpf_iter_') };
+}
+
+/**
+ * The register a ctx load at byte offset off yields for a BTF-attached program: a BTF pointer for
+ * struct-pointer arguments, undefined for scalars (including void/int/char pointers). Iterator
+ * arguments after meta may be NULL (the final call); fexit's extra slot is the return value.
+ */
+export function tracingCtxArg(btf: Btf | undefined, prog: LoadedProgram, off: number): BtfPtr | undefined {
+  if (!btf || off % 8 !== 0) return undefined;
+  const a = attachParams(btf, prog);
+  if (!a) return undefined;
+  const i = off / 8;
+  const typeId = i < a.params.length ? a.params[i] : i === a.params.length && /^fexit\b/.test(prog.section) ? a.ret : -1;
+  if (typeId < 0) return undefined;
+  const s = ptrToStruct(btf, typeId);
+  if (!s) return undefined;
+  return { ...s, maybeNull: a.iter && i > 0 };
+}
+
+export type BtfWalk =
+  | { kind: 'scalar' }
+  | { kind: 'ptr'; ptr: BtfPtr }
+  | { kind: 'beyond'; structName: string };
+
+/**
+ * What a load of size bytes at offset off inside the struct btfId yields: the member it lands in,
+ * followed through nested structs, unions and arrays. Unknown types read as scalars.
+ */
+export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, size: number): BtfWalk {
+  if (!btf) return { kind: 'scalar' };
+  const top = strip(btf, btfId);
+  if (!top || (top.kind !== BtfKind.STRUCT && top.kind !== BtfKind.UNION)) return { kind: 'scalar' };
+  if (off + size > top.size) return { kind: 'beyond', structName: top.name };
+  let t: BtfType | undefined = top;
+  let rel = off;
+  for (let depth = 0; t && depth < 16; depth++) {
+    if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
+      let next: { type: number; at: number } | undefined;
+      for (const m of t.members ?? []) {
+        const mo = Math.floor(m.offset / 8);
+        const mt = strip(btf, m.type);
+        const ms = mt ? (btf.sizeOf?.(mt.id) ?? (mt.kind === BtfKind.PTR ? 8 : mt.size)) : 0;
+        if (rel >= mo && rel + size <= mo + ms) {
+          next = { type: m.type, at: mo };
+          if (mt?.kind === BtfKind.PTR) break; // prefer the pointer member of a union
+        }
+      }
+      if (!next) return { kind: 'scalar' };
+      rel -= next.at;
+      t = strip(btf, next.type);
+    } else if (t.kind === BtfKind.ARRAY && t.array) {
+      const et = strip(btf, t.array.elemType);
+      const es = et ? (btf.sizeOf?.(et.id) ?? (et.kind === BtfKind.PTR ? 8 : et.size)) : 0;
+      if (!es) return { kind: 'scalar' };
+      rel %= es;
+      t = et;
+    } else if (t.kind === BtfKind.PTR) {
+      if (rel !== 0 || size !== 8) return { kind: 'scalar' };
+      const s = ptrToStruct(btf, t.id);
+      return s ? { kind: 'ptr', ptr: { ...s, maybeNull: false } } : { kind: 'scalar' };
+    } else {
+      return { kind: 'scalar' };
+    }
+  }
+  return { kind: 'scalar' };
+}
