@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { LspTestClient, fileUri, type Diagnostic } from '../lsp-client';
 
 type Range = Diagnostic['range'];
@@ -219,4 +220,32 @@ test('call hovers show kfunc docs; labels hover; the asmSyntax setting forces a 
   c.settings = {};
   c.notify('workspace/didChangeConfiguration', { settings: {} });
   c.close(forced);
+});
+
+test('a real llvm-objdump -d -S listing: no errors, hovers on instructions', async (t) => {
+  const clang = spawnSync('clang-19', ['--version']);
+  const objdump = spawnSync('llvm-objdump-19', ['--version']);
+  if (clang.status !== 0 || objdump.status !== 0) return t.skip('needs clang-19 and llvm-objdump-19');
+  const src = path.join(dir, 'l.bpf.c');
+  fs.writeFileSync(src, [
+    '#include <linux/bpf.h>',
+    '#define SEC(n) __attribute__((section(n), used))',
+    'SEC("xdp") int pass(struct xdp_md *ctx) { return ctx->data_end - ctx->data > 64 ? XDP_PASS : XDP_DROP; }',
+    'char LICENSE[] SEC("license") = "GPL";',
+  ].join('\n'));
+  const obj = path.join(dir, 'l.o');
+  const cc = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-I/usr/include/x86_64-linux-gnu', '-c', src, '-o', obj], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, cc.stderr);
+  const listing = spawnSync('llvm-objdump-19', ['-d', '-S', obj], { encoding: 'utf8' }).stdout;
+  const uri = fileUri(path.join(dir, 'l.objdump'));
+  c.open(uri, listing, 'bpf-asm');
+  await c.waitForAnalysis(uri, 1, 30_000);
+  const diags = c.diagnostics.get(uri)!.diagnostics;
+  assert.deepEqual(diags.filter((d) => d.severity === 1), []);
+  const lines = listing.split('\n');
+  const exitLine = lines.findIndex((l) => /\texit\s*$/.test(l));
+  assert.ok(exitLine > 0);
+  const h = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: at(exitLine, lines[exitLine].indexOf('exit') + 1) }));
+  assert.match(h, /95 00 00 00 00 00 00 00/);
+  c.close(uri);
 });

@@ -61,6 +61,8 @@ registerObjectBuilder({
     const view = asmViews(ctx.doc, ctx.settings)[0];
     if (!view || view.asm.errors.some((e) => e.severity === 'error')) return { findings: [] };
     if (view.asm.insns.length === 0) return { findings: [] };
+    // A listing (llvm-objdump -d) lost its relocations and BTF: verifying it would mislead.
+    if (/^Disassembly of section /m.test(ctx.doc.text) && !/R_BPF_64_/.test(ctx.doc.text)) return { findings: [] };
     const fileName = decodeURIComponent(ctx.doc.uri.replace(/^file:\/\//, ''));
     const elf = writeElf(withLineInfo(view.asm, fileName, view.lines), { license: 'GPL' });
     const findings: Finding[] = elf.warnings.map((w) => ({
