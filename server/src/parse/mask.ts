@@ -64,6 +64,30 @@ function atLineStart(t: string, i: number): boolean {
   return true;
 }
 
+/**
+ * Index of the newline ending the directive that starts at `i` (continuation lines and block
+ * comments spanning lines included), or the text's end.
+ */
+function directiveEnd(t: string, i: number): number {
+  const n = t.length;
+  for (let k = i; k < n; k++) {
+    const c = t.charCodeAt(k);
+    if (c === 10) {
+      let b = k - 1;
+      if (b >= i && t.charCodeAt(b) === 13) b--;
+      if (b < i || t.charCodeAt(b) !== 92) return k;
+    } else if (c === 47 && t.charCodeAt(k + 1) === 42) {
+      const e = t.indexOf('*/', k + 2);
+      if (e < 0) return n;
+      k = e + 1;
+    } else if (c === 47 && t.charCodeAt(k + 1) === 47) {
+      const e = t.indexOf('\n', k);
+      return e < 0 ? n : e;
+    }
+  }
+  return n;
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
@@ -146,6 +170,12 @@ export function maskBpfMacros(text: string): string {
     }
     if (c === 34 || c === 39) {
       for (i++; i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
+      continue;
+    }
+    // Preprocessor lines keep their text: masking `SEC(name)` inside `#define SEC(name) ...`
+    // would leave a nameless #define that swallows the lines after it.
+    if (c === 35 && atLineStart(text, i)) {
+      i = directiveEnd(text, i) - 1;
       continue;
     }
     if (!isIdentStart(c) || (i > 0 && isIdent(text.charCodeAt(i - 1)))) continue;

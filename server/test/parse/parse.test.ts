@@ -88,6 +88,30 @@ test('masking never throws and stays bounded on garbage', () => {
   }
 });
 
+test('preprocessor lines are never masked (a #define keeps its name)', async () => {
+  const text = [
+    '#define SEC(name) __attribute__((section(name), used))',
+    '#define __uint(name, val) int (*name)[val]',
+    '#define LONG(x) \\',
+    '\tbpf_for(x, 0, 1) /* spans',
+    '\t   lines */',
+    'static int a;',
+    'SEC("xdp") int prog(void *ctx) { return a; }',
+    '',
+  ].join('\n');
+  const m = maskBpfMacros(text);
+  const lines = text.split('\n');
+  assert.deepEqual(m.split('\n').slice(0, 5), lines.slice(0, 5));
+  assert.ok(!m.split('\n')[6].includes('SEC('));
+  const p = new DocumentParser(await wasmCParser());
+  const tree = p.update(text);
+  assert.deepEqual(errorNodes(tree.rootNode), []);
+  const defs = tree.rootNode.descendantsOfType(['preproc_def', 'preproc_function_def']);
+  assert.deepEqual(defs.map((d) => d?.childForFieldName('name')?.text), ['SEC', '__uint', 'LONG']);
+  assert.equal(tree.rootNode.descendantsOfType('function_definition').length, 1);
+  p.dispose();
+});
+
 test('BPF idioms parse without syntax errors', async () => {
   const p = new DocumentParser(await wasmCParser());
   const tree = p.update(BPF_IDIOMS);

@@ -12,7 +12,7 @@ import { helperDeclFindings, isLibbpfHeader } from './helper-decls';
 import { lintFindings } from './lints';
 import { findingFixes } from './finding-fixes';
 import { filterSuppressed } from './suppress';
-import { parseC, Source, withDirectiveSafeTree } from './tree';
+import { parseC, Source } from './tree';
 import type { SyntaxTree } from '../../parse/types';
 import type { Fix, FixFinding } from './types';
 
@@ -49,9 +49,7 @@ export function fixFindingsForText(src: Source, uri: string, settings: BpflsSett
 
 export function syntaxFindings(ctx: DocumentContext): Finding[] {
   if (!ctx.tree) return [];
-  return withDirectiveSafeTree(ctx.doc.text, ctx.tree, (tree) =>
-    fixFindingsForText(new Source(ctx.doc.text, tree), ctx.doc.uri, ctx.settings).map(toFinding),
-  );
+  return fixFindingsForText(new Source(ctx.doc.text, ctx.tree), ctx.doc.uri, ctx.settings).map(toFinding);
 }
 
 export async function objectFindings(ctx: ObjectContext): Promise<Finding[]> {
@@ -59,7 +57,7 @@ export async function objectFindings(ctx: ObjectContext): Promise<Finding[]> {
   const find = (tree: SyntaxTree) =>
     callxFindings(new Source(text, tree), ctx.elf, { sourcePath: ctx.sourcePath, includePaths: ctx.settings.extraIncludePaths });
   let found: FixFinding[];
-  if (ctx.tree) found = withDirectiveSafeTree(text, ctx.tree, find);
+  if (ctx.tree) found = find(ctx.tree);
   else {
     // the worker may get no tree: parse here, and free the wasm tree afterwards
     const own = await parseC(text);
@@ -99,7 +97,7 @@ export function codeActions(ctx: CodeActionContext): CodeAction[] {
       continue;
     }
     if (!ctx.tree) continue;
-    const fixes = withDirectiveSafeTree(ctx.doc.text, ctx.tree, (tree) => findingFixes(new Source(ctx.doc.text, tree), f));
+    const fixes = findingFixes(new Source(ctx.doc.text, ctx.tree), f);
     for (const fix of fixes) push(fix, f);
   }
   return out;

@@ -2,61 +2,13 @@
 // providers a tree of the masked text (parse/mask.ts: same length, so offsets match the user's
 // text); `parseC` builds the same for tests and callers without a server.
 import { maskBpfMacros } from '../../parse/mask';
-import { cParser, type CParser, type OwnedTree } from '../../parse/parser';
+import { cParser, type OwnedTree } from '../../parse/parser';
 import type { SyntaxNode, SyntaxTree } from '../../parse/types';
 import { LineIndex } from './text';
 import type { Range } from './types';
 
 export async function parseC(text: string): Promise<OwnedTree> {
-  return (await cParser()).parse(maskOutsideDirectives(text));
-}
-
-let loaded: CParser | undefined;
-void cParser().then(
-  (p) => (loaded = p),
-  () => undefined,
-);
-
-/**
- * Runs `use` on a tree of `text` whose preprocessor lines are intact. The server's tree masks
- * macros inside #define lines too (`#define SEC(name) ...` loses its name and swallows the next
- * lines); only then, and only once the parser is loaded, this parses again synchronously.
- */
-export function withDirectiveSafeTree<T>(text: string, tree: SyntaxTree, use: (t: SyntaxTree) => T): T {
-  if (!loaded || !hasBrokenDefine(tree)) return use(tree);
-  const own = loaded.parse(maskOutsideDirectives(text));
-  try {
-    return use(own);
-  } finally {
-    own.delete();
-  }
-}
-
-/** A #define whose name is not on its own line: its macro name was masked away. */
-function hasBrokenDefine(tree: SyntaxTree): boolean {
-  for (const d of nodesOfType(tree.rootNode, ['preproc_def', 'preproc_function_def'])) {
-    const name = d.childForFieldName('name');
-    if (!name || name.startPosition.row !== d.startPosition.row) return true;
-  }
-  return false;
-}
-
-/**
- * maskBpfMacros, but preprocessor lines keep their text: masking `SEC(name)` inside
- * `#define SEC(name) ...` leaves a nameless #define that swallows the following lines.
- */
-export function maskOutsideDirectives(text: string, masked = maskBpfMacros(text)): string {
-  if (masked === text) return text;
-  const parts: string[] = [];
-  let at = 0;
-  const directive = /^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*/gm;
-  for (let m = directive.exec(text); m; m = directive.exec(text)) {
-    parts.push(masked.slice(at, m.index), m[0]);
-    at = m.index + m[0].length;
-    if (m[0].length === 0) directive.lastIndex++;
-  }
-  parts.push(masked.slice(at));
-  return parts.join('');
+  return (await cParser()).parse(maskBpfMacros(text));
 }
 
 /** Every node of a subtree, preorder, bounded so a pathological file cannot stall the server. */
