@@ -7,3 +7,4 @@ import '../features/fixes';
 import '../features/emulator';
 import '../features/asm';
 import '../features/verifier';
+import '../features/kernel-verifier';

@@ -17,6 +17,8 @@ export interface BpflsSettings {
   trusted: boolean;
   /** Syntax of bpf-asm files: detected per file ('auto'), or forced to LLVM's or GAS's. */
   asmSyntax: 'auto' | 'llvm' | 'gas';
+  /** Also load each program into the running kernel (bpftool; needs root); honoured only when `trusted`. */
+  kernelVerifier: boolean;
 }
 
 export const defaultSettings: BpflsSettings = {
@@ -29,6 +31,7 @@ export const defaultSettings: BpflsSettings = {
   lints: { disabled: [], severity: {} },
   trusted: true,
   asmSyntax: 'auto',
+  kernelVerifier: false,
 };
 
 function str(v: unknown, d: string): string {
@@ -79,5 +82,6 @@ export function normalizeSettings(raw: unknown, trusted = true): BpflsSettings {
     lints: { disabled: strs(get('lints.disabled'), d.lints.disabled), severity: severities(get('lints.severity')) },
     trusted,
     asmSyntax: ((v) => (v === 'llvm' || v === 'gas' ? v : 'auto'))(get('asmSyntax')),
+    kernelVerifier: bool(get('kernelVerifier'), d.kernelVerifier),
   };
 }

@@ -9,8 +9,9 @@ import { findClang } from '../../toolchain/clang';
 import { compile, compileOptionsFor } from '../../toolchain/compile';
 import { progTypeName } from '../../bpf/progtypes';
 import type { LoadedObject } from '../../bpf/loader/types';
+import { kernelVerifyObject, type KernelVerdict } from '../../toolchain/kernel-verifier';
 
-const USAGE = `usage: bpfls verify FILE [--prog NAME] [--json] [--log-level N] [--insn-limit N]
+const USAGE = `usage: bpfls verify FILE [--prog NAME] [--json] [--log-level N] [--insn-limit N] [--kernel]
 
 Runs bpfls's verifier (a model of the Linux kernel's) on every program in FILE and reports the
 kernel's verdict and error message. FILE is an ELF object (.o), BPF C (.c, compiled with clang) or
@@ -20,7 +21,12 @@ BPF assembly (.s, assembled with clang).
                     {"file","prog","section","ok","error":{"message","insn","line"}|null,"processed","time_ms"}
   --log-level N     print the verifier log (1 or 2) in the kernel's format
   --insn-limit N    processed-instruction limit (default 1000000, the kernel's)
-Exit status: 0 all programs accepted, 1 a program was rejected, 2 usage or build errors.`;
+  --kernel          also load each program alone into the running kernel with bpftool (needs
+                    root; nothing stays loaded) and print its verdict beside bpfls's; with --json
+                    each line gets "kernel":{"ok","message","insn","line"} (ok null: not verified,
+                    with "skip" saying why)
+Exit status: 0 all programs accepted, 1 a program was rejected (by bpfls, or with --kernel by the
+kernel), 2 usage or build errors.`;
 
 async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: string }> {
   const ext = path.extname(file).toLowerCase();
@@ -56,7 +62,7 @@ export const verify: Command = {
   summary: 'verify BPF programs with the built-in verifier (kernel verdicts and messages)',
   usage: USAGE,
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, { strings: ['prog', 'log-level', 'insn-limit'], booleans: ['json'] });
+    const { flags, positionals } = parseArgs(argv, { strings: ['prog', 'log-level', 'insn-limit'], booleans: ['json', 'kernel'] });
     if (positionals.length !== 1) throw new UsageError('expected exactly one FILE');
     const file = positionals[0];
     const logLevel = flags['log-level'] === undefined ? 0 : Number(flags['log-level']);
@@ -88,15 +94,31 @@ export const verify: Command = {
       return 2;
     }
     let rejected = false;
+    let kernel: Map<string, KernelVerdict> | undefined;
+    if (flags.kernel === true) {
+      const k = await kernelVerifyObject(built.elf, progs.map((p) => ({ name: p.name, section: p.section })));
+      if (k.unavailable) process.stderr.write(`bpfls verify: the kernel verifier is not used: ${k.unavailable}\n`);
+      kernel = new Map(k.verdicts.map((v) => [v.prog, v]));
+    }
     for (const prog of progs) {
       const r = verifyProgram(obj, prog, { logLevel: logLevel as 0 | 1 | 2, insnLimit });
       if (!r.ok) rejected = true;
       const line = r.error ? sourceForInsn(prog, r.error.insn)?.line ?? null : null;
+      const kv = kernel?.get(prog.name);
+      if (kv?.ok === false) rejected = true;
+      const kernelJson = kernel ? {
+        kernel: {
+          ok: kv?.ok ?? null, message: kv?.message ?? null, insn: kv?.insn ?? null,
+          line: kv?.insn != null ? sourceForInsn(prog, kv.insn)?.line ?? null : null,
+          ...(kv?.ok == null ? { skip: kv?.skip ?? 'the kernel verifier is not available' } : {}),
+        },
+      } : {};
       if (json) {
         process.stdout.write(JSON.stringify({
           file, prog: prog.name, section: prog.section, ok: r.ok,
           error: r.error ? { message: r.error.message, insn: r.error.insn, line } : null,
           processed: r.processed, time_ms: Math.round(r.stats.timeMs * 1000) / 1000,
+          ...kernelJson,
         }) + '\n');
       } else {
         if (logLevel) process.stdout.write(r.log);
@@ -108,6 +130,12 @@ export const verify: Command = {
           process.stdout.write(`${head}: rejected at insn ${r.error?.insn}${where}: ${r.error?.message ?? 'verification did not complete'}\n`);
         }
         for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+        if (kernel) {
+          const k = kernelJson.kernel!;
+          const where = k.line !== null ? ` at ${file}:${k.line}` : '';
+          process.stdout.write(k.ok === null ? `  kernel: not verified: ${k.skip}\n`
+            : k.ok ? '  kernel: accepted\n' : `  kernel: rejected at insn ${k.insn}${where}: ${k.message}\n`);
+        }
       }
     }
     return rejected ? 1 : 0;
