@@ -123,6 +123,19 @@ export function regressions(f: Figures): string[] {
   return out;
 }
 
+/** Unsound results grouped by the kernel's message (numbers folded), with a few examples each. */
 export function describeUnsound(f: Figures, max = 20): string {
-  return f.unsound.slice(0, max).map((p) => `  ${p.id}${p.origin ? ` (${p.origin})` : ''}: kernel rejects with "${p.kernel.error_line}", bpfls accepts`).join('\n');
+  const groups = new Map<string, Pair[]>();
+  for (const p of f.unsound) {
+    const key = (p.kernel.error_line ?? '').replace(/-?\d+/g, 'N');
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const out: string[] = [];
+  for (const [msg, ps] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
+    out.push(`  ${ps.length} x kernel "${msg}", bpfls accepts:`);
+    for (const p of ps.slice(0, Math.max(1, Math.floor(max / groups.size)))) {
+      out.push(`      ${p.id}${p.origin ? ` (${p.origin})` : ''}: "${p.kernel.error_line}"`);
+    }
+  }
+  return out.join('\n');
 }
