@@ -167,6 +167,10 @@ test('inline asm in C: diagnostics and hovers on the characters of the string', 
   assert.match(call, /bpf_get_prandom_u32/);
   const exit = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: at(8, 4) }));
   assert.match(exit, /95 00 00 00 00 00 00 00/, 'adjacent string literals are one template');
+  const items = await c.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: at(4, 1) });
+  assert.ok(items.some((i) => i.label === 'r10') && items.some((i) => i.label === 'exit'), 'registers and keywords inside the template');
+  const outside = await c.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: at(10, 1) });
+  assert.ok(!outside.some((i) => i.label === 'r10'), 'not outside the template');
   c.close(uri);
 });
 

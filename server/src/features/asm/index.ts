@@ -136,9 +136,11 @@ registerHoverProvider({ id: 'asm-hover', languages: ['bpf-asm', 'c'], provideHov
 const REGISTERS = [...Array(11).keys()].flatMap((n) => [`r${n}`, `w${n}`]);
 
 function asmCompletions(ctx: PositionContext): CompletionItem[] {
-  const view = asmViews(ctx.doc, ctx.settings)[0];
-  if (!view) return [];
-  const line = ctx.doc.lineText(ctx.position.line).slice(0, ctx.position.character);
+  // In C, only inside an inline asm template (its statement up to the cursor).
+  const at = viewAt(asmViews(ctx.doc, ctx.settings), ctx.position);
+  if (!at) return [];
+  const view = at.view;
+  const line = view.inline ? (view.lines[at.line] ?? '').slice(0, at.col) : ctx.doc.lineText(ctx.position.line).slice(0, ctx.position.character);
   const out: CompletionItem[] = [];
   const afterCall = /\bcall\s+\w*$/.test(line);
   const afterJump = /\b(goto|gotol|j[a-z0-9]*\s+[^,]*,\s*[^,]*,|ja)\s+[\w.]*$/.test(line) || /\bgoto\s+[\w.]*$/.test(line);
@@ -161,7 +163,7 @@ function asmCompletions(ctx: PositionContext): CompletionItem[] {
   return out;
 }
 
-registerCompletionProvider({ id: 'asm-completion', languages: ['bpf-asm'], triggerCharacters: [' '], provideCompletions: asmCompletions });
+registerCompletionProvider({ id: 'asm-completion', languages: ['bpf-asm', 'c'], triggerCharacters: [' '], provideCompletions: asmCompletions });
 
 // ---------------------------------------------------------------------------------------------
 // Navigation: labels
