@@ -153,7 +153,7 @@ export class Verifier {
   restarts = 0;
 
   run(): void {
-    this.cfg = checkCfg(this.insns, this.prog, (s) => this.verbose(s));
+    this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); });
     this.subprogs = this.cfg.subprogs;
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
@@ -1749,6 +1749,14 @@ export class Verifier {
     switch (rk) {
       case 'RET_INTEGER':
         markUnknown(r0);
+        if (meta.msize !== undefined && SIZE_BOUNDED_RET.has(fn.name)) {
+          // do_refine_retval_range: these return at most the buffer size, or a negative errno
+          r0.smax = meta.msize;
+          r0.s32max = Number(BigInt.asIntN(32, meta.msize));
+          r0.smin = -MAX_ERRNO;
+          r0.s32min = -Number(MAX_ERRNO);
+          regBoundsSync(r0);
+        }
         break;
       case 'RET_VOID':
         markNotInit(r0);
@@ -2472,6 +2480,10 @@ function scalarDesc(r: Reg): string {
   if (!s) s = ' unknown scalar value';
   return s.slice(1);
 }
+
+/** helpers whose return value the kernel bounds by their size argument (do_refine_retval_range) */
+const SIZE_BOUNDED_RET = new Set(['bpf_get_stack', 'bpf_get_task_stack', 'bpf_probe_read_str', 'bpf_probe_read_kernel_str', 'bpf_probe_read_user_str']);
+const MAX_ERRNO = 4095n;
 
 function isGplCompatible(lic: string): boolean {
   return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(lic);
