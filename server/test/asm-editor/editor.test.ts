@@ -207,6 +207,8 @@ test('call hovers show kfunc docs; labels hover; the asmSyntax setting forces a 
   assert.match(h, /kfunc/);
   const label = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: at(4, 1) }));
   assert.match(label, /label \*\*done\*\*/);
+  const directive = hoverText(await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: at(0, 3) }));
+  assert.match(directive, /program type/);
   c.close(uri);
 
   // Forced to GAS, a file in LLVM syntax completes GAS mnemonics.

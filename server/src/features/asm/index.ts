@@ -92,6 +92,23 @@ function callHover(ctx: PositionContext, asm: AsmResult, i: number, name: string
   return undefined;
 }
 
+const DIRECTIVES: Record<string, string> = {
+  '.section': 'switches to a section; a program\'s section name sets its program type (e.g. `xdp`, `tc`, `kprobe/...`), `.maps` holds BTF-defined maps, `license` the license string.',
+  '.text': 'switches to `.text`, where subprograms (BPF-to-BPF call targets) live.',
+  '.data': 'switches to `.data` (global variables, a map of its own when loaded).',
+  '.rodata': 'switches to `.rodata` (read-only globals: frozen, so the verifier knows their values).',
+  '.bss': 'switches to `.bss` (zero-initialised globals).',
+  '.globl': 'makes a symbol global: a global function in a program section is a program.',
+  '.global': 'makes a symbol global: a global function in a program section is a program.',
+  '.type': 'sets a symbol\'s type (`@function` or `@object`); functions become STT_FUNC symbols libbpf looks for.',
+  '.size': 'sets a symbol\'s size in bytes (`.-name` for a function ending here).',
+  '.p2align': 'aligns to a power of two (3 = 8 bytes, one instruction).',
+  '.byte': 'emits bytes.', '.short': 'emits 16-bit words.', '.long': 'emits 32-bit words.', '.quad': 'emits 64-bit words.',
+  '.8byte': 'emits 64-bit words; in code, one raw instruction slot.', '.4byte': 'emits 32-bit words.', '.2byte': 'emits 16-bit words.',
+  '.ascii': 'emits a string without a terminating zero.', '.asciz': 'emits a zero-terminated string.', '.string': 'emits a zero-terminated string.',
+  '.zero': 'emits zero bytes.', '.skip': 'emits zero bytes.', '.file': 'names the source file (debug info).', '.loc': 'a debug line entry (clang -S).',
+};
+
 function asmHover(ctx: PositionContext): Hover | undefined {
   const at = viewAt(asmViews(ctx.doc, ctx.settings), ctx.position);
   if (!at) return undefined;
@@ -101,6 +118,8 @@ function asmHover(ctx: PositionContext): Hover | undefined {
   const label = w && view.asm.labels.get(w.word);
   const i = insnAt(view.asm, line, col);
   if (i === undefined) {
+    const directive = w && DIRECTIVES[w.word];
+    if (directive) return { contents: `\`${w!.word}\` — ${directive}`, range: docRange(view, { line, start: w!.start, end: w!.end }) };
     if (label) return { contents: `label **${label.name}** in section \`${label.section}\``, range: docRange(view, { line, start: w!.start, end: w!.end }) };
     return undefined;
   }
