@@ -137,14 +137,16 @@ export function encodeSemanticTokens(tokens: SemanticToken[]): number[] {
   const out: number[] = [];
   let line = 0;
   let ch = 0;
+  let end = 0;
   for (const t of sorted) {
     if (t.length <= 0) continue;
     const dl = t.line - line;
+    if (dl === 0 && out.length && t.character < end) continue; // overlapping tokens: keep the first
     const dc = dl === 0 ? t.character - ch : t.character;
-    if (dl < 0 || dc < 0) continue; // overlapping tokens: keep the first
     out.push(dl, dc, t.length, SEMANTIC_TOKEN_TYPES.indexOf(t.type), 0);
     line = t.line;
     ch = t.character;
+    end = t.character + t.length;
   }
   return out;
 }
