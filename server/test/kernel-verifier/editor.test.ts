@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspTestClient, fileUri, repoRoot } from '../lsp-client';
+import { LspTestClient, fileUri, repoRoot, type Diagnostic } from '../lsp-client';
 import { findClang } from '../../src/toolchain/clang';
 import { BPFFS_ROOT, PIN_PREFIX, kernelVerifierAvailability } from '../../src/toolchain/kernel-verifier';
 
@@ -34,7 +34,7 @@ async function diagnosticsWith(settings: unknown, trusted: boolean) {
   }
 }
 
-const kernelDiags = (d: { source?: string; code?: string | number }[]) => d.filter((x) => x.source === 'kernel' || String(x.code).startsWith('bpfls.kernel-verifier'));
+const kernelDiags = (d: Diagnostic[]) => d.filter((x) => x.source === 'kernel' || String(x.code).startsWith('bpfls.kernel-verifier'));
 
 test('kernel verifier: off by default, and off in untrusted workspaces', async (t) => {
   if (clangMissing) return t.skip(`needs clang: ${clangMissing}`);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { findClang } from '../../src/toolchain/clang';
 import { compile, compileOptionsFor } from '../../src/toolchain/compile';
-import { loadObject } from '../../src/bpf/loader';
+import { loadObject, sourceForInsn } from '../../src/bpf/loader';
 import {
   BPFFS_ROOT, PIN_PREFIX, failingInsn, finalErrorLine, kernelVerifierAvailability, kernelVerifyObject,
   objectWithOnlySection, parseLoadOutput, programSections,
@@ -158,7 +158,6 @@ test('kernel: examples/*.bpf.c verdicts, the error line, and no pins left', asyn
         assert.equal(v.ok, false, JSON.stringify(v));
         assert.equal(v.message, "R0 invalid mem access 'map_value_or_null'");
         const prog = progs.find((p) => p.name === v.prog)!;
-        const { sourceForInsn } = await import('../../src/bpf/loader');
         const line = sourceForInsn(prog, v.insn!)?.line;
         const want = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('*value += 1')) + 1;
         assert.equal(line, want);
