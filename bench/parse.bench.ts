@@ -1,44 +1,18 @@
 // Parse latency on a large BPF C file: web-tree-sitter (wasm, the default) against the native
 // binding (the baseline, when it loads), for a full parse and for an incremental reparse after
 // a one-character edit; plus macro masking and the whole syntax pass with every provider.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import '../server/src/analysis/plugins';
 import { DocumentSnapshot } from '../server/src/analysis/document';
 import { runSyntaxProviders } from '../server/src/analysis/pipeline';
 import { defaultSettings } from '../server/src/analysis/settings';
 import { DocumentParser } from '../server/src/parse/document-parser';
 import { maskBpfMacros } from '../server/src/parse/mask';
+import { largeBpfFile } from './large-file';
 import { nativeCParser, nativeLoadError, wasmCParser, type CParser } from '../server/src/parse/parser';
 
 const TARGET_LINES = 7400;
 
-/** A large, realistic file: the examples repeated with their identifiers renamed per copy. */
-function largeFile(): string {
-  const dir = path.resolve(__dirname, '../examples');
-  const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.bpf.c')).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
-  const headers = new Set<string>();
-  const bodies: string[] = [];
-  let lines = 0;
-  for (let copy = 0; lines < TARGET_LINES; copy++) {
-    for (const s of sources) {
-      const body = s
-        .split('\n')
-        .filter((l) => {
-          if (l.startsWith('#include')) {
-            headers.add(l);
-            return false;
-          }
-          return !l.startsWith('char LICENSE');
-        })
-        .join('\n')
-        .replace(/\b(xdp_count|trace_unlinkat|classify|xdp_seen|pkt_stats|events|verdicts|seen|count|datarec|event|verdict|V_PASS|V_DROP|V_MARK|V_MAX)\b/g, `$1_${copy}`);
-      bodies.push(body);
-      lines += body.split('\n').length;
-    }
-  }
-  return [...headers, ...bodies, 'char LICENSE[] SEC("license") = "GPL";', ''].join('\n');
-}
+const largeFile = () => largeBpfFile(TARGET_LINES);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -66,8 +66,9 @@ function functionPointerOf(declarator: Node | null): { pointer: Node; nameNode: 
 
 export function findHelperPointerDecls(src: Source): HelperPointerDecl[] {
   const out: HelperPointerDecl[] = [];
-  // only function-pointer declarators matter: `(*name)` or `(* const name)`
-  if (!/\(\s*\*/.test(src.text)) return out;
+  // only function-pointer declarators matter: `(*name)(` or `(* const name)(`; without one in
+  // the text, skip walking the whole tree (this runs on every edit)
+  if (!/\(\s*\*[\s\w]*\)\s*\(/.test(src.text)) return out;
   for (const init of nodesOfType(src.root, 'init_declarator')) {
     const n = init.parent;
     if (n?.type !== 'declaration') continue;

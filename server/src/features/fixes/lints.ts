@@ -96,8 +96,10 @@ function mapBodies(code: string, text: string): MapBody[] {
 const TYPED_MAP_TYPES = /^BPF_MAP_TYPE_(HASH|ARRAY|PERCPU_HASH|PERCPU_ARRAY|LRU_HASH|LRU_PERCPU_HASH|LPM_TRIE|QUEUE|STACK|SK_STORAGE|INODE_STORAGE|TASK_STORAGE|CGRP_STORAGE|BLOOM_FILTER)$/;
 
 function mapFindings(src: Source): FixFinding[] {
-  const code = codeOnly(src.text);
   const out: FixFinding[] = [];
+  // Both findings need one of these words: skip blanking the whole text (every edit) without them.
+  if (!/key_size|value_size|BPF_MAP_TYPE_PERF_EVENT_ARRAY/.test(src.text)) return out;
+  const code = codeOnly(src.text);
   for (const map of mapBodies(code, src.text)) {
     const body = code.slice(map.open, map.close);
     const member = /__uint\s*\(\s*(key_size|value_size)\s*,\s*sizeof\s*\(/g;
