@@ -209,6 +209,23 @@ function perfEventAccess(off: number, size: number, write: boolean): CtxAccess {
   return size === 8 ? SCALAR : NO;
 }
 
+/** struct bpf_sockopt: sk, optval/optval_end (a packet-like buffer), level, optname, optlen, retval. */
+function sockoptAccess(off: number, size: number, write: boolean, eat: number): CtxAccess {
+  const GET = 21, SET = 22; // BPF_CGROUP_GETSOCKOPT, BPF_CGROUP_SETSOCKOPT
+  if (off < 0 || off >= 40 || off % size !== 0) return NO;
+  if (write) {
+    if (size !== 4) return NO;
+    if (off === 36) return eat === GET ? SCALAR : NO;
+    if (off === 24 || off === 28) return eat === SET ? SCALAR : NO;
+    return off === 32 ? SCALAR : NO;
+  }
+  if (off === 0) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET } : NO;
+  if (off === 8) return size === 8 ? { ok: true, regType: RegType.PTR_TO_PACKET } : NO;
+  if (off === 16) return size === 8 ? { ok: true, regType: RegType.PTR_TO_PACKET_END } : NO;
+  if (off === 36 && eat !== GET) return NO;
+  return size === 4 ? SCALAR : NO;
+}
+
 /** Tracing programs (fentry/fexit/lsm/tp_btf): u64 arguments, read-only, 8-byte loads. */
 function btfCtxAccess(off: number, size: number, write: boolean): CtxAccess {
   if (off < 0 || off % 8 !== 0 || write) return NO;
@@ -243,6 +260,7 @@ export function ctxAccess(progType: number, off: number, size: number, write: bo
     case ProgType.PERF_EVENT: return m(perfEventAccess(off, size, write));
     case ProgType.TRACING:
     case ProgType.LSM: return m(btfCtxAccess(off, size, write));
+    case ProgType.CGROUP_SOCKOPT: return m(sockoptAccess(off, size, write, eat));
     default: return { ok: true, modeled: false };
   }
 }

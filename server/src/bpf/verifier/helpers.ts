@@ -24,11 +24,20 @@ function load(): Map<number, HelperProto> {
     m.set(h.id, {
       id: h.id, name: h.name, gplOnly: h.gplOnly,
       ret: { kind: h.ret.kind, base: h.ret.base, flags: [...h.ret.flags] },
-      args: h.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: a.size })),
+      args: h.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: fixedSize(a.size) })),
       progTypes,
     });
   }
   return m;
+}
+
+/** MEM_FIXED_SIZE sizes the kernel writes as sizeof() of a uapi header struct. */
+const UAPI_SIZES: Record<string, number> = {
+  'sizeof(struct iphdr)': 20, 'sizeof(struct ipv6hdr)': 40, 'sizeof(struct tcphdr)': 20,
+};
+
+function fixedSize(size: number | string | undefined): number | undefined {
+  return typeof size === 'number' ? size : size === undefined ? undefined : UAPI_SIZES[size];
 }
 
 export function helperProto(id: number): HelperProto | undefined {

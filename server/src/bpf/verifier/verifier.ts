@@ -1664,7 +1664,12 @@ export class Verifier {
         markKnownScalar(r, 0n);
       } else {
         r.flags &= ~PTR_MAYBE_NULL;
-        if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map, this.obj.btf)) r.id = 0;
+        if (r.type === RegType.PTR_TO_MAP_VALUE && r.map?.inner) {
+          // a map-in-map lookup yields the inner map once checked (mark_ptr_or_null_reg)
+          const inner = r.map.inner;
+          markPtr(r, RegType.CONST_PTR_TO_MAP);
+          r.map = inner;
+        } else if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map, this.obj.btf)) r.id = 0;
       }
     });
   }
@@ -1905,6 +1910,11 @@ export class Verifier {
       case 'ARG_PTR_TO_SPIN_LOCK': {
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
         const lockOff = reg.map ? this.spinLockOff(reg.map) : undefined;
+        // libbpf retries a map creation the kernel refuses with BTF (a lock in a map type that
+        // cannot hold one, e.g. LRU hash) without BTF: the verifier then sees a BTF-less map
+        if (reg.map && (!reg.map.btfValueTypeId || (lockOff !== undefined && !SPIN_LOCK_MAPS.has(reg.map.type)))) {
+          this.err(`map '${reg.map.name}' has to have BTF in order to use bpf_spin_lock`);
+        }
         if (lockOff === undefined) this.err(`map '${reg.map?.name ?? ''}' has no valid bpf_spin_lock`);
         const off = reg.off + Number(reg.varOff.value);
         if (off !== lockOff) this.err(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${lockOff}`);
@@ -2480,6 +2490,10 @@ function scalarDesc(r: Reg): string {
   if (!s) s = ' unknown scalar value';
   return s.slice(1);
 }
+
+/** map types whose values may hold a bpf_spin_lock (map_check_btf) */
+const SPIN_LOCK_MAPS = new Set<number>([MapType.HASH, MapType.ARRAY, MapType.CGROUP_STORAGE, MapType.SK_STORAGE,
+  MapType.INODE_STORAGE, MapType.TASK_STORAGE, MapType.CGRP_STORAGE]);
 
 /** helpers whose return value the kernel bounds by their size argument (do_refine_retval_range) */
 const SIZE_BOUNDED_RET = new Set(['bpf_get_stack', 'bpf_get_task_stack', 'bpf_probe_read_str', 'bpf_probe_read_kernel_str', 'bpf_probe_read_user_str']);
