@@ -22,6 +22,8 @@ const ATTRIBUTE_WORDS = new Set([
   '__failure', '__success', '__failure_unpriv', '__success_unpriv', '__naked', '__auxiliary', '__auxiliary_unpriv',
   '__arch_x86_64', '__arch_arm64', '__arch_riscv64', '__arch_s390x', '__load_if_JITed', '__not_subprog',
   '__pragma_loop_no_unroll', '__pragma_loop_unroll_full',
+  // kernel/selftest attribute macros (compiler.h, bpf_misc.h)
+  '__unused', '__read_mostly', '__bitwise',
 ]);
 const ATTRIBUTE_CALLS = new Set([
   '__attribute__', '__attribute', '__aligned', '__contains', '__section', '__btf_decl_tag', '__btf_type_tag', '__exception_cb',
@@ -188,7 +190,7 @@ export function maskBpfMacros(text: string): string {
     }
     const word = text.slice(i, j);
     const isCandidate =
-      word === 'SEC' || (word === 'private' && atLineStart(text, i)) || ATTRIBUTE_WORDS.has(word) || ATTRIBUTE_CALLS.has(word) || MAP_FIELDS.has(word) ||
+      word === 'SEC' || word === 'offsetof' || (word === 'private' && atLineStart(text, i)) || ATTRIBUTE_WORDS.has(word) || ATTRIBUTE_CALLS.has(word) || MAP_FIELDS.has(word) ||
       LOOP_MACROS.has(word) || TYPE_ARG_MACROS.has(word) || ASM_OPERANDS.has(word) || ASM_CLOBBERS.has(word) ||
       OPERATOR_ARG_MACROS.has(word);
     if (!isCandidate) {
@@ -216,6 +218,16 @@ export function maskBpfMacros(text: string): string {
       i = j - 1;
       continue;
     }
+    if (word === 'offsetof') {
+      // tree-sitter-c takes offsetof(type, field) with a plain field only: `ipv4.sport` or
+      // `cb[0]` become a 0 standing for the whole expression.
+      const args = splitArgs(text, open, close);
+      if (args.length === 2 && !/^\s*[A-Za-z_]\w*\s*$/.test(text.slice(args[1][0], args[1][1]))) {
+        put(i, '0'.padEnd(close - i, ' '));
+      }
+      i = close - 1;
+      continue;
+    }
     if (word === 'SEC' || word === 'private' || ATTRIBUTE_CALLS.has(word)) {
       blank(i, close);
     } else if (MAP_FIELDS.has(word)) {
@@ -228,6 +240,9 @@ export function maskBpfMacros(text: string): string {
       // __imm_const(name, value): an asm operand holds one expression, so drop `name,`.
       const args = splitArgs(text, open, close);
       if (args.length === 2) blank(args[0][0], args[1][0]);
+      // the operand's expression may hold macros too: __imm_const(x, offsetof(struct s, f[0]))
+      i = open;
+      continue;
     } else if (OPERATOR_ARG_MACROS.has(word)) {
       const args = splitArgs(text, open, close);
       if (args.length === 3) put(args[1][0], '0'.padEnd(args[1][1] - args[1][0], ' '));

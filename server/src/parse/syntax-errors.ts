@@ -57,6 +57,27 @@ function missingMessage(n: SyntaxNode): string {
   return `expected ${what}`;
 }
 
+/**
+ * Macros #defined in the file itself. Without a preprocessor, tree-sitter cannot know what
+ * `TAIL_FUNC(0)` or `list_for_each_entry(n, head, node) {` expand to, so errors on lines using
+ * them are left to clang (which reports real ones after its debounce).
+ */
+function fileMacros(text: string): RegExp | undefined {
+  const names = new Set<string>();
+  const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm;
+  for (let m = re.exec(text); m && names.size < 2000; m = re.exec(text)) names.add(m[1]);
+  return names.size ? new RegExp(`\\b(?:${[...names].join('|')})\\b`) : undefined;
+}
+
+/** Whether the error at `at` sits on a line using one of the file's own macros. */
+function onMacroLine(text: string, at: number, macros: RegExp | undefined): boolean {
+  if (!macros) return false;
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
+  return macros.test(text.slice(start, end));
+}
+
 export function syntaxErrorFindings(ctx: DocumentContext): Finding[] {
   const tree = ctx.tree;
   if (!tree || !tree.rootNode.hasError) return [];
@@ -64,10 +85,16 @@ export function syntaxErrorFindings(ctx: DocumentContext): Finding[] {
   const text = doc.text;
   const out: Finding[] = [];
   const range = (start: number, end: number) => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
+  let macros: RegExp | undefined | null = null;
+  const unknowable = (at: number): boolean => {
+    if (macros === null) macros = fileMacros(text);
+    return onMacroLine(text, at, macros);
+  };
 
   const visit = (n: SyntaxNode): void => {
     if (out.length >= MAX_ERRORS) return;
     if (n.isMissing) {
+      if (unknowable(n.startIndex)) return;
       const related: RelatedInformation[] = [];
       if (n.type === '}' || n.type === ')' || n.type === ']') {
         const opener = { '}': '{', ')': '(', ']': '[' }[n.type];
@@ -87,6 +114,9 @@ export function syntaxErrorFindings(ctx: DocumentContext): Finding[] {
     if (n.isError) {
       const leaf = firstLeaf(n);
       const tokenText = text.slice(leaf.startIndex, leaf.endIndex);
+      // #if/#else/#endif inside an expression or a parameter list: tree-sitter-c only takes
+      // conditionals between statements and declarations; clang sees the real code.
+      if (/^#\s*(if|ifdef|ifndef|elif|else|endif)\b/.test(tokenText) || unknowable(leaf.startIndex)) return;
       const oneLine = n.startPosition.row === n.endPosition.row && n.endIndex - n.startIndex <= 80;
       const end = oneLine ? n.endIndex : leaf.endIndex;
       out.push({

@@ -112,6 +112,29 @@ test('preprocessor lines are never masked (a #define keeps its name)', async () 
   p.dispose();
 });
 
+test('no false errors on file-local macros, offsetof member paths', async () => {
+  const text = [
+    '#define TAIL_FUNC(x) SEC("tc") int classifier_##x(void *ctx) { return x; }',
+    'TAIL_FUNC(0)',
+    'TAIL_FUNC(1)',
+    'int f(void *ctx) {',
+    '\tint a = offsetof(struct bpf_sock_tuple, ipv4.sport) + offsetof(struct s, cb[0]);',
+    '\tasm volatile ("r0 = %[off];" :: __imm_const(off, offsetof(struct __sk_buff, cb[1])) : "r0");',
+    '\treturn a;',
+    '}',
+    '',
+  ].join('\n');
+  const p = new DocumentParser(await wasmCParser());
+  const tree = p.update(text);
+  assert.deepEqual(syntaxErrorFindings(ctxFor(text, tree)), []);
+  // A real error elsewhere is still reported.
+  const broken = text.replace('int f(void *ctx) {', 'int f(void *ctx) {\n\tint b = ;');
+  const f = syntaxErrorFindings(ctxFor(broken, p.update(broken)));
+  assert.equal(f.length, 1);
+  assert.equal(f[0].range.start.line, 4);
+  p.dispose();
+});
+
 test('BPF idioms parse without syntax errors', async () => {
   const p = new DocumentParser(await wasmCParser());
   const tree = p.update(BPF_IDIOMS);
