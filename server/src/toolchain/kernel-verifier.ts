@@ -1,12 +1,14 @@
 // The real kernel's verifier, asked through bpftool (opt-in; needs root or CAP_BPF+CAP_SYS_ADMIN).
 //
-// Each program section is loaded alone, the way libbpf's per-program autoload would: a temporary
-// copy of the object renames every other program section to "?<name>" (libbpf's autoload-off
-// prefix) by pointing its section header at a new name appended to the section-name string table;
-// nothing else in the object changes. `bpftool -d prog loadall` then loads it, printing libbpf's
-// debug output with the verifier log, and pins the program under a fresh directory in
-// /sys/fs/bpf, which is always removed afterwards (also on failure, timeout and cancellation).
-// bpffs is never mounted here: when /sys/fs/bpf is not bpffs, the kernel path reports that.
+// Each program is loaded alone, the way libbpf's per-program autoload would: a temporary copy of
+// the object renames every other program section to "?<name>" (libbpf's autoload-off prefix) by
+// pointing its section header at a new name appended to the section-name string table, and turns
+// the function symbols of the other programs in the same section into STT_NOTYPE, so libbpf does
+// not see them as programs; instructions, relocations and BTF stay byte-identical.
+// `bpftool -d prog loadall` then loads it, printing libbpf's debug output with the verifier log,
+// and pins it under a fresh directory in /sys/fs/bpf, which is always removed afterwards (also on
+// failure, timeout and cancellation). bpffs is never mounted here: when /sys/fs/bpf is not bpffs,
+// the kernel path says so.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, platform } from 'node:os';
@@ -101,9 +103,11 @@ function isBpffs(dir: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // The object variant with one program section autoloaded
 
-interface ElfSection { index: number; nameOff: number; name: string; flags: number; type: number }
+interface ElfSection { index: number; nameOff: number; name: string; flags: number; type: number; offset: number; size: number; link: number; entsize: number }
 
 const SHT_PROGBITS = 1;
+const SHT_SYMTAB = 2;
+const STT_FUNC = 2;
 const SHF_EXECINSTR = 0x4;
 
 function readSections(elf: Uint8Array): { sections: ElfSection[]; shoff: number; shentsize: number; shstrndx: number } | undefined {
@@ -125,7 +129,11 @@ function readSections(elf: Uint8Array): { sections: ElfSection[]; shoff: number;
     let end = strOff + nameOff;
     while (end < strOff + strSize && elf[end] !== 0) end++;
     const name = nameOff < strSize ? Buffer.from(elf.subarray(strOff + nameOff, end)).toString('latin1') : '';
-    sections.push({ index: i, nameOff, name, type: dv.getUint32(h + 4, true), flags: Number(dv.getBigUint64(h + 8, true)) });
+    sections.push({
+      index: i, nameOff, name, type: dv.getUint32(h + 4, true), flags: Number(dv.getBigUint64(h + 8, true)),
+      offset: Number(dv.getBigUint64(h + 0x18, true)), size: Number(dv.getBigUint64(h + 0x20, true)),
+      link: dv.getUint32(h + 0x28, true), entsize: Number(dv.getBigUint64(h + 0x38, true)),
+    });
   }
   return { sections, shoff, shentsize, shstrndx };
 }
@@ -139,10 +147,12 @@ export function programSections(elf: Uint8Array): string[] {
 
 /**
  * A copy of `elf` in which only section `keep` has autoload on: every other program section is
- * renamed "?<name>", and `keep` loses a leading "?" if it has one. Section contents, symbols,
- * relocations and BTF stay byte-identical. Undefined when the ELF cannot be read.
+ * renamed "?<name>", and `keep` loses a leading "?" if it has one. With `keepProg`, the other
+ * programs of `keep` are hidden too: their function symbols become STT_NOTYPE, so libbpf does not
+ * see them as programs (their instructions, relocations and BTF records stay, unused). Section
+ * contents, relocations and BTF stay byte-identical. Undefined when the ELF cannot be read.
  */
-export function objectWithOnlySection(elf: Uint8Array, keep: string): Uint8Array | undefined {
+export function objectWithOnlySection(elf: Uint8Array, keep: string, keepProg?: string): Uint8Array | undefined {
   const s = readSections(elf);
   if (!s) return undefined;
   const dv0 = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
@@ -173,7 +183,25 @@ export function objectWithOnlySection(elf: Uint8Array, keep: string): Uint8Array
     dv.setBigUint64(strHdr + 0x20, BigInt(strSize + extra.length), true);
   }
   for (const [idx, off] of renames) dv.setUint32(s.shoff + idx * s.shentsize, off, true);
+  if (keepProg !== undefined) hideOtherPrograms(out, s.sections, s.sections.find((x) => x.name === keep)?.index, keepProg);
   return out;
+}
+
+function hideOtherPrograms(out: Uint8Array, sections: ElfSection[], secIdx: number | undefined, keepProg: string): void {
+  if (secIdx === undefined) return;
+  const symtab = sections.find((x) => x.type === SHT_SYMTAB);
+  const strtab = symtab ? sections[symtab.link] : undefined;
+  if (!symtab || !strtab || symtab.entsize < 24 || symtab.offset + symtab.size > out.length) return;
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let at = symtab.offset; at + 24 <= symtab.offset + symtab.size; at += symtab.entsize) {
+    const info = out[at + 4];
+    if ((info & 0xf) !== STT_FUNC || dv.getUint16(at + 6, true) !== secIdx) continue;
+    const nameAt = strtab.offset + dv.getUint32(at, true);
+    let end = nameAt;
+    while (end < strtab.offset + strtab.size && out[end] !== 0) end++;
+    if (Buffer.from(out.subarray(nameAt, end)).toString('latin1') === keepProg) continue;
+    out[at + 4] = info & 0xf0; // STT_NOTYPE, binding kept
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,27 +306,26 @@ export interface KernelVerifyResult {
 export async function kernelVerifyObject(elf: Uint8Array, progs: KernelProgram[], opts: KernelVerifyOptions = {}): Promise<KernelVerifyResult> {
   const avail = kernelVerifierAvailability();
   if (!avail.ok) return { verdicts: [], unavailable: avail.reason };
-  const bySection = new Map<string, KernelProgram[]>();
-  const verdicts: KernelVerdict[] = [];
-  for (const p of progs) {
-    // libbpf does not load these; un-hiding one would also need its .BTF.ext records renamed.
-    if (p.section.startsWith('?')) verdicts.push({ prog: p.name, section: p.section, ok: null, message: null, insn: null, skip: 'autoload is off (SEC("?...")): libbpf would not load it' });
-    else bySection.set(p.section, [...(bySection.get(p.section) ?? []), p]);
-  }
   sweepStalePins();
+  const verdicts: KernelVerdict[] = [];
   const work = mkdtempSync(path.join(tmpdir(), 'bpfls-kv-'));
   try {
-    for (const [section, members] of bySection) {
+    for (const p of progs) {
       if (opts.isCancelled?.()) break;
-      const variant = objectWithOnlySection(elf, section);
+      // libbpf does not load these; un-hiding one would also need its .BTF.ext records renamed.
+      if (p.section.startsWith('?')) {
+        verdicts.push({ prog: p.name, section: p.section, ok: null, message: null, insn: null, skip: 'autoload is off (SEC("?...")): libbpf would not load it' });
+        continue;
+      }
+      const variant = objectWithOnlySection(elf, p.section, p.name);
       if (!variant) {
-        for (const p of members) verdicts.push({ prog: p.name, section, ok: null, message: null, insn: null, skip: 'not an ELF64 little-endian object' });
+        verdicts.push({ prog: p.name, section: p.section, ok: null, message: null, insn: null, skip: 'not an ELF64 little-endian object' });
         continue;
       }
       const objPath = path.join(work, 'prog.o');
       writeFileSync(objPath, variant);
       const run = await runBpftool(avail.bpftool, objPath, opts);
-      verdicts.push(...verdictsFor(members, section, run));
+      verdicts.push(verdictFor(p, run));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -306,27 +333,19 @@ export async function kernelVerifyObject(elf: Uint8Array, progs: KernelProgram[]
   return { verdicts };
 }
 
-function verdictsFor(members: KernelProgram[], section: string, run: { output: string; killed?: string }): KernelVerdict[] {
-  if (run.killed) return members.map((p) => ({ prog: p.name, section, ok: null, message: null, insn: null, skip: run.killed }));
+function verdictFor(p: KernelProgram, run: BpftoolRun): KernelVerdict {
+  const none = (skip: string): KernelVerdict => ({ prog: p.name, section: p.section, ok: null, message: null, insn: null, skip });
+  if (run.killed) return none(run.killed);
+  if (run.signal) return none(`bpftool died (${run.signal}) while loading it; see the kernel log (dmesg)`);
   const o = parseLoadOutput(run.output);
-  // libbpf loads a section's programs in order and stops at the first failure.
-  let failedSeen = false;
-  return members.map((p): KernelVerdict => {
-    if (o.loaded) return { prog: p.name, section, ok: true, message: null, insn: null };
-    if (failedSeen) return { prog: p.name, section, ok: null, message: null, insn: null, skip: `not loaded: ${o.failedProg} in the same section failed first` };
-    if (o.failedProg !== p.name) {
-      if (o.failedProg && members.some((q) => q.name === o.failedProg)) return { prog: p.name, section, ok: true, message: null, insn: null };
-      return { prog: p.name, section, ok: null, message: null, insn: null, skip: notLoadedReason(o) };
-    }
-    failedSeen = true;
-    // No verifier log (or no statistics in it): the kernel refused before verifying (EPERM under
-    // lockdown, a missing attach target, ...) — not a verdict on the program.
-    if (!o.log || !/processed \d+ insns/.test(o.log)) {
-      return { prog: p.name, section, ok: null, message: null, insn: null, skip: notLoadedReason(o) };
-    }
-    const tail = o.log.split('\n').filter((l) => l.trim()).slice(-LOG_TAIL_LINES).join('\n');
-    return { prog: p.name, section, ok: false, message: finalErrorLine(o.log), insn: failingInsn(o.log), logTail: tail };
-  });
+  // Exit 0, or a pin error after the load: anything else without a load failure is no verdict.
+  if (o.loaded && run.code !== 0 && !/^Error: failed to pin/m.test(run.output)) return none(notLoadedReason(o));
+  if (o.loaded) return { prog: p.name, section: p.section, ok: true, message: null, insn: null };
+  // No verifier log (or no statistics in it): the kernel refused before verifying (EPERM under
+  // lockdown, a missing attach target, ...), or libbpf failed earlier: not a verdict on the program.
+  if (o.failedProg !== p.name || !o.log || !/processed \d+ insns/.test(o.log)) return none(notLoadedReason(o));
+  const tail = o.log.split('\n').filter((l) => l.trim()).slice(-LOG_TAIL_LINES).join('\n');
+  return { prog: p.name, section: p.section, ok: false, message: finalErrorLine(o.log), insn: failingInsn(o.log), logTail: tail };
 }
 
 function notLoadedReason(o: LoadOutcome): string {
@@ -365,7 +384,15 @@ function alive(pid: number): boolean {
   }
 }
 
-function runBpftool(bpftool: string, objPath: string, opts: KernelVerifyOptions): Promise<{ output: string; killed?: string }> {
+interface BpftoolRun {
+  output: string;
+  code: number | null;
+  signal?: string;
+  /** Why bpfls stopped it (cancelled, timeout, could not start). */
+  killed?: string;
+}
+
+function runBpftool(bpftool: string, objPath: string, opts: KernelVerifyOptions): Promise<BpftoolRun> {
   const pinDir = path.join(BPFFS_ROOT, `${PIN_PREFIX}${process.pid}-${++runCounter}-${Date.now().toString(36)}`);
   const timeoutMs = opts.timeoutMs ?? RUN_TIMEOUT_MS;
   activePins.add(pinDir);
@@ -390,7 +417,7 @@ function runBpftool(bpftool: string, objPath: string, opts: KernelVerifyOptions)
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    const finish = (extra?: string) => {
+    const finish = (code: number | null = null, signal: NodeJS.Signals | null = null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -398,9 +425,9 @@ function runBpftool(bpftool: string, objPath: string, opts: KernelVerifyOptions)
       // Unpin whatever bpftool pinned; the programs are freed with their last reference.
       rmSync(pinDir, { recursive: true, force: true });
       activePins.delete(pinDir);
-      resolve({ output: Buffer.concat(chunks).toString('utf8') + (extra ?? ''), killed });
+      resolve({ output: Buffer.concat(chunks).toString('utf8'), code, ...(signal ? { signal } : {}), killed });
     };
     child.on('error', (e) => { killed ??= `bpftool could not run: ${e.message}`; finish(); });
-    child.on('close', () => finish());
+    child.on('close', (code, signal) => finish(code, signal));
   });
 }

@@ -55,6 +55,8 @@ SEC("tc") int bad(struct __sk_buff *skb)
 }
 SEC("?xdp") int off(struct xdp_md *ctx) { return XDP_PASS; }
 SEC("xdp") int good2(struct xdp_md *ctx) { return XDP_DROP; }
+SEC("tc") int bad2(struct __sk_buff *skb) { return *(int *)(long)skb->len; }
+SEC("tc") int good3(struct __sk_buff *skb) { return skb->len > 10; }
 SEC("fentry/do_unlinkat") int fe(void *ctx) { return 0; }
 char LICENSE[] SEC("license") = "GPL";
 `;
@@ -72,7 +74,10 @@ test('objectWithOnlySection renames the other program sections and keeps everyth
     // string table's header.
     const orig = loadObject(elf).object!;
     const v = loadObject(variant).object!;
-    assert.deepEqual(v.programs.filter((p) => p.autoload).map((p) => p.name), ['bad']);
+    assert.deepEqual(v.programs.filter((p) => p.autoload).map((p) => p.name).sort(), ['bad', 'bad2', 'good3']);
+    // Keeping one program of a shared section hides the others' function symbols.
+    const one = loadObject(objectWithOnlySection(elf, 'tc', 'bad2')!).object!;
+    assert.deepEqual(one.programs.filter((p) => p.autoload).map((p) => p.name), ['bad2']);
     for (const p of orig.programs) {
       const q = v.programs.find((x) => x.name === p.name)!;
       assert.deepEqual(q.insns, p.insns, p.name);
@@ -169,7 +174,7 @@ test('kernel: examples/*.bpf.c verdicts, the error line, and no pins left', asyn
   }
 });
 
-test('kernel: one section at a time, shared sections, autoload off, EPERM, cancellation', async (t) => {
+test('kernel: one program at a time, shared sections, autoload off, EPERM, cancellation', async (t) => {
   if (clangMissing) return t.skip(`needs clang: ${clangMissing}`);
   const avail = kernelVerifierAvailability(true);
   if (!avail.ok) return t.skip(`kernel verifier not available here: ${avail.reason}`);
@@ -183,6 +188,10 @@ test('kernel: one section at a time, shared sections, autoload off, EPERM, cance
     assert.equal(by.get('good2')?.ok, true);
     assert.equal(by.get('bad')?.ok, false);
     assert.equal(by.get('bad')?.message, "R0 invalid mem access 'map_value_or_null'");
+    // Each program of a shared section is judged alone, also after another one failed.
+    assert.equal(by.get('bad2')?.ok, false);
+    assert.equal(by.get('bad2')?.message, "R1 invalid mem access 'scalar'");
+    assert.equal(by.get('good3')?.ok, true);
     assert.equal(by.get('off')?.ok, null);
     assert.match(by.get('off')?.skip ?? '', /autoload/);
     // fentry: refused under lockdown here (EPERM, no verdict); accepted where it is permitted.
