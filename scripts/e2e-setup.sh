@@ -35,7 +35,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 cs="$CACHE/code-server-$CODE_SERVER_VERSION"
-if [ -x "$cs/bin/code-server" ] && [ -e "$cs/lib/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ]; then
+csbin="$cs/node_modules/.bin/code-server"
+if [ -x "$csbin" ] && [ -e "$cs/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ]; then
   echo "e2e-setup: code-server $CODE_SERVER_VERSION already in $cs"
 else
   case "$(uname -m)" in
@@ -50,10 +51,13 @@ else
   tar czf "$work/rg-cache/vscode-ripgrep-cache-$VSCODE_RIPGREP_VERSION/ripgrep-$RIPGREP_PREBUILT-$target.tar.gz" -C "$work/rg" rg
   # Native addons build with node-gyp; Debian's nodejs ships its headers, so nothing is downloaded.
   if [ -f /usr/include/node/common.gypi ]; then export npm_config_nodedir=/usr; fi
-  echo "e2e-setup: npm install -g code-server@$CODE_SERVER_VERSION (prefix $cs; takes a few minutes)"
-  TMPDIR="$work/rg-cache" npm_config_yes=true npm_config_update_notifier=false \
-    npm install -g --prefix "$cs" --unsafe-perm --no-audit --no-fund "code-server@$CODE_SERVER_VERSION"
+  # A local install in its own directory, not -g: under a global install the postinstall's nested
+  # `npm install` in lib/vscode inherits global mode and fails (ENOTEMPTY) with npm 10/11.
+  printf '{ "name": "bpfls-e2e-code-server", "private": true }\n' > "$cs/package.json"
+  echo "e2e-setup: npm install code-server@$CODE_SERVER_VERSION in $cs (takes a few minutes)"
+  (cd "$cs" && TMPDIR="$work/rg-cache" npm_config_yes=true npm_config_update_notifier=false \
+    npm install --unsafe-perm --no-audit --no-fund --no-package-lock "code-server@$CODE_SERVER_VERSION")
   rm -rf "$work"
-  [ -x "$cs/bin/code-server" ] || { echo "e2e-setup: code-server did not install" >&2; exit 1; }
+  [ -x "$csbin" ] || { echo "e2e-setup: code-server did not install" >&2; exit 1; }
 fi
-echo "e2e-setup: done (code-server: $cs/bin/code-server)"
+echo "e2e-setup: done (code-server: $csbin)"
