@@ -210,18 +210,27 @@ export class Verifier {
         if (from >= 0 && to >= 0) calls[from].push(to);
       }
     }
-    const walk = (sp: number, depth: number, frames: number, seen: Set<number>): void => {
-      const d = depth + round(this.stackDepth[sp] ?? 0);
-      if (d > MAX_BPF_STACK && frames > 1) {
-        this.insnIdx = this.subprogs[sp].start;
-        this.err(`combined stack size of ${frames} calls is ${d}. Too large`);
+    // deepest chain below each subprogram (memoised; recursion is refused elsewhere)
+    const memo = new Map<number, { depth: number; frames: number }>();
+    const onPath = new Set<number>();
+    const deepest = (sp: number): { depth: number; frames: number } => {
+      const m = memo.get(sp);
+      if (m) return m;
+      let best = { depth: 0, frames: 0 };
+      if (!onPath.has(sp)) {
+        onPath.add(sp);
+        for (const c of new Set(calls[sp])) {
+          const d = deepest(c);
+          if (d.depth > best.depth) best = d;
+        }
+        onPath.delete(sp);
       }
-      if (seen.has(sp)) return;
-      seen.add(sp);
-      for (const c of calls[sp]) walk(c, d, frames + 1, seen);
-      seen.delete(sp);
+      const r = { depth: round(this.stackDepth[sp] ?? 0) + best.depth, frames: best.frames + 1 };
+      memo.set(sp, r);
+      return r;
     };
-    walk(0, 0, 1, new Set());
+    const top = deepest(0);
+    if (top.depth > MAX_BPF_STACK && top.frames > 1) this.err(`combined stack size of ${top.frames} calls is ${top.depth}. Too large`);
   }
 
   /** A scalar decided a branch that the precision analysis did not count as a sink yet. */
