@@ -285,16 +285,17 @@ test('vscode: a .bpf.s file is highlighted and gets a diagnostic', async () => {
     return /BPF Assembly/.test(s) ? s : '';
   });
   assert.match(mode, /BPF Assembly/);
-  // Highlighting: the tokens of `r0 = 2` and `.section` carry more than one theme colour class.
-  const classes = await until('highlighted tokens', async () => {
-    const spans = await page.locator('.editor-instance .view-line span span').evaluateAll((els) =>
-      els.map((e) => ({ text: e.textContent ?? '', cls: e.className, color: getComputedStyle(e).color })));
-    const colors = new Set(spans.filter((s) => s.text.trim()).map((s) => s.color));
-    return colors.size >= 3 ? spans : undefined;
+  // Highlighting: registers, directives and numbers get different token colour classes (mtkN,
+  // one per theme colour) than plain text. Polled: lines re-render while tokenization finishes.
+  const spans = await until('highlighted register, directive and number tokens', async () => {
+    const all = await page.locator('.editor-instance .view-line span span').evaluateAll((els) =>
+      els.map((e) => ({ text: (e.textContent ?? '').replace(/\u00a0/g, ' '), cls: e.className })));
+    const cls = (t: string) => all.find((x) => x.text.trim() === t)?.cls;
+    const plain = all.find((x) => x.text.trim() === '')?.cls;
+    const r0 = cls('r0'), section = cls('.section'), two = cls('2');
+    return r0 && section && two && new Set([r0, section, two, plain]).size === 4 ? all : undefined;
   });
-  const reg = classes.find((s) => s.text.trim() === 'r0');
-  const directive = classes.find((s) => s.text.includes('.section'));
-  assert.ok(reg && directive && reg.color !== directive.color, `registers and directives look the same: ${JSON.stringify(classes.slice(0, 20))}`);
+  assert.ok(spans.length > 0);
   await showProblems();
   await until('the verifier diagnostic on the assembly', async () => /R2 !read_ok/.test(await problemsText()), 60_000);
   await shot('7-asm');
