@@ -5,7 +5,8 @@
 // pointing its section header at a new name appended to the section-name string table, and turns
 // the function symbols of the other programs in the same section into STT_NOTYPE, so libbpf does
 // not see them as programs; instructions, relocations and BTF stay byte-identical.
-// `bpftool -d prog loadall` then loads it, printing libbpf's debug output with the verifier log,
+// `bpftool prog loadall` then loads it (libbpf prints the verifier log of a failed load, retried
+// at log level 1; without -d, whose level-2 logs overflow and take minutes on 1M-insn programs),
 // and pins it under a fresh directory in /sys/fs/bpf, which is always removed afterwards (also on
 // failure, timeout and cancellation). bpffs is never mounted here: when /sys/fs/bpf is not bpffs,
 // the kernel path says so.
@@ -205,7 +206,7 @@ function hideOtherPrograms(out: Uint8Array, sections: ElfSection[], secIdx: numb
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading libbpf's debug output
+// Reading libbpf's output
 
 /** The kernel's final error line: the last meaningful line before the statistics block. */
 export function finalErrorLine(log: string): string | null {
@@ -245,7 +246,7 @@ export interface LoadOutcome {
   loaded: boolean;
 }
 
-/** Parses `bpftool -d prog loadall` output (stdout and stderr together). */
+/** Parses `bpftool prog loadall` output (stdout and stderr together). */
 export function parseLoadOutput(text: string): LoadOutcome {
   const warnings: string[] = [];
   const out: LoadOutcome = { warnings, loaded: true };
@@ -400,7 +401,7 @@ function runBpftool(bpftool: string, objPath: string, opts: KernelVerifyOptions)
     const chunks: Buffer[] = [];
     let killed: string | undefined;
     let done = false;
-    const child = spawn(bpftool, ['-d', 'prog', 'loadall', objPath, pinDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bpftool, ['prog', 'loadall', objPath, pinDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const kill = (why: string) => {
       if (done || killed) return;
       killed = why;
@@ -410,7 +411,7 @@ function runBpftool(bpftool: string, objPath: string, opts: KernelVerifyOptions)
     const poll = opts.isCancelled ? setInterval(() => { if (opts.isCancelled!()) kill('cancelled'); }, 50) : undefined;
     let size = 0;
     const take = (b: Buffer) => {
-      // The debug output of a huge program can be large; keep a bounded amount (the end matters).
+      // The log of a huge rejected program can be large; keep a bounded amount (the end matters).
       chunks.push(b);
       size += b.length;
       while (size > 64 << 20 && chunks.length > 1) size -= chunks.shift()!.length;
