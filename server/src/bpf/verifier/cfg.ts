@@ -146,9 +146,11 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     push(t, t + insn.off + 1, true);
   }
   // pseudo-func targets are reachable as callbacks
+  const funcRefs = new Set<number>();
+  for (let i = 0; i < n; i++) if (insns[i].code === 0x18 && insns[i].src === 4) funcRefs.add(i + insns[i].imm + 1);
   for (const sp of subprogs) {
     if (!seen[sp.start]) {
-      const referenced = insns.some((x, i) => x.code === 0x18 && x.src === 4 && i + x.imm + 1 === sp.start);
+      const referenced = funcRefs.has(sp.start);
       if (referenced) {
         const stack = [sp.start];
         seen[sp.start] = 1;

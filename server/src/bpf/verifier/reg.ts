@@ -226,31 +226,35 @@ export function updateRegBounds(r: Reg): void {
 }
 
 function deduce32(r: Reg): void {
-  if (r.umin >> 32n === r.umax >> 32n) {
-    r.u32min = Math.max(r.u32min, lo32(r.umin));
-    r.u32max = Math.min(r.u32max, lo32(r.umax));
-    if (s32(r.umin) <= s32(r.umax)) {
-      r.s32min = Math.max(r.s32min, s32(r.umin));
-      r.s32max = Math.min(r.s32max, s32(r.umax));
+  // the 64-bit bounds do not change here: split each into 32-bit halves once (BigInt operations
+  // allocate, and this runs after every ALU op and branch)
+  const uminLo = lo32(r.umin), umaxLo = lo32(r.umax), sminLo = lo32(r.smin), smaxLo = lo32(r.smax);
+  const uminHi = lo32(r.umin >> 32n), umaxHi = lo32(r.umax >> 32n), sminHi = lo32(r.smin >> 32n), smaxHi = lo32(r.smax >> 32n);
+  if (uminHi === umaxHi) {
+    r.u32min = Math.max(r.u32min, uminLo);
+    r.u32max = Math.min(r.u32max, umaxLo);
+    if ((uminLo | 0) <= (umaxLo | 0)) {
+      r.s32min = Math.max(r.s32min, uminLo | 0);
+      r.s32max = Math.min(r.s32max, umaxLo | 0);
     }
   }
-  if (r.smin >> 32n === r.smax >> 32n) {
-    if (lo32(r.smin) <= lo32(r.smax)) {
-      r.u32min = Math.max(r.u32min, lo32(r.smin));
-      r.u32max = Math.min(r.u32max, lo32(r.smax));
+  if (sminHi === smaxHi) {
+    if (sminLo <= smaxLo) {
+      r.u32min = Math.max(r.u32min, sminLo);
+      r.u32max = Math.min(r.u32max, smaxLo);
     }
-    if (s32(r.smin) <= s32(r.smax)) {
-      r.s32min = Math.max(r.s32min, s32(r.smin));
-      r.s32max = Math.min(r.s32max, s32(r.smax));
+    if ((sminLo | 0) <= (smaxLo | 0)) {
+      r.s32min = Math.max(r.s32min, sminLo | 0);
+      r.s32max = Math.min(r.s32max, smaxLo | 0);
     }
   }
-  if (((lo32(r.umin >> 32n) + 1) >>> 0) === lo32(r.umax >> 32n) && s32(r.umin) < 0 && s32(r.umax) >= 0) {
-    r.s32min = Math.max(r.s32min, s32(r.umin));
-    r.s32max = Math.min(r.s32max, s32(r.umax));
+  if (((uminHi + 1) >>> 0) === umaxHi && (uminLo | 0) < 0 && (umaxLo | 0) >= 0) {
+    r.s32min = Math.max(r.s32min, uminLo | 0);
+    r.s32max = Math.min(r.s32max, umaxLo | 0);
   }
-  if (((lo32(u64(r.smin) >> 32n) + 1) >>> 0) === lo32(u64(r.smax) >> 32n) && s32(r.smin) < 0 && s32(r.smax) >= 0) {
-    r.s32min = Math.max(r.s32min, s32(r.smin));
-    r.s32max = Math.min(r.s32max, s32(r.smax));
+  if (((sminHi + 1) >>> 0) === smaxHi && (sminLo | 0) < 0 && (smaxLo | 0) >= 0) {
+    r.s32min = Math.max(r.s32min, sminLo | 0);
+    r.s32max = Math.min(r.s32max, smaxLo | 0);
   }
   if ((r.u32min | 0) <= (r.u32max | 0)) {
     r.s32min = Math.max(r.s32min, r.u32min | 0);

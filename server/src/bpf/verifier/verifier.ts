@@ -187,6 +187,8 @@ export class Verifier {
         this.states?.clear();
         this.globalsCalled.clear();
         this.globalsDone.clear();
+        this.compared = false;
+        this.neededDirty = false;
       }
     }
   }
@@ -238,9 +240,9 @@ export class Verifier {
     if (this.allBranchSinks || this.branchSinks.has(idx)) return;
     if (a.type !== RegType.SCALAR_VALUE && b.type !== RegType.SCALAR_VALUE) return;
     this.branchSinks.add(idx);
-    if (this.totalStates > 0) throw new RestartSignal();
-    // no checkpoint exists yet: nothing was pruned with the old sets, recompute and go on
-    this.needed = this.computeNeededSets();
+    if (this.compared) throw new RestartSignal();
+    // no state comparison happened yet: nothing was pruned with the old sets; recompute before the next one
+    this.neededDirty = true;
   }
 
   private globalsDone = new Set<number>();
@@ -447,8 +449,13 @@ export class Verifier {
 
   // ---- pruning ------------------------------------------------------------------------
 
+  private compared = false;
+  private neededDirty = false;
+
   private isStateVisited(idx: number): boolean {
     const cur = this.cur;
+    if (this.neededDirty) { this.needed = this.computeNeededSets(); this.neededDirty = false; }
+    if (this.explored[idx]?.length) this.compared = true;
     const force = this.cfg.forceCheckpoint[idx] === 1 || cur.hist.length > 40;
     let addNew = force;
     if (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8) addNew = true;
@@ -2076,62 +2083,12 @@ export class Verifier {
     const fname = fn.name;
     const bad = (): never => this.err(`cannot pass map_type ${map.type} into func ${fname}#${fn.id}`);
     const t = map.type;
-    const allowedFuncsForMap: Record<number, string[]> = {
-      [MapType.PROG_ARRAY]: ['bpf_tail_call'],
-      [MapType.PERF_EVENT_ARRAY]: ['bpf_perf_event_read', 'bpf_perf_event_output', 'bpf_perf_event_read_value', 'bpf_skb_output', 'bpf_xdp_output'],
-      [MapType.RINGBUF]: ['bpf_ringbuf_output', 'bpf_ringbuf_reserve', 'bpf_ringbuf_query', 'bpf_ringbuf_reserve_dynptr', 'bpf_ringbuf_submit_dynptr', 'bpf_ringbuf_discard_dynptr'],
-      [MapType.USER_RINGBUF]: ['bpf_user_ringbuf_drain'],
-      [MapType.STACK_TRACE]: ['bpf_get_stackid'],
-      [MapType.CGROUP_ARRAY]: ['bpf_skb_under_cgroup', 'bpf_current_task_under_cgroup'],
-      [MapType.CGROUP_STORAGE]: ['bpf_get_local_storage'],
-      [MapType.PERCPU_CGROUP_STORAGE]: ['bpf_get_local_storage'],
-      [MapType.DEVMAP]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
-      [MapType.DEVMAP_HASH]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
-      [MapType.CPUMAP]: ['bpf_redirect_map'],
-      [MapType.XSKMAP]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
-      [MapType.ARRAY_OF_MAPS]: ['bpf_map_lookup_elem'],
-      [MapType.HASH_OF_MAPS]: ['bpf_map_lookup_elem'],
-      [MapType.SOCKMAP]: ['bpf_sk_redirect_map', 'bpf_sock_map_update', 'bpf_msg_redirect_map', 'bpf_sk_select_reuseport', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
-      [MapType.SOCKHASH]: ['bpf_sk_redirect_hash', 'bpf_sock_hash_update', 'bpf_msg_redirect_hash', 'bpf_sk_select_reuseport', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
-      [MapType.REUSEPORT_SOCKARRAY]: ['bpf_sk_select_reuseport'],
-      [MapType.QUEUE]: ['bpf_map_peek_elem', 'bpf_map_pop_elem', 'bpf_map_push_elem'],
-      [MapType.STACK]: ['bpf_map_peek_elem', 'bpf_map_pop_elem', 'bpf_map_push_elem'],
-      [MapType.SK_STORAGE]: ['bpf_sk_storage_get', 'bpf_sk_storage_delete', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
-      [MapType.INODE_STORAGE]: ['bpf_inode_storage_get', 'bpf_inode_storage_delete'],
-      [MapType.TASK_STORAGE]: ['bpf_task_storage_get', 'bpf_task_storage_delete'],
-      [MapType.CGRP_STORAGE]: ['bpf_cgrp_storage_get', 'bpf_cgrp_storage_delete'],
-      [MapType.BLOOM_FILTER]: ['bpf_map_peek_elem', 'bpf_map_push_elem'],
-    };
-    const allowed = allowedFuncsForMap[t];
+    const allowed = ALLOWED_FUNCS_FOR_MAP[t];
     if (allowed && !allowed.includes(fname)) {
       // a few helpers take any map
       if (!['bpf_map_lookup_percpu_elem'].includes(fname)) bad();
     }
-    // helpers restricted to specific map types
-    const mapsForFunc: Record<string, number[]> = {
-      bpf_tail_call: [MapType.PROG_ARRAY],
-      bpf_perf_event_read: [MapType.PERF_EVENT_ARRAY], bpf_perf_event_output: [MapType.PERF_EVENT_ARRAY],
-      bpf_perf_event_read_value: [MapType.PERF_EVENT_ARRAY], bpf_skb_output: [MapType.PERF_EVENT_ARRAY], bpf_xdp_output: [MapType.PERF_EVENT_ARRAY],
-      bpf_ringbuf_output: [MapType.RINGBUF], bpf_ringbuf_reserve: [MapType.RINGBUF], bpf_ringbuf_query: [MapType.RINGBUF],
-      bpf_ringbuf_reserve_dynptr: [MapType.RINGBUF],
-      bpf_user_ringbuf_drain: [MapType.USER_RINGBUF],
-      bpf_get_stackid: [MapType.STACK_TRACE],
-      bpf_current_task_under_cgroup: [MapType.CGROUP_ARRAY], bpf_skb_under_cgroup: [MapType.CGROUP_ARRAY],
-      bpf_get_local_storage: [MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE],
-      bpf_redirect_map: [MapType.DEVMAP, MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.XSKMAP],
-      bpf_sk_redirect_map: [MapType.SOCKMAP], bpf_msg_redirect_map: [MapType.SOCKMAP], bpf_sock_map_update: [MapType.SOCKMAP],
-      bpf_sk_redirect_hash: [MapType.SOCKHASH], bpf_msg_redirect_hash: [MapType.SOCKHASH], bpf_sock_hash_update: [MapType.SOCKHASH],
-      bpf_sk_select_reuseport: [MapType.REUSEPORT_SOCKARRAY, MapType.SOCKMAP, MapType.SOCKHASH],
-      bpf_map_pop_elem: [MapType.QUEUE, MapType.STACK],
-      bpf_map_peek_elem: [MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER],
-      bpf_map_push_elem: [MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER],
-      bpf_map_lookup_percpu_elem: [MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH],
-      bpf_sk_storage_get: [MapType.SK_STORAGE], bpf_sk_storage_delete: [MapType.SK_STORAGE],
-      bpf_inode_storage_get: [MapType.INODE_STORAGE], bpf_inode_storage_delete: [MapType.INODE_STORAGE],
-      bpf_task_storage_get: [MapType.TASK_STORAGE], bpf_task_storage_delete: [MapType.TASK_STORAGE],
-      bpf_cgrp_storage_get: [MapType.CGRP_STORAGE], bpf_cgrp_storage_delete: [MapType.CGRP_STORAGE],
-    };
-    const needs = mapsForFunc[fname];
+    const needs = MAPS_FOR_FUNC[fname];
     if (fname === 'bpf_tail_call' && t !== MapType.PROG_ARRAY) this.err('expected prog array map for tail call');
     if (needs && !needs.includes(t)) bad();
   }
@@ -2448,6 +2405,59 @@ export class Verifier {
 
 export class CancelledError extends Error {}
 
+// check_map_func_compatibility: helpers each map type accepts, and map types each helper accepts
+const ALLOWED_FUNCS_FOR_MAP: Record<number, string[]> = {
+  [MapType.PROG_ARRAY]: ['bpf_tail_call'],
+  [MapType.PERF_EVENT_ARRAY]: ['bpf_perf_event_read', 'bpf_perf_event_output', 'bpf_perf_event_read_value', 'bpf_skb_output', 'bpf_xdp_output'],
+  [MapType.RINGBUF]: ['bpf_ringbuf_output', 'bpf_ringbuf_reserve', 'bpf_ringbuf_query', 'bpf_ringbuf_reserve_dynptr', 'bpf_ringbuf_submit_dynptr', 'bpf_ringbuf_discard_dynptr'],
+  [MapType.USER_RINGBUF]: ['bpf_user_ringbuf_drain'],
+  [MapType.STACK_TRACE]: ['bpf_get_stackid'],
+  [MapType.CGROUP_ARRAY]: ['bpf_skb_under_cgroup', 'bpf_current_task_under_cgroup'],
+  [MapType.CGROUP_STORAGE]: ['bpf_get_local_storage'],
+  [MapType.PERCPU_CGROUP_STORAGE]: ['bpf_get_local_storage'],
+  [MapType.DEVMAP]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
+  [MapType.DEVMAP_HASH]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
+  [MapType.CPUMAP]: ['bpf_redirect_map'],
+  [MapType.XSKMAP]: ['bpf_redirect_map', 'bpf_map_lookup_elem'],
+  [MapType.ARRAY_OF_MAPS]: ['bpf_map_lookup_elem'],
+  [MapType.HASH_OF_MAPS]: ['bpf_map_lookup_elem'],
+  [MapType.SOCKMAP]: ['bpf_sk_redirect_map', 'bpf_sock_map_update', 'bpf_msg_redirect_map', 'bpf_sk_select_reuseport', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
+  [MapType.SOCKHASH]: ['bpf_sk_redirect_hash', 'bpf_sock_hash_update', 'bpf_msg_redirect_hash', 'bpf_sk_select_reuseport', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
+  [MapType.REUSEPORT_SOCKARRAY]: ['bpf_sk_select_reuseport'],
+  [MapType.QUEUE]: ['bpf_map_peek_elem', 'bpf_map_pop_elem', 'bpf_map_push_elem'],
+  [MapType.STACK]: ['bpf_map_peek_elem', 'bpf_map_pop_elem', 'bpf_map_push_elem'],
+  [MapType.SK_STORAGE]: ['bpf_sk_storage_get', 'bpf_sk_storage_delete', 'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem'],
+  [MapType.INODE_STORAGE]: ['bpf_inode_storage_get', 'bpf_inode_storage_delete'],
+  [MapType.TASK_STORAGE]: ['bpf_task_storage_get', 'bpf_task_storage_delete'],
+  [MapType.CGRP_STORAGE]: ['bpf_cgrp_storage_get', 'bpf_cgrp_storage_delete'],
+  [MapType.BLOOM_FILTER]: ['bpf_map_peek_elem', 'bpf_map_push_elem'],
+};
+// helpers restricted to specific map types
+const MAPS_FOR_FUNC: Record<string, number[]> = {
+  bpf_tail_call: [MapType.PROG_ARRAY],
+  bpf_perf_event_read: [MapType.PERF_EVENT_ARRAY], bpf_perf_event_output: [MapType.PERF_EVENT_ARRAY],
+  bpf_perf_event_read_value: [MapType.PERF_EVENT_ARRAY], bpf_skb_output: [MapType.PERF_EVENT_ARRAY], bpf_xdp_output: [MapType.PERF_EVENT_ARRAY],
+  bpf_ringbuf_output: [MapType.RINGBUF], bpf_ringbuf_reserve: [MapType.RINGBUF], bpf_ringbuf_query: [MapType.RINGBUF],
+  bpf_ringbuf_reserve_dynptr: [MapType.RINGBUF],
+  bpf_user_ringbuf_drain: [MapType.USER_RINGBUF],
+  bpf_get_stackid: [MapType.STACK_TRACE],
+  bpf_current_task_under_cgroup: [MapType.CGROUP_ARRAY], bpf_skb_under_cgroup: [MapType.CGROUP_ARRAY],
+  bpf_get_local_storage: [MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE],
+  bpf_redirect_map: [MapType.DEVMAP, MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.XSKMAP],
+  bpf_sk_redirect_map: [MapType.SOCKMAP], bpf_msg_redirect_map: [MapType.SOCKMAP], bpf_sock_map_update: [MapType.SOCKMAP],
+  bpf_sk_redirect_hash: [MapType.SOCKHASH], bpf_msg_redirect_hash: [MapType.SOCKHASH], bpf_sock_hash_update: [MapType.SOCKHASH],
+  bpf_sk_select_reuseport: [MapType.REUSEPORT_SOCKARRAY, MapType.SOCKMAP, MapType.SOCKHASH],
+  bpf_map_pop_elem: [MapType.QUEUE, MapType.STACK],
+  bpf_map_peek_elem: [MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER],
+  bpf_map_push_elem: [MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER],
+  bpf_map_lookup_percpu_elem: [MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH],
+  bpf_sk_storage_get: [MapType.SK_STORAGE], bpf_sk_storage_delete: [MapType.SK_STORAGE],
+  bpf_inode_storage_get: [MapType.INODE_STORAGE], bpf_inode_storage_delete: [MapType.INODE_STORAGE],
+  bpf_task_storage_get: [MapType.TASK_STORAGE], bpf_task_storage_delete: [MapType.TASK_STORAGE],
+  bpf_cgrp_storage_get: [MapType.CGRP_STORAGE], bpf_cgrp_storage_delete: [MapType.CGRP_STORAGE],
+};
+
+
 /** Registers an instruction writes or reads, as the kernel's log marks them scratched. */
 function scratched(insn: Insn): number[] {
   const cls = insn.code & 7;
@@ -2551,8 +2561,9 @@ function syncLinked(st: VState, known: Reg): void {
 }
 
 function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
-  if (reg.off < 0 || reg.off > MAX_PACKET_OFF) return;
-  if (reg.umax > BigInt(MAX_PACKET_OFF)) return;
+  if (reg.off < 0 || reg.off > MAX_PACKET_OFF || (reg.off === 0 && rightOpen)) return;
+  // risk of overflow: a variable offset plus the fixed one may pass MAX_PACKET_OFF
+  if (reg.umax > BigInt(MAX_PACKET_OFF) || reg.umax + BigInt(reg.off) > BigInt(MAX_PACKET_OFF)) return;
   let newRange = reg.off;
   if (rightOpen) newRange++;
   const id = reg.id, type = reg.type;
