@@ -295,7 +295,7 @@ test('vscode: a .bpf.s file is highlighted and gets a diagnostic', async () => {
     const r0 = cls('r0'), section = cls('.section'), two = cls('2');
     return r0 && section && two && new Set([r0, section, two, plain]).size === 4 ? all : undefined;
   });
-  assert.ok(spans.length > 0);
+  assert.ok(spans && spans.length > 0);
   await showProblems();
   await until('the verifier diagnostic on the assembly', async () => /R2 !read_ok/.test(await problemsText()), 60_000);
   await shot('7-asm');
