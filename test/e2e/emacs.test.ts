@@ -1,4 +1,4 @@
-// Emacs (Debian's 28 with elpa-eglot) configured exactly as docs/EDITORS.md says
+// Emacs (Debian's 28 with elpa-eglot) configured exactly as the README's Editors section says
 // (test/e2e/emacs/bpfls.el): `emacs --batch` visits a copy of examples/null_check_missing.bpf.c,
 // and test/e2e/emacs/check.el checks the verifier diagnostic in Flymake, a helper hover, and that
 // the preferred code action removes the diagnostic. Skips when emacs or Eglot is not installed.

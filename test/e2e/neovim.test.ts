@@ -1,4 +1,4 @@
-// Neovim (Debian's 0.7) with its built-in LSP client, configured exactly as docs/EDITORS.md says
+// Neovim (Debian's 0.7) with its built-in LSP client, configured exactly as the README's Editors section says
 // (test/e2e/nvim/bpfls.lua): opens a copy of examples/null_check_missing.bpf.c headless, and
 // checks the verifier diagnostic, a helper hover, and that the preferred quick-fix chosen through
 // vim.lsp.buf.code_action() removes the diagnostic. Skips when nvim is not installed.
