@@ -31,6 +31,7 @@ export function diffEdit(a: string, b: string): TreeEdit | null {
 }
 
 export class DocumentParser {
+  private text = '';
   private masked = '';
   private tree: OwnedTree | undefined;
   private incrementalWithErrors = false;
@@ -46,7 +47,9 @@ export class DocumentParser {
    * copy: slice the document's text with startIndex/endIndex for what the user wrote.
    */
   update(text: string): SyntaxTree {
+    if (this.tree && text === this.text) return this.tree;
     const masked = maskBpfMacros(text);
+    this.text = text;
     if (this.tree) {
       const e = diffEdit(this.masked, masked);
       if (!e) return this.tree;
@@ -91,6 +94,6 @@ export class DocumentParser {
   dispose(): void {
     this.tree?.delete();
     this.tree = undefined;
-    this.masked = '';
+    this.text = this.masked = '';
   }
 }
