@@ -132,7 +132,8 @@ export const verify: Command = {
         for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
         if (kernel) {
           const k = kernelJson.kernel!;
-          const where = k.line !== null ? ` at ${file}:${k.line}` : '';
+          const ksrc = kv?.insn != null ? sourceForInsn(prog, kv.insn) : undefined;
+          const where = ksrc ? ` at ${ksrc.fileName || file}:${ksrc.line}` : '';
           process.stdout.write(k.ok === null ? `  kernel: not verified: ${k.skip}\n`
             : k.ok ? '  kernel: accepted\n' : `  kernel: rejected at insn ${k.insn}${where}: ${k.message}\n`);
         }
