@@ -124,6 +124,9 @@ export class Emulator {
     }
   }
 
+  /** bpf_trace_printk lines of the current run so far (the debugger shows them as they come) */
+  get traceSoFar(): readonly string[] { return this.host.trace; }
+
   map(name: string): EmuMap | undefined { return this.maps.find((m) => m && m.name === name); }
 
   /** the program's decoded form (decoded once per emulator) */

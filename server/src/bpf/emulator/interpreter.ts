@@ -70,6 +70,12 @@ export class Vm {
   /** packet accessor for LD_ABS/LD_IND: region and window of skb->data */
   ldAbsPacket?: () => Region | undefined;
   kfuncHandler?: (vm: Vm, btfId: number) => void;
+  /**
+   * Called before each instruction with its index, program and frame (the debugger). It rides on
+   * the budget check, so the hot loop costs nothing more when it is unset; it keeps the compiled
+   * tier off. It may throw to stop the run.
+   */
+  onInsn?: (pc: number, prog: DecodedProg, depth: number) => void;
 
   constructor() {
     for (let i = 0; i < MAX_CALL_FRAMES; i++) {
@@ -151,7 +157,7 @@ export class Vm {
     this.mayGoto[0] = BPF_MAX_LOOPS;
     prog.runs++;
     if (prog.jit === undefined && (this.jitMode === 'always' || (this.jitMode === 'auto' && prog.runs > JIT_AFTER_RUNS))) prog.jit = compileJit(prog) ?? null;
-    if (prog.jit && this.jitMode !== 'never') {
+    if (prog.jit && this.jitMode !== 'never' && this.onInsn === undefined) {
       const pc = prog.jit(this, 0);
       if (pc >= 0) this.exec(prog, pc);
       return;
@@ -199,13 +205,19 @@ export class Vm {
     let code = prog.code, dst = prog.dst, src = prog.src, offs = prog.off, imms = prog.imm;
     let n = this.count;
     const budget = this.budget;
+    // with a hook the check below fails on every instruction; without one only past the budget
+    let limit = this.onInsn === undefined ? budget : n;
     let pc = startPc;
     let cur = prog;
     try {
       for (;;) {
-        if (++n > budget) {
-          n = budget; // the faulting instruction did not run
-          this.fault(`instruction budget exceeded: more than ${budget} instructions executed (raise it with --max-insns)`);
+        if (++n > limit) {
+          if (n > budget) {
+            n = budget; // the faulting instruction did not run
+            this.fault(`instruction budget exceeded: more than ${budget} instructions executed (raise it with --max-insns)`);
+          }
+          const hook = this.onInsn;
+          if (hook !== undefined) { this.count = n - 1; hook(pc, cur, this.depth); limit = n; } else limit = budget;
         }
         const c = code[pc];
         switch (c) {

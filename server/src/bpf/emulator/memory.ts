@@ -102,6 +102,9 @@ export class Memory {
     if (r.kind !== RegionKind.Image && this.regions[r.id] === r) this.regions[r.id] = undefined;
   }
 
+  /** every live region (the debugger lists them) */
+  allRegions(): Region[] { return this.regions.filter((r): r is Region => r !== undefined); }
+
   regionAt(hi: number, lo: number): Region | undefined {
     if ((hi & 0xff000000) === REGION_TAG) {
       const r = this.regions[hi & 0x00ffffff];

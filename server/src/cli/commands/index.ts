@@ -7,5 +7,6 @@ import { asm } from './asm';
 import { disasm } from './disasm';
 import { lsp } from './lsp';
 import { conformancePlugin } from './conformance-plugin';
+import { debugAdapter } from './debug';
 
-export const commands: Command[] = [check, verify, run, asm, disasm, lsp, conformancePlugin];
+export const commands: Command[] = [check, verify, run, asm, disasm, lsp, conformancePlugin, debugAdapter];
