@@ -199,7 +199,6 @@ export function markPtr(r: Reg, type: RegType, flags = 0): void {
 // ---- bounds --------------------------------------------------------------------------------
 
 const lo32 = (x: bigint): number => Number(x & 0xffff_ffffn);
-const s32 = (x: bigint): number => lo32(x) | 0;
 const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const bmin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 

@@ -212,6 +212,9 @@ export class Verifier {
         if (from >= 0 && to >= 0) calls[from].push(to);
       }
     }
+    const pt = this.prog.progType;
+    const privStack = pt === ProgType.KPROBE || pt === ProgType.TRACEPOINT || pt === ProgType.PERF_EVENT ||
+      pt === ProgType.RAW_TRACEPOINT || (pt === ProgType.TRACING && this.prog.expectedAttachType !== 28);
     // deepest chain below each subprogram (memoised; recursion is refused elsewhere)
     const memo = new Map<number, { depth: number; frames: number }>();
     const onPath = new Set<number>();
@@ -227,7 +230,9 @@ export class Verifier {
         }
         onPath.delete(sp);
       }
-      const r = { depth: round(this.stackDepth[sp] ?? 0) + best.depth, frames: best.frames + 1 };
+      const own = round(this.stackDepth[sp] ?? 0);
+      // 6.13+ x86 JIT: tracing programs run subprogs with >= 64-byte frames on private stacks
+      const r = { depth: (privStack && own >= 64 ? 0 : own) + best.depth, frames: best.frames + 1 };
       memo.set(sp, r);
       return r;
     };
@@ -1861,6 +1866,10 @@ export class Verifier {
         if (base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_MAP_VALUE') { meta.rawMode = false; }
         return;
       }
+    }
+    if (isRelease && reg.type !== RegType.SCALAR_VALUE && reg.type !== RegType.PTR_TO_STACK && reg.off !== 0) {
+      // check_func_arg_reg_off: a released pointer must be the one acquired, not inside it
+      this.err(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
     }
     if (isRelease) {
       if (!reg.refObjId) {
