@@ -4,6 +4,7 @@
 // with STT_FUNC symbols for the programs, and the string tables. libbpf and bpftool load it.
 import { encodeInsns } from '../isa/insn';
 import type { AsmResult } from './types';
+import { StrTab } from './strtab';
 
 const SHT_PROGBITS = 1;
 const SHT_SYMTAB = 2;
@@ -36,29 +37,6 @@ export interface ElfWriteResult {
 /** Assembler-temporary labels (clang's .L* and basic-block LBB*) stay out of the symbol table. */
 function isTempLabel(name: string): boolean {
   return name.startsWith('.L') || /^LBB\d+_\d+$/.test(name);
-}
-
-class StrTab {
-  private parts: Uint8Array[] = [new Uint8Array(1)];
-  private size = 1;
-  private seen = new Map<string, number>();
-  add(s: string): number {
-    if (!s) return 0;
-    const hit = this.seen.get(s);
-    if (hit !== undefined) return hit;
-    const b = new TextEncoder().encode(s + '\0');
-    const off = this.size;
-    this.parts.push(b);
-    this.size += b.length;
-    this.seen.set(s, off);
-    return off;
-  }
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
-    return out;
-  }
 }
 
 interface OutSection {

@@ -3,6 +3,7 @@
 // With it the loader's one instruction->source function (sourceForInsn) works for .s files too,
 // subprograms appended by the loader included, and verifier findings land on the asm line.
 import type { AsmResult, AsmSection } from './types';
+import { StrTab } from './strtab';
 
 const BTF_MAGIC = 0xeb9f;
 const LINE_INFO_REC = 16;
@@ -10,28 +11,6 @@ const LINE_INFO_REC = 16;
 /** True when the text already carries BTF (clang -S output): it is kept as written. */
 export function hasBtf(asm: AsmResult): boolean {
   return asm.sections.some((s) => s.name === '.BTF' || s.name === '.BTF.ext');
-}
-
-class Strings {
-  private readonly parts: Uint8Array[] = [new Uint8Array(1)];
-  private size = 1;
-  private readonly seen = new Map<string, number>();
-  add(s: string): number {
-    const hit = this.seen.get(s);
-    if (hit !== undefined) return hit;
-    const b = new TextEncoder().encode(s + '\0');
-    const off = this.size;
-    this.parts.push(b);
-    this.size += b.length;
-    this.seen.set(s, off);
-    return off;
-  }
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
-    return out;
-  }
 }
 
 /**
@@ -43,7 +22,7 @@ export function withLineInfo(asm: AsmResult, fileName: string, lines: readonly s
   if (hasBtf(asm)) return asm;
   const code = asm.sections.filter((s) => s.kind === 'code' && s.count > 0);
   if (code.length === 0) return asm;
-  const strings = new Strings();
+  const strings = new StrTab();
   const file = strings.add(fileName);
   const blocks: { sec: number; recs: number[][] }[] = [];
   for (const s of code) {
