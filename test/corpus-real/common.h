@@ -21,6 +21,7 @@
 #define AF_INET6 10
 #define TASK_COMM_LEN 16
 #define ETH_ALEN 6
+#define ETH_HLEN 14
 #define MAX_FILENAME_LEN 127
 
 /* open-coded numeric iterator, as bpf_experimental.h spells it */

@@ -1,6 +1,7 @@
 // Measures bpfls against the kernel on test/corpus-real: prints figures, timing and every
 // disagreement. --refresh loads every object live and rewrites the cache; --baseline records the floor.
-//   node --import tsx server/test/realworld/cli.ts [--refresh] [--baseline] [file.c...]
+//   node --import tsx server/test/realworld/cli.ts [--refresh] [--baseline] [--timing] [file.c...]
+// --timing verifies each program 5 times and keeps the fastest (kernel times come from live runs only).
 import { join } from 'node:path';
 import { summaryLine } from '../diff/compare';
 import { bpflsVerdicts, buildReal, cleanupReal, disagreements, kernelVerdicts, realDir, realFigures, timing, writeRealBaseline, listRealFiles } from './realworld';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   try {
     for (const e of run.compileErrors) console.log(`COMPILE ${e}`);
     const kernel = kernelVerdicts(run, { refresh: args.includes('--refresh') });
-    await bpflsVerdicts(run, kernel);
+    await bpflsVerdicts(run, kernel, { repeat: args.includes('--timing') ? 5 : 1 });
     for (const n of run.notes) console.log(`note: ${n}`);
     for (const d of disagreements(kernel)) console.log(d);
     const f = realFigures(kernel, true);
