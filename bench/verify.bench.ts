@@ -4,6 +4,9 @@
 //   BPFLS_BENCH_REPEAT=N  kernel and bpfls runs per program (default 3; the minimum is kept)
 //   BPFLS_BENCH_ALL=0     only the scale programs
 //   BPFLS_BENCH_SOURCE=1  time the TypeScript sources through tsx instead of the esbuild bundle
+// bpfls is timed twice: wall-clock time, and the CPU time (user + system, all threads: GC included)
+// its process spent verifying. On a shared machine the wall time of a user process mostly measures
+// the other processes; the CPU-time ratio is the one that says how fast the verifier is.
 // By default the verifier and loader are bundled with esbuild the way dist/bpfls.js and
 // dist/worker.js ship them: tsx's per-module export getters and name helpers cost ~25% on hot paths
 // that the shipped bundle does not pay.
@@ -73,6 +76,8 @@ interface Row {
   processed: number;
   kernelUs: number;
   bpflsUs?: number;
+  /** CPU time of the bpfls process while verifying (best run) */
+  bpflsCpuUs?: number;
   bpflsOk?: boolean;
   bpflsTimeout?: boolean;
 }
@@ -121,14 +126,19 @@ async function main(): Promise<number> {
         const p = loaded.obj?.programs.find((x) => x.name === prog);
         if (verify && loaded.obj && p) {
           let bestMs = Infinity;
+          let bestCpuUs = Infinity;
           for (let r = 0; r < repeat; r++) {
+            const cpu0 = process.cpuUsage();
             const b = await bpflsVerify(verify, loaded.obj, p, budgetMs);
+            const cpu = process.cpuUsage(cpu0);
+            bestCpuUs = Math.min(bestCpuUs, cpu.user + cpu.system);
             row.bpflsOk = b.ok;
             row.bpflsTimeout = !!b.crashed?.includes('time budget');
             bestMs = Math.min(bestMs, b.timeMs);
             if (b.timeMs > 1000 || row.bpflsTimeout) break; // slow programs: one run is enough
           }
           row.bpflsUs = bestMs * 1000;
+          row.bpflsCpuUs = bestCpuUs;
         }
         rows.push(row);
       }
@@ -142,7 +152,7 @@ async function main(): Promise<number> {
   console.log('\nscale programs:');
   for (const r of rows.filter((x) => x.scale)) {
     const verdict = r.bpflsTimeout ? 'over budget' : r.bpflsOk ? 'accepts' : 'REJECTS';
-    const b = r.bpflsUs === undefined ? 'bpfls: n/a' : `bpfls ${r.bpflsTimeout ? '>' : ''}${fmt(r.bpflsUs)} (${verdict}), ratio ${r.bpflsTimeout ? '>' : ''}${(r.bpflsUs / Math.max(1, r.kernelUs)).toFixed(2)}x`;
+    const b = r.bpflsUs === undefined ? 'bpfls: n/a' : `bpfls ${r.bpflsTimeout ? '>' : ''}${fmt(r.bpflsUs)} (${verdict}), ratio ${r.bpflsTimeout ? '>' : ''}${(r.bpflsUs / Math.max(1, r.kernelUs)).toFixed(2)}x; cpu ${fmt(r.bpflsCpuUs!)}, ratio ${(r.bpflsCpuUs! / Math.max(1, r.kernelUs)).toFixed(2)}x`;
     console.log(`  ${r.id.padEnd(34)} processed ${String(r.processed).padStart(7)}  kernel ${fmt(r.kernelUs).padStart(9)}  ${b}`);
   }
   const kernelOnly = rows.map((r) => r.kernelUs);
@@ -153,13 +163,15 @@ async function main(): Promise<number> {
     return 0;
   }
   // tiny programs take the kernel a few microseconds; a floor of 10 us keeps their ratios meaningful
-  const ratios = both.map((r) => ({ id: r.id, ratio: r.bpflsUs! / Math.max(10, r.kernelUs) }));
-  const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-  const scaleRatios = ratios.filter((r) => r.id.startsWith('scale.c:')).map((r) => r.ratio);
   const over = both.filter((r) => r.bpflsTimeout).length;
   if (over) console.log(`${over} programs ran over the bpfls budget of ${budgetMs} ms: their ratios are lower bounds`);
-  console.log(`bpfls/kernel verification time ratio over ${both.length} programs: median ${median(ratios.map((r) => r.ratio)).toFixed(2)}x, worst ${worst.ratio.toFixed(2)}x (${worst.id})`);
-  if (scaleRatios.length) console.log(`bpfls/kernel ratio on scale programs: median ${median(scaleRatios).toFixed(2)}x, worst ${Math.max(...scaleRatios).toFixed(2)}x`);
+  for (const [label, us] of [['wall-clock', (r: Row) => r.bpflsUs!], ['CPU', (r: Row) => r.bpflsCpuUs!]] as const) {
+    const ratios = both.map((r) => ({ id: r.id, ratio: us(r) / Math.max(10, r.kernelUs) }));
+    const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const scaleRatios = ratios.filter((r) => r.id.startsWith('scale.c:')).map((r) => r.ratio);
+    console.log(`bpfls (${label}) / kernel verification time over ${both.length} programs: median ${median(ratios.map((r) => r.ratio)).toFixed(2)}x, worst ${worst.ratio.toFixed(2)}x (${worst.id})`);
+    if (scaleRatios.length) console.log(`  on the scale programs: median ${median(scaleRatios).toFixed(2)}x, worst ${Math.max(...scaleRatios).toFixed(2)}x`);
+  }
   return 0;
 }
 
