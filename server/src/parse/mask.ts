@@ -47,6 +47,7 @@ const TYPE_ARG_MACROS = new Set([
   'bpf_core_type_id', 'bpf_core_field_exists', 'bpf_core_field_size', 'bpf_core_field_offset',
   'bpf_core_field_signed', 'bpf_core_field_lshift_u64', 'bpf_core_field_rshift_u64',
 ]);
+const CONDITIONAL = /^#\s*(if|ifdef|ifndef|elif|else|endif)\b/;
 /** Longest macro argument list we look at (bounds the scan on broken text). */
 const MAX_ARGS = 4096;
 
@@ -157,6 +158,7 @@ export function maskBpfMacros(text: string): string {
   const blank = (from: number, to: number) => put(from, ' '.repeat(to - from));
 
   const n = text.length;
+  let parens = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     // Skip comments and literals so text inside them is never rewritten.
@@ -175,11 +177,18 @@ export function maskBpfMacros(text: string): string {
       continue;
     }
     // Preprocessor lines keep their text: masking `SEC(name)` inside `#define SEC(name) ...`
-    // would leave a nameless #define that swallows the lines after it.
+    // would leave a nameless #define that swallows the lines after it. The exception: a
+    // conditional inside parentheses (asm strings or arguments chosen by #if), which
+    // tree-sitter-c cannot read there; blanked, it leaves both branches' tokens side by side.
     if (c === 35 && atLineStart(text, i)) {
-      i = directiveEnd(text, i) - 1;
+      const end = directiveEnd(text, i);
+      if (parens > 0 && CONDITIONAL.test(text.slice(i, Math.min(end, i + 16)))) blank(i, end);
+      i = end - 1;
       continue;
     }
+    if (c === 40) parens++;
+    else if (c === 41) parens = Math.max(0, parens - 1);
+    else if (c === 59 || c === 123 || c === 125) parens = 0; // parentheses never span these (but for(;;) and ({ })
     if (!isIdentStart(c) || (i > 0 && isIdent(text.charCodeAt(i - 1)))) continue;
     let j = i + 1;
     while (j < n && isIdent(text.charCodeAt(j))) j++;
@@ -213,7 +222,8 @@ export function maskBpfMacros(text: string): string {
       i = j - 1;
       continue;
     }
-    const close = matchParen(text, open, MAP_FIELDS.has(word));
+    // __array(values, struct {...}) and bpf_obj_new(struct { int data; }) hold bodies
+    const close = matchParen(text, open, MAP_FIELDS.has(word) || TYPE_ARG_MACROS.has(word));
     if (close < 0) {
       i = j - 1;
       continue;

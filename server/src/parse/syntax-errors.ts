@@ -95,6 +95,8 @@ export function syntaxErrorFindings(ctx: DocumentContext): Finding[] {
     if (out.length >= MAX_ERRORS) return;
     if (n.isMissing) {
       if (unknowable(n.startIndex)) return;
+      // an unnamed bit-field (`u64 :64;` padding) is C, but tree-sitter-c wants a name
+      if (n.type === 'field_identifier' && /^\s*:/.test(text.slice(n.startIndex, n.startIndex + 40))) return;
       const related: RelatedInformation[] = [];
       if (n.type === '}' || n.type === ')' || n.type === ']') {
         const opener = { '}': '{', ')': '(', ']': '[' }[n.type];

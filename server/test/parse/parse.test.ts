@@ -112,14 +112,24 @@ test('preprocessor lines are never masked (a #define keeps its name)', async () 
   p.dispose();
 });
 
-test('no false errors on file-local macros, offsetof member paths', async () => {
+test('no false errors on file-local macros, offsetof member paths, #if in asm, unnamed bit-fields', async () => {
   const text = [
     '#define TAIL_FUNC(x) SEC("tc") int classifier_##x(void *ctx) { return x; }',
     'TAIL_FUNC(0)',
     'TAIL_FUNC(1)',
+    'struct pad { u64 :64; int b: 3; };',
     'int f(void *ctx) {',
     '\tint a = offsetof(struct bpf_sock_tuple, ipv4.sport) + offsetof(struct s, cb[0]);',
     '\tasm volatile ("r0 = %[off];" :: __imm_const(off, offsetof(struct __sk_buff, cb[1])) : "r0");',
+    '\tasm volatile (',
+    '\t\t"r1 = 0;"',
+    '#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__',
+    '\t\t"r0 = *(u8 *)(r10 - 8);"',
+    '#else',
+    '\t\t"r0 = *(u8 *)(r10 - 1);"',
+    '#endif',
+    '\t\t::: "r0");',
+    '\tstruct { int x; } *q = bpf_obj_new(struct { int x; });',
     '\treturn a;',
     '}',
     '',
@@ -131,7 +141,7 @@ test('no false errors on file-local macros, offsetof member paths', async () => 
   const broken = text.replace('int f(void *ctx) {', 'int f(void *ctx) {\n\tint b = ;');
   const f = syntaxErrorFindings(ctxFor(broken, p.update(broken)));
   assert.equal(f.length, 1);
-  assert.equal(f[0].range.start.line, 4);
+  assert.equal(f[0].range.start.line, 5);
   p.dispose();
 });
 
