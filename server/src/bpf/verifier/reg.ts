@@ -3,7 +3,7 @@
 // numbers (s32 as signed int32, u32 as uint32), which JavaScript represents exactly.
 import type { MapDef } from '../loader/types';
 import {
-  Tnum, TNUM_UNKNOWN, U64_MAX, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumIsUnknown, tnumSubreg,
+  Tnum, TNUM_UNKNOWN, U64_MAX, U32_MAX_N, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumIsUnknown, tnumSubreg,
   tnumIntersect, tnumRange, tnumOr, tnumClearSubreg, tnumConstSubreg, tnumStr,
 } from './tnum';
 
@@ -291,23 +291,40 @@ function deduce64(r: Reg): void {
 const HI_MASK = 0xffff_ffff_0000_0000n;
 
 function deduceMixed(r: Reg): void {
-  let nUmin = (r.umin & HI_MASK) | BigInt(r.u32min);
-  let nUmax = (r.umax & HI_MASK) | BigInt(r.u32max);
-  r.umin = bmax(r.umin, nUmin);
-  r.umax = bmin(r.umax, nUmax);
-  let nSmin = s64((u64(r.smin) & HI_MASK) | BigInt(r.u32min));
-  let nSmax = s64((u64(r.smax) & HI_MASK) | BigInt(r.u32max));
-  r.smin = bmax(r.smin, nSmin);
-  r.smax = bmin(r.smax, nSmax);
-  if (r.s32min >>> 0 <= r.s32max >>> 0) {
-    nUmin = (r.umin & HI_MASK) | BigInt(r.s32min >>> 0);
-    nUmax = (r.umax & HI_MASK) | BigInt(r.s32max >>> 0);
+  if (r.umin <= U32_MAX_N && r.umax <= U32_MAX_N && r.smin >= 0n && r.smin <= U32_MAX_N && r.smax >= 0n && r.smax <= U32_MAX_N) {
+    // the common case (counters, lengths, bytes): every 64-bit bound has zero upper 32 bits, so
+    // combining them with the 32-bit bounds needs no masking (and stays in this range)
+    const lo = BigInt(r.u32min), hi = BigInt(r.u32max);
+    r.umin = bmax(r.umin, lo);
+    r.umax = bmin(r.umax, hi);
+    r.smin = bmax(r.smin, lo);
+    r.smax = bmin(r.smax, hi);
+    if (r.s32min >>> 0 <= r.s32max >>> 0) {
+      const slo = BigInt(r.s32min >>> 0), shi = BigInt(r.s32max >>> 0);
+      r.umin = bmax(r.umin, slo);
+      r.umax = bmin(r.umax, shi);
+      r.smin = bmax(r.smin, slo);
+      r.smax = bmin(r.smax, shi);
+    }
+  } else {
+    let nUmin = (r.umin & HI_MASK) | BigInt(r.u32min);
+    let nUmax = (r.umax & HI_MASK) | BigInt(r.u32max);
     r.umin = bmax(r.umin, nUmin);
     r.umax = bmin(r.umax, nUmax);
-    nSmin = s64((u64(r.smin) & HI_MASK) | BigInt(r.s32min >>> 0));
-    nSmax = s64((u64(r.smax) & HI_MASK) | BigInt(r.s32max >>> 0));
+    let nSmin = s64((u64(r.smin) & HI_MASK) | BigInt(r.u32min));
+    let nSmax = s64((u64(r.smax) & HI_MASK) | BigInt(r.u32max));
     r.smin = bmax(r.smin, nSmin);
     r.smax = bmin(r.smax, nSmax);
+    if (r.s32min >>> 0 <= r.s32max >>> 0) {
+      nUmin = (r.umin & HI_MASK) | BigInt(r.s32min >>> 0);
+      nUmax = (r.umax & HI_MASK) | BigInt(r.s32max >>> 0);
+      r.umin = bmax(r.umin, nUmin);
+      r.umax = bmin(r.umax, nUmax);
+      nSmin = s64((u64(r.smin) & HI_MASK) | BigInt(r.s32min >>> 0));
+      nSmax = s64((u64(r.smax) & HI_MASK) | BigInt(r.s32max >>> 0));
+      r.smin = bmax(r.smin, nSmin);
+      r.smax = bmin(r.smax, nSmax);
+    }
   }
   if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) {
     r.smin = BigInt(r.s32min);
