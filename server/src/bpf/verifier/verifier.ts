@@ -163,7 +163,8 @@ export class Verifier {
     }
     const logStart = this.log.length;
     for (;;) {
-      this.needed = this.computeNeededSets();
+      // computed at the first state comparison (statesEqual): many programs never compare states
+      this.neededDirty = true;
       try {
         this.runOnce();
         for (let guard = 0; guard < this.subprogs.length; guard++) {
@@ -459,7 +460,6 @@ export class Verifier {
 
   private isStateVisited(idx: number): boolean {
     const cur = this.cur;
-    if (this.neededDirty) { this.needed = this.computeNeededSets(); this.neededDirty = false; }
     if (this.explored[idx]?.length) this.compared = true;
     const force = this.cfg.forceCheckpoint[idx] === 1 || cur.hist.length > 40;
     let addNew = force;
@@ -533,6 +533,7 @@ export class Verifier {
 
   /** states_equal: is every concrete state of `cur` covered by `old`? (exact: identical) */
   private statesEqual(old: VState, cur: VState, idx: number, exact: boolean): boolean {
+    if (this.neededDirty) { this.needed = this.computeNeededSets(); this.neededDirty = false; }
     if (old.cur !== cur.cur) return false;
     if (old.activeLock !== cur.activeLock) return false;
     if (old.rcuDepth !== cur.rcuDepth) return false;
