@@ -138,7 +138,7 @@ export const check: Command = {
     if (positionals.length === 0) throw new UsageError('no files given');
     const missing = positionals.filter((f) => !fs.existsSync(f) || !fs.statSync(f).isFile());
     if (missing.length) {
-      for (const m of missing) process.stderr.write(`bpfls check: ${m}: no such file\n`);
+      for (const m of missing) process.stderr.write(`bpfls check: ${m}: ${fs.existsSync(m) ? 'not a regular file' : 'no such file'}\n`);
       return 2;
     }
     if (flags.clang) process.env.BPFLS_CLANG = flags.clang as string;

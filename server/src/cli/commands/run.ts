@@ -49,6 +49,8 @@ export async function loadForRun(file: string): Promise<{ object?: LoadedObject;
   return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
+const MAX_REPEAT = 10_000_000;
+
 class InputError extends Error {}
 
 function readInput(file: string | undefined, what: string): Uint8Array | undefined {
@@ -89,6 +91,8 @@ export const run: Command = {
     if (positionals.length !== 1) throw new UsageError('bpfls run needs exactly one FILE');
     const file = positionals[0];
     const repeat = positiveInt(flags.repeat, 'repeat', 1);
+    // every repetition is interpreted: bound the run (1e6 repetitions of a small program take seconds)
+    if (repeat > MAX_REPEAT) throw new UsageError(`--repeat is at most ${MAX_REPEAT} (each repetition runs in the emulator)`);
     const maxInsns = positiveInt(flags['max-insns'], 'max-insns', 1_000_000);
     const nrCpus = positiveInt(flags.cpus, 'cpus', 1);
     const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
@@ -145,8 +149,13 @@ export const run: Command = {
       return 1;
     }
     const r = emu.run(prog.name, { dataIn, ctxIn, repeat });
-    if (flags['data-out'] && !r.error) writeFileSync(flags['data-out'] as string, r.dataOut);
-    if (flags['ctx-out'] && r.ctxOut) writeFileSync(flags['ctx-out'] as string, r.ctxOut);
+    try {
+      if (flags['data-out'] && !r.error) writeFileSync(flags['data-out'] as string, r.dataOut);
+      if (flags['ctx-out'] && r.ctxOut) writeFileSync(flags['ctx-out'] as string, r.ctxOut);
+    } catch (e) {
+      process.stderr.write(`bpfls run: cannot write output: ${(e as Error).message}\n`);
+      return 2;
+    }
     if (flags.json) {
       const o: Record<string, unknown> = {
         retval: r.retval, data_out: Buffer.from(r.dataOut).toString('hex'), insns: r.insns, duration_ns: Math.round(r.durationNs),

@@ -88,6 +88,7 @@ export const verify: Command = {
       process.stderr.write(`bpfls verify: ${file}: ${loaded.errors.join('; ') || 'not a BPF object'}\n`);
       return 2;
     }
+    if (obj.programs.length === 0) process.stderr.write(`bpfls verify: ${file}: no BPF programs found, nothing to verify\n`);
     const progs = obj.programs.filter((p) => (flags.prog === undefined ? true : p.name === flags.prog));
     if (flags.prog !== undefined && progs.length === 0) {
       process.stderr.write(`bpfls verify: no program named '${flags.prog}' in ${file} (have: ${obj.programs.map((p) => p.name).join(', ')})\n`);

@@ -1,0 +1,208 @@
+// QA: every CLI subcommand on hostile inputs (empty, missing, directories, binary garbage, truncated
+// and corrupted ELF, NUL-filled and UTF-16 text, huge single lines, 200,000-instruction assembly,
+// bad flag values). The contract: exit 0/1/2 as documented, a clear message (never a stack trace or
+// "internal error"), and an answer within a time bound.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cliCommand, repoRoot } from '../lsp-client';
+
+// generous for a loaded 2-core machine: the point is catching hangs, not measuring speed
+const TIME_LIMIT_MS = 45_000;
+
+interface Result { code: number | null; stdout: string; stderr: string; ms: number; timedOut: boolean }
+
+function runCli(args: string[], cwd: string, stdin?: Buffer | string): Promise<Result> {
+  // the commands run in the fixture directory: load tsx (when running from sources) by absolute path
+  const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  // the bundle when it exists (one tsx start per case is too slow for ~110 cases), else the sources
+  const [exe, ...pre] = cliCommand(fs.existsSync(path.join(repoRoot, 'dist', 'bpfls.js')) ? 'dist' : 'source').map((a) => (a === 'tsx' ? tsxLoader : a));
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const p = spawn(exe, [...pre, ...args], { cwd, env: { ...process.env, BPFLS_LOG: '' } });
+    let stdout = '', stderr = '', timedOut = false;
+    p.stdout.on('data', (b: Buffer) => { if (stdout.length < 200_000) stdout += b.toString(); });
+    p.stderr.on('data', (b: Buffer) => { if (stderr.length < 200_000) stderr += b.toString(); });
+    p.stdin.on('error', () => { /* the command may exit before reading */ });
+    p.stdin.end(stdin ?? '');
+    const timer = setTimeout(() => { timedOut = true; p.kill('SIGKILL'); }, TIME_LIMIT_MS);
+    p.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0, timedOut }); });
+  });
+}
+
+function hasClang(): boolean {
+  return spawnSync('clang-19', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Builds the hostile files in a temp directory; returns it. */
+function makeFixtures(dir: string, realObj: Buffer | undefined): void {
+  const w = (name: string, data: string | Buffer) => fs.writeFileSync(path.join(dir, name), data);
+  let seed = 12345;
+  const garbage = Buffer.alloc(4096);
+  for (let i = 0; i < garbage.length; i++) { seed = (seed * 1103515245 + 12345) >>> 0; garbage[i] = seed >>> 24; }
+  for (const ext of ['c', 's', 'o']) {
+    w(`empty.${ext}`, '');
+    w(`garbage.${ext}`, garbage);
+    w(`nul.${ext}`, Buffer.alloc(4096));
+  }
+  fs.mkdirSync(path.join(dir, 'adir.c'));
+  fs.mkdirSync(path.join(dir, 'adir.o'));
+  const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+  w('utf16.c', utf16('int x;\nint f(void) { return x; }\n'));
+  w('utf16.s', utf16('r0 = 0\nexit\n'));
+  // a 2 MB single line of C
+  w('longline.c', 'int x = ' + '1+'.repeat(1_000_000) + '1;\n');
+  // 200,000 instructions
+  const lines = ['\t.text', '\t.globl f', '\t.type f,@function', 'f:'];
+  for (let i = 0; i < 200_000; i++) lines.push(`\tr0 = ${i & 1023}`);
+  lines.push('\texit');
+  w('big.s', lines.join('\n') + '\n');
+  w('small.bin', Buffer.alloc(100));
+  w('big.bin', Buffer.alloc(16 * 1024 * 1024));
+  if (realObj) {
+    w('real.o', realObj);
+    w('trunc.o', realObj.subarray(0, 1000));
+    w('half.o', realObj.subarray(0, realObj.length >> 1));
+    const shoff = Number(realObj.readBigUInt64LE(40));
+    const mut = (name: string, f: (b: Buffer) => void) => { const b = Buffer.from(realObj); f(b); w(name, b); };
+    mut('hugeshnum.o', (b) => b.writeUInt16LE(0xffff, 60));
+    mut('badshoff.o', (b) => b.writeBigUInt64LE(0xffffffffffn, 40));
+    mut('badshstrndx.o', (b) => b.writeUInt16LE(0xfff0, 62));
+    // extended section numbering: e_shnum 0, section 0's sh_size holds a huge count
+    mut('extshnum.o', (b) => { b.writeUInt16LE(0, 60); b.writeBigUInt64LE(100_000_000n, shoff + 32); });
+    // every section header's offset and size point far outside the file
+    mut('badsections.o', (b) => {
+      const n = b.readUInt16LE(60);
+      for (let i = 1; i < n; i++) { b.writeBigUInt64LE(0x7fffffff0n, shoff + i * 64 + 24); b.writeBigUInt64LE(0x7fffffff0n, shoff + i * 64 + 32); }
+    });
+    // every section's bytes overwritten with garbage (headers intact)
+    mut('scrambled.o', (b) => {
+      const n = b.readUInt16LE(60), shstrndx = b.readUInt16LE(62);
+      for (let i = 1; i < n; i++) {
+        if (i === shstrndx) continue;
+        const off = Number(b.readBigUInt64LE(shoff + i * 64 + 24)), size = Number(b.readBigUInt64LE(shoff + i * 64 + 32));
+        const type = b.readUInt32LE(shoff + i * 64 + 4);
+        if (type === 8 /* NOBITS */) continue;
+        for (let k = off; k < Math.min(off + size, b.length); k++) b[k] = garbage[k % garbage.length];
+      }
+    });
+  }
+}
+
+interface Case { args: string[]; codes: number[]; stdin?: string; needsObj?: boolean; needsClang?: boolean; stderrMatch?: RegExp }
+
+function cases(): Case[] {
+  const c: Case[] = [];
+  const objs = ['empty.o', 'garbage.o', 'nul.o', 'adir.o', 'missing.o', 'utf16.s'];
+  const realObjs = ['real.o', 'trunc.o', 'half.o', 'hugeshnum.o', 'badshoff.o', 'badshstrndx.o', 'extshnum.o', 'badsections.o', 'scrambled.o'];
+  // check: diagnostics on stdout; missing files and directories are usage/environment errors
+  for (const f of ['missing.c', 'adir.c']) c.push({ args: ['check', f], codes: [2], stderrMatch: new RegExp(`${f.replace('.', '\\.')}: (no such file|not a regular file)`) });
+  // (NUL-filled C goes through clang only with --no-compile: clang warns once per NUL byte, slowly)
+  for (const f of ['empty.c', 'garbage.c', 'utf16.c']) c.push({ args: ['check', f], codes: [0, 1], needsClang: true });
+  c.push({ args: ['check', '--no-compile', 'nul.c'], codes: [0, 1] });
+  for (const f of ['empty.s', 'garbage.s', 'nul.s', 'utf16.s', 'big.s']) c.push({ args: ['check', f], codes: [0, 1] });
+  for (const f of ['garbage.c', 'longline.c']) c.push({ args: ['check', '--no-compile', f], codes: [0, 1] });
+  c.push({ args: ['check', 'longline.c'], codes: [0, 1], needsClang: true });
+  c.push({ args: ['check', 'real.o'], codes: [0, 1, 2], needsObj: true });
+  c.push({ args: ['check', '--format', 'bogus', 'empty.c'], codes: [2], stderrMatch: /--format/ });
+  c.push({ args: ['check'], codes: [2], stderrMatch: /no files/ });
+  // verify / disasm / run on objects
+  for (const f of objs) {
+    c.push({ args: ['verify', f], codes: [1, 2] });
+    c.push({ args: ['disasm', f], codes: [1, 2] });
+    c.push({ args: ['run', f, '--prog', 'x'], codes: [1, 2] });
+  }
+  for (const f of realObjs) {
+    c.push({ args: ['verify', f], codes: f === 'real.o' ? [0] : [0, 1, 2], needsObj: true });
+    c.push({ args: ['disasm', f], codes: f === 'real.o' ? [0] : [0, 1, 2], needsObj: true });
+    c.push({ args: ['run', f, '--prog', 'xdp_count', '--data-in', 'small.bin'], codes: f === 'real.o' ? [0] : [0, 1, 2], needsObj: true });
+  }
+  for (const f of ['garbage.s', 'utf16.s']) c.push({ args: ['verify', f], codes: [1, 2] });
+  // clang assembles these into an object without programs: say so
+  for (const f of ['nul.s', 'empty.s']) c.push({ args: ['verify', f], codes: [0, 1, 2], stderrMatch: /no BPF programs|error/ });
+  c.push({ args: ['verify', 'big.s'], codes: [0, 1] });
+  for (const f of ['garbage.c', 'empty.c']) c.push({ args: ['verify', f], codes: [0, 1, 2], needsClang: true });
+  c.push({ args: ['verify', 'real.o', '--prog', 'nosuch'], codes: [1, 2], needsObj: true, stderrMatch: /nosuch/ });
+  for (const v of ['-1', 'abc', '0']) c.push({ args: ['verify', 'real.o', '--insn-limit', v], codes: [2], needsObj: true, stderrMatch: /--insn-limit/ });
+  c.push({ args: ['verify', 'real.o', '--log-level', '9'], codes: [2], needsObj: true, stderrMatch: /--log-level/ });
+  // asm
+  for (const f of ['missing.s', 'adir.c']) c.push({ args: ['asm', f, '-o', 'out.o'], codes: [2], stderrMatch: /cannot read/ });
+  for (const f of ['empty.s', 'garbage.s', 'nul.s', 'utf16.s']) c.push({ args: ['asm', f, '-o', 'out.o'], codes: [1] });
+  c.push({ args: ['asm', 'big.s', '-o', 'big.o'], codes: [0] });
+  c.push({ args: ['asm', 'big.s', '--syntax', 'bogus'], codes: [2], stderrMatch: /--syntax/ });
+  c.push({ args: ['asm', 'empty.s', '-o', '/nonexistent-dir/x.o'], codes: [1, 2] });
+  // disasm flags
+  c.push({ args: ['disasm', 'real.o', '--mcpu', 'v9'], codes: [2], needsObj: true, stderrMatch: /--mcpu/ });
+  c.push({ args: ['disasm', 'real.o', '--section', 'nosuch'], codes: [1, 2], needsObj: true });
+  // run: programs, inputs and flag values
+  const r = (extra: string[], codes: number[], stderrMatch?: RegExp): Case =>
+    ({ args: ['run', 'real.o', '--prog', 'xdp_count', ...extra], codes, needsObj: true, stderrMatch });
+  c.push({ args: ['run', 'real.o', '--prog', 'nosuch', '--data-in', 'small.bin'], codes: [1, 2], needsObj: true, stderrMatch: /nosuch/ });
+  c.push(r(['--data-in', 'big.bin'], [1, 2], /data_in/));
+  c.push(r(['--ctx-in', 'big.bin', '--data-in', 'small.bin'], [1, 2]));
+  c.push(r(['--data-in', 'missing.bin'], [2], /cannot read/));
+  c.push(r(['--data-in', 'adir.c'], [2], /cannot read/));
+  for (const v of ['0', '-1', 'abc', '99999999999999999999']) c.push(r(['--data-in', 'small.bin', '--repeat', v], [2], /--repeat/));
+  c.push(r(['--data-in', 'small.bin', '--max-insns', '-5'], [2], /--max-insns/));
+  c.push(r(['--data-in', 'small.bin', '--cpus', '0'], [2], /--cpus/));
+  c.push(r(['--data-in', 'small.bin', '--jit', 'bogus'], [2], /--jit/));
+  c.push(r(['--data-in', 'small.bin', '--task', 'garbage'], [2], /--task/));
+  c.push(r(['--data-in', 'small.bin', '--mem', 'zz=small.bin'], [2], /--mem/));
+  c.push(r(['--data-in', 'small.bin', '--mem', '0x1000=missing.bin'], [2], /cannot read/));
+  c.push(r(['--data-in', 'small.bin', '--seed', 'x'], [2], /--seed/));
+  c.push(r(['--data-in', 'small.bin', '--data-out', '/nonexistent-dir/x'], [2], /cannot write/));
+  c.push(r(['--bogus'], [2], /unknown option/));
+  // conformance-plugin: the program comes on stdin
+  c.push({ args: ['conformance-plugin'], codes: [1, 2], stdin: 'not hex at all' });
+  c.push({ args: ['conformance-plugin'], codes: [1, 2], stdin: '' });
+  c.push({ args: ['conformance-plugin'], codes: [1], stdin: '05 00 ff ff 00 00 00 00', stderrMatch: /budget|limit/ });
+  c.push({ args: ['conformance-plugin', 'xyz'], codes: [2], stdin: 'b7000000010000009500000000000000' });
+  // debug adapter and language server fed garbage on stdin: they end, they do not hang or crash
+  c.push({ args: ['debug-adapter'], codes: [0, 1], stdin: 'Content-Length: 99999999999\r\n\r\n{}' });
+  c.push({ args: ['debug-adapter'], codes: [0, 1], stdin: 'Content-Length: 2\r\n\r\n[]' });
+  c.push({ args: ['lsp', '--stdio'], codes: [0, 1], stdin: 'Content-Length: 5\r\n\r\ngarba' });
+  // top level
+  c.push({ args: ['nosuchcmd'], codes: [2], stderrMatch: /unknown command/ });
+  return c;
+}
+
+test('every CLI subcommand survives hostile input with a clear message, in bounded time', { timeout: 180_000 }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfls-qa-cli-'));
+  try {
+    const clang = hasClang();
+    let realObj: Buffer | undefined;
+    if (clang) {
+      const out = path.join(dir, 'xdp.o');
+      const r = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-I/usr/include/x86_64-linux-gnu', '-c',
+        path.join(repoRoot, 'examples', 'xdp_counter.bpf.c'), '-o', out]);
+      if (r.status === 0) realObj = fs.readFileSync(out);
+    }
+    if (!realObj) t.diagnostic('clang-19 unavailable: the cases built from a compiled object are skipped');
+    makeFixtures(dir, realObj);
+    const all = cases().filter((c) => (!c.needsObj || realObj) && (!c.needsClang || clang));
+    const failures: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < all.length) {
+        const c = all[next++];
+        const r = await runCli(c.args, dir, c.stdin);
+        const label = `bpfls ${c.args.join(' ')}`;
+        const firstErr = r.stderr.split('\n')[0];
+        if (r.timedOut) { failures.push(`${label}: no answer within ${TIME_LIMIT_MS} ms`); continue; }
+        if (r.code === null || !c.codes.includes(r.code)) failures.push(`${label}: exit ${r.code}, expected ${c.codes.join('/')}; stderr: ${firstErr}`);
+        if (/internal error|\n\s+at .+:\d+:\d+\)?|Unhandled|TypeError|RangeError|ReferenceError/.test(r.stderr)) failures.push(`${label}: crash on stderr: ${r.stderr.slice(0, 400)}`);
+        if (c.stderrMatch && !c.stderrMatch.test(r.stderr)) failures.push(`${label}: stderr does not say ${c.stderrMatch}: ${firstErr}`);
+        if (c.codes.every((x) => x === 2) && r.stderr.trim() === '') failures.push(`${label}: usage error without a message`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    t.diagnostic(`${all.length} cases`);
+    assert.deepEqual(failures, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
