@@ -56,7 +56,8 @@ export function generateVmlinuxH(dir: string): string | null {
 
 export function compileReal(path: string, dir: string): { objPath?: string; sha?: string; error?: string } {
   const objPath = join(dir, basename(path).replace(/\.c$/, '.o'));
-  const args = ['-target', 'bpf', '-D__TARGET_ARCH_x86', '-O2', '-g', `-I${dir}`, `-I${realDir}`,
+  // the temp build dir is mapped away so the object (and its cache key) does not depend on it
+  const args = ['-target', 'bpf', '-D__TARGET_ARCH_x86', '-O2', '-g', `-fdebug-prefix-map=${dir}=/build`, `-I${dir}`, `-I${realDir}`,
     '-I/usr/include/x86_64-linux-gnu', '-c', path, '-o', objPath];
   const r = spawnSync(CLANG, args, { encoding: 'utf8', timeout: 120_000 });
   if (r.error || r.status !== 0) return { error: (r.error?.message ?? r.stderr).split('\n').slice(0, 6).join('\n') };

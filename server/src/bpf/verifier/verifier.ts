@@ -1691,6 +1691,9 @@ export class Verifier {
           const inner = r.map.inner;
           markPtr(r, RegType.CONST_PTR_TO_MAP);
           r.map = inner;
+        } else if (r.type === RegType.PTR_TO_MAP_VALUE && r.map && SOCK_LOOKUP_MAPS.has(r.map.type)) {
+          // sockmap/sockhash lookups yield the socket, xskmap lookups the xdp socket
+          r.type = r.map.type === MapType.XSKMAP ? RegType.PTR_TO_XDP_SOCK : RegType.PTR_TO_SOCKET;
         } else if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map, this.obj.btf)) r.id = 0;
       }
     });
@@ -1820,7 +1823,7 @@ export class Verifier {
       default:
         markUnknown(r0);
     }
-    if (isAcquireHelper(fn)) {
+    if (isAcquireHelper(fn) || (fn.name === 'bpf_map_lookup_elem' && meta.map && (meta.map.type === MapType.SOCKMAP || meta.map.type === MapType.SOCKHASH))) {
       const id = ++this.idGen;
       r0.id = r0.id || id;
       r0.refObjId = id;
@@ -2323,8 +2326,9 @@ export class Verifier {
     if (st.activeLock && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_spin_lock-ed region`);
     if (st.rcuDepth && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_rcu_read_lock-ed region`);
     if (st.cur > 0) {
-      // return from a subprogram or callback
-      const r0 = this.checkRegRead(0);
+      // return from a subprogram or callback: R0 is handed back unchecked (the caller's read is
+      // what fails), as after a tail call in a subprogram whose result the caller ignores
+      const r0 = this.regs[0];
       if (f.inCallback) {
         if (r0.type !== RegType.SCALAR_VALUE) this.err('R0 not a scalar value');
         const rng = f.callbackRet!;
@@ -2519,6 +2523,9 @@ function scalarDesc(r: Reg): string {
   if (!s) s = ' unknown scalar value';
   return s.slice(1);
 }
+
+/** map types whose lookup result becomes a socket once NULL-checked (mark_ptr_or_null_reg) */
+const SOCK_LOOKUP_MAPS = new Set<number>([MapType.SOCKMAP, MapType.SOCKHASH, MapType.XSKMAP]);
 
 /** map types whose values may hold a bpf_spin_lock (map_check_btf) */
 const SPIN_LOCK_MAPS = new Set<number>([MapType.HASH, MapType.ARRAY, MapType.CGROUP_STORAGE, MapType.SK_STORAGE,
