@@ -73,6 +73,33 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await client.start();
 }
 
+/** Runs `bpfls debug-adapter` for "bpf" launch configurations; debugging compiles with clang, so trusted workspaces only. */
+class BpfDebugAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+  createDebugAdapterDescriptor(): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('bpfls: debugging BPF programs compiles them with clang; trust this workspace first.');
+      return undefined;
+    }
+    const module = this.context.asAbsolutePath(path.join('dist', 'bpfls.js'));
+    // the extension host's own runtime, as plain Node (Electron honours ELECTRON_RUN_AS_NODE)
+    return new vscode.DebugAdapterExecutable(process.execPath, [module, 'debug-adapter'], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+  }
+}
+
+/** F5 without a launch.json: debug the active BPF file; relative paths resolve against the workspace folder. */
+class BpfDebugConfigurationProvider implements vscode.DebugConfigurationProvider {
+  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    if (!config.type && !config.request && !config.name) {
+      const doc = vscode.window.activeTextEditor?.document;
+      if (!doc || (doc.languageId !== 'c' && doc.languageId !== 'bpf-asm')) return config;
+      config = { type: 'bpf', request: 'launch', name: 'Debug BPF program', program: doc.uri.fsPath, stopOnEntry: true };
+    }
+    if (!config.cwd && folder) config.cwd = folder.uri.fsPath;
+    return config;
+  }
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('bpfls');
   context.subscriptions.push(output);
@@ -81,6 +108,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('bpfls.files')) void restart(context);
     }),
+    vscode.debug.registerDebugAdapterDescriptorFactory('bpf', new BpfDebugAdapterFactory(context)),
+    vscode.debug.registerDebugConfigurationProvider('bpf', new BpfDebugConfigurationProvider()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       void client?.sendNotification('bpfls/didChangeTrust', { trusted: true });
     }),
