@@ -88,3 +88,46 @@ test('the language server survives hostile documents and keeps answering', { tim
     await c.stop();
   }
 });
+
+test('hostile requests: out-of-range positions, unknown documents, malformed params, edits past the end, edit storms', { timeout: 240_000 }, async () => {
+  const mode = fs.existsSync(path.join(repoRoot, 'dist', 'bpfls.js')) ? 'dist' : 'source';
+  const c = await LspTestClient.start({ mode, debounceMs: 50 });
+  const uri = 'file:///tmp/bpfls-qa-lsp2/a.bpf.c';
+  const suri = 'file:///tmp/bpfls-qa-lsp2/a.bpf.s';
+  /** A request either answers or gets a JSON-RPC error; it never goes unanswered and never kills the server. */
+  const req = async (m: string, p: unknown) => {
+    try { await c.request(m, p, 60_000); } catch (e) { assert.doesNotMatch((e as Error).message, /timed out|timeout|exited|closed/i, `${m}`); }
+    assert.equal(c.exited, undefined, `server exited after ${m} ${JSON.stringify(p)}: ${c.stderr.slice(-500)}`);
+  };
+  try {
+    c.open(uri, NORMAL, 'c', 1);
+    c.open(suri, 'r0 = 0\nexit\n', 'bpf-asm', 1);
+    const positions = [{ line: 9999, character: 9999 }, { line: -1, character: -5 }, { line: 0, character: 1e9 }];
+    for (const u of [uri, suri, 'file:///nonexistent/x.bpf.c', 'untitled:foo', 'garbage']) {
+      for (const position of positions) {
+        for (const m of ['textDocument/hover', 'textDocument/completion', 'textDocument/definition', 'textDocument/signatureHelp']) {
+          await req(m, { textDocument: { uri: u }, position });
+        }
+        await req('textDocument/codeAction', { textDocument: { uri: u }, range: { start: position, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+      }
+      await req('textDocument/documentSymbol', { textDocument: { uri: u } });
+      await req('textDocument/semanticTokens/full', { textDocument: { uri: u } });
+    }
+    for (const p of [null, {}, { textDocument: null }, { textDocument: { uri: 42 }, position: 'x' }]) {
+      await req('textDocument/hover', p);
+      await req('textDocument/completion', p);
+    }
+    await req('workspace/executeCommand', { command: 'nosuch', arguments: [] });
+    // edits with ranges outside the document
+    c.change(uri, 2, [{ range: { start: { line: 500, character: 3 }, end: { line: 2, character: 0 } }, text: 'zz' }]);
+    c.change(uri, 3, [{ range: { start: { line: -1, character: -1 }, end: { line: 0, character: 99999 } }, text: 'yy' }]);
+    await req('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } });
+    // an edit storm: only the last version needs analysing, and it is
+    for (let v = 4; v < 200; v++) c.change(uri, v, [{ text: `int f(void) { return ${v}; }\n`.repeat(v % 7 + 1) }]);
+    await c.waitForAnalysis(uri, 199, 120_000);
+    await req('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 5 } });
+    assert.deepEqual(c.protocolErrors, []);
+  } finally {
+    await c.stop();
+  }
+});
