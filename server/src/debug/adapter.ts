@@ -4,13 +4,13 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { LoadedObject, LoadedProgram } from '../bpf/loader/types';
-import { ProgType } from '../bpf/progtypes';
+import { ProgType, mapTypeName } from '../bpf/progtypes';
 import { printInsnLlvm } from '../bpf/isa/print';
 import { describeRetval } from '../bpf/emulator/retval';
 import type { RunResult } from '../bpf/emulator/emulator';
 import { DebugEngine, type HookView, type ResumeOutcome, type StopPredicate, type StopState } from './engine';
 import { loadForDebug } from './load';
-import { describeValue, evaluate, hex64 } from './values';
+import { describeValue, evaluate } from './values';
 
 type Json = Record<string, unknown>;
 interface Request { seq: number; type: 'request'; command: string; arguments?: Json }
@@ -373,7 +373,7 @@ export class DebugAdapter {
       }
       case SCOPE_MAPS:
         return engine.emu.maps.filter((m) => m).map((m) => ({
-          name: m.name, value: `${m.def.type !== undefined ? mapTypeLabel(m) : 'map'}, key ${m.def.keySize} B, value ${m.def.valueSize} B`,
+          name: m.name, value: `${mapTypeName(m.def.type)}, key ${m.def.keySize} B, value ${m.def.valueSize} B`,
           variablesReference: MAP_REF_BASE + m.def.index,
         }));
       default: return [];
@@ -420,8 +420,4 @@ function funcName(p: LoadedProgram, pc: number): string {
   return best;
 }
 
-function mapTypeLabel(m: { constructor: { name: string } }): string {
-  return m.constructor.name.replace(/Map$/, '').toLowerCase() || 'map';
-}
 
-export { hex64 };
