@@ -19,7 +19,14 @@ export interface BtfPtr {
   btfId: number;
   name: string;
   maybeNull: boolean;
+  /** false for iterator objects the kernel registers without PTR_TRUSTED */
+  trusted?: boolean;
+  /** bpf_map_elem-style iterators: key (read-only) and value are plain buffers, not BTF objects */
+  buf?: 'rdonly' | 'rdwr';
 }
+
+/** iterators whose object argument the kernel registers as PTR_TRUSTED (ctx_arg_info) */
+const TRUSTED_ITER_ARGS = new Set(['bpf_iter_task', 'bpf_iter_cgroup', 'bpf_iter_bpf_map']);
 
 /** The struct a pointer type points to, or undefined (void, int, char pointers are scalars). */
 function ptrToStruct(btf: Btf, typeId: number): { btfId: number; name: string } | undefined {
@@ -31,7 +38,7 @@ function ptrToStruct(btf: Btf, typeId: number): { btfId: number; name: string } 
 }
 
 /** The attach target's argument types (the FUNC_PROTO params, minus tp_btf's leading void *ctx). */
-function attachParams(btf: Btf, prog: LoadedProgram): { params: number[]; ret: number; iter: boolean } | undefined {
+function attachParams(btf: Btf, prog: LoadedProgram): { params: number[]; names: string[]; ret: number; iter: boolean; target: string } | undefined {
   if (!prog.attachBtfId) return undefined;
   const t = btf.types[prog.attachBtfId];
   if (!t) return undefined;
@@ -47,7 +54,8 @@ function attachParams(btf: Btf, prog: LoadedProgram): { params: number[]; ret: n
   }
   if (!proto || proto.kind !== BtfKind.FUNC_PROTO) return undefined;
   const params = (proto.params ?? []).map((p) => p.type);
-  return { params: rawTp ? params.slice(1) : params, ret: proto.type, iter: t.name.startsWith('bpf_iter_') };
+  const names = (proto.params ?? []).map((p) => p.name);
+  return { params: rawTp ? params.slice(1) : params, names: rawTp ? names.slice(1) : names, ret: proto.type, iter: t.name.startsWith('bpf_iter_'), target: t.name };
 }
 
 /**
@@ -62,9 +70,12 @@ export function tracingCtxArg(btf: Btf | undefined, prog: LoadedProgram, off: nu
   const i = off / 8;
   const typeId = i < a.params.length ? a.params[i] : i === a.params.length && /^fexit\b/.test(prog.section) ? a.ret : -1;
   if (typeId < 0) return undefined;
+  if (a.iter && i > 0 && (a.names[i] === 'key' || a.names[i] === 'value') && strip(btf, typeId)?.kind === BtfKind.PTR) {
+    return { btfId: 0, name: '', maybeNull: true, buf: a.names[i] === 'key' ? 'rdonly' : 'rdwr' };
+  }
   const s = ptrToStruct(btf, typeId);
   if (!s) return undefined;
-  return { ...s, maybeNull: a.iter && i > 0 };
+  return { ...s, maybeNull: a.iter && i > 0, trusted: !a.iter || i === 0 || TRUSTED_ITER_ARGS.has(a.target) };
 }
 
 export type BtfWalk =

@@ -1129,9 +1129,12 @@ export class Verifier {
           if (a.regType !== undefined) {
             markPtr(d, a.regType, a.flags ?? 0);
             if (a.flags && a.flags & PTR_MAYBE_NULL) d.id = ++this.idGen;
+          } else if (btfArg?.buf) {
+            markPtr(d, RegType.PTR_TO_BUF, PTR_MAYBE_NULL | (btfArg.buf === 'rdonly' ? MEM_RDONLY : 0));
+            d.id = ++this.idGen;
           } else if (btfArg) {
             // arguments of BTF-attached programs are trusted BTF pointers (iterator objects may be NULL)
-            markPtr(d, RegType.PTR_TO_BTF_ID, PTR_TRUSTED | (btfArg.maybeNull ? PTR_MAYBE_NULL : 0));
+            markPtr(d, RegType.PTR_TO_BTF_ID, (btfArg.trusted === false ? 0 : PTR_TRUSTED) | (btfArg.maybeNull ? PTR_MAYBE_NULL : 0));
             d.btfId = btfArg.btfId;
             d.btfName = btfArg.name;
             if (btfArg.maybeNull) d.id = ++this.idGen;
