@@ -30,6 +30,8 @@ export interface DecodedProg {
   src: Uint8Array;
   off: Int32Array;
   imm: Int32Array;
+  /** code | dst << 8 | src << 12 | off << 16 packed per slot, for the interpreter's hot loop */
+  w: Int32Array;
   /** resolved 64-bit value of each ld_imm64 (first slot index) */
   kLo: Int32Array;
   kHi: Int32Array;
@@ -90,7 +92,7 @@ export class Vm {
     const d: DecodedProg = {
       name, id: this.progs.length, n,
       code: new Uint8Array(n + 1), dst: new Uint8Array(n + 1), src: new Uint8Array(n + 1),
-      off: new Int32Array(n + 1), imm: new Int32Array(n + 1), kLo: new Int32Array(n + 1), kHi: new Int32Array(n + 1), runs: 0,
+      off: new Int32Array(n + 1), imm: new Int32Array(n + 1), w: new Int32Array(n + 1), kLo: new Int32Array(n + 1), kHi: new Int32Array(n + 1), runs: 0,
     };
     this.progs.push(d);
     for (let i = 0; i < n; i++) {
@@ -129,6 +131,7 @@ export class Vm {
       }
       i++;
     }
+    for (let i = 0; i <= n; i++) d.w[i] = d.code[i] | ((d.dst[i] & 15) << 8) | ((d.src[i] & 15) << 12) | (d.off[i] << 16);
     return d;
   }
   private lazyErrors: string[] = [];
@@ -202,7 +205,7 @@ export class Vm {
   private exec(prog: DecodedProg, startPc: number): void {
     const L = this.L, H = this.H, mem = this.mem;
     const base = this.depth;
-    let code = prog.code, dst = prog.dst, src = prog.src, offs = prog.off, imms = prog.imm;
+    let ws = prog.w, imms = prog.imm;
     let n = this.count;
     const budget = this.budget;
     // with a hook the check below fails on every instruction; without one only past the budget
@@ -219,145 +222,145 @@ export class Vm {
           const hook = this.onInsn;
           if (hook !== undefined) { this.count = n - 1; hook(pc, cur, this.depth); limit = n; } else limit = budget;
         }
-        const c = code[pc];
+        const w = ws[pc], c = w & 0xff;
         switch (c) {
           // ---- ALU64 ----
-          case 0x07: { const d = dst[pc], b = imms[pc], a = L[d]; const s = (a >>> 0) + (b >>> 0); L[d] = s; H[d] = H[d] + (b >> 31) + (s > 0xffffffff ? 1 : 0); pc++; break; }
-          case 0x0f: { const d = dst[pc], r = src[pc], a = L[d], b = L[r]; const s = (a >>> 0) + (b >>> 0); L[d] = s; H[d] = H[d] + H[r] + (s > 0xffffffff ? 1 : 0); pc++; break; }
-          case 0x17: { const d = dst[pc], b = imms[pc], a = L[d]; const s = (a >>> 0) - (b >>> 0); L[d] = s; H[d] = H[d] - (b >> 31) - (s < 0 ? 1 : 0); pc++; break; }
-          case 0x1f: { const d = dst[pc], r = src[pc], a = L[d], b = L[r]; const s = (a >>> 0) - (b >>> 0); L[d] = s; H[d] = H[d] - H[r] - (s < 0 ? 1 : 0); pc++; break; }
-          case 0x27: { const d = dst[pc], b = imms[pc], a = L[d]; H[d] = mulhu(a, b) + Math.imul(a, b >> 31) + Math.imul(H[d], b); L[d] = Math.imul(a, b); pc++; break; }
-          case 0x2f: { const d = dst[pc], r = src[pc], a = L[d], b = L[r]; H[d] = mulhu(a, b) + Math.imul(a, H[r]) + Math.imul(H[d], b); L[d] = Math.imul(a, b); pc++; break; }
-          case 0x37: { const d = dst[pc], b = imms[pc]; if (offs[pc] === 1) sdiv64(H[d], L[d], b >> 31, b); else udiv64(H[d], L[d], b >> 31, b); L[d] = out.lo; H[d] = out.hi; pc++; break; }
-          case 0x3f: { const d = dst[pc], r = src[pc]; if (offs[pc] === 1) sdiv64(H[d], L[d], H[r], L[r]); else udiv64(H[d], L[d], H[r], L[r]); L[d] = out.lo; H[d] = out.hi; pc++; break; }
-          case 0x47: { const d = dst[pc], b = imms[pc]; L[d] |= b; H[d] |= b >> 31; pc++; break; }
-          case 0x4f: { const d = dst[pc], r = src[pc]; L[d] |= L[r]; H[d] |= H[r]; pc++; break; }
-          case 0x57: { const d = dst[pc], b = imms[pc]; L[d] &= b; H[d] &= b >> 31; pc++; break; }
-          case 0x5f: { const d = dst[pc], r = src[pc]; L[d] &= L[r]; H[d] &= H[r]; pc++; break; }
-          case 0x67: { const d = dst[pc], k = imms[pc] & 63; if (k !== 0) { if (k < 32) { H[d] = (H[d] << k) | (L[d] >>> (32 - k)); L[d] = L[d] << k; } else { H[d] = L[d] << (k - 32); L[d] = 0; } } pc++; break; }
-          case 0x6f: { this.lsh64(dst[pc], L[src[pc]] & 63); pc++; break; }
-          case 0x77: { const d = dst[pc], k = imms[pc] & 63; if (k !== 0) { if (k < 32) { L[d] = (L[d] >>> k) | (H[d] << (32 - k)); H[d] = H[d] >>> k; } else { L[d] = H[d] >>> (k - 32); H[d] = 0; } } pc++; break; }
-          case 0x7f: { this.rsh64(dst[pc], L[src[pc]] & 63); pc++; break; }
-          case 0x87: { const d = dst[pc], a = L[d]; L[d] = -a; H[d] = ~H[d] + (a === 0 ? 1 : 0); pc++; break; }
-          case 0x97: { const d = dst[pc], b = imms[pc]; if (offs[pc] === 1) smod64(H[d], L[d], b >> 31, b); else umod64(H[d], L[d], b >> 31, b); L[d] = out.lo; H[d] = out.hi; pc++; break; }
-          case 0x9f: { const d = dst[pc], r = src[pc]; if (offs[pc] === 1) smod64(H[d], L[d], H[r], L[r]); else umod64(H[d], L[d], H[r], L[r]); L[d] = out.lo; H[d] = out.hi; pc++; break; }
-          case 0xa7: { const d = dst[pc], b = imms[pc]; L[d] ^= b; H[d] ^= b >> 31; pc++; break; }
-          case 0xaf: { const d = dst[pc], r = src[pc]; L[d] ^= L[r]; H[d] ^= H[r]; pc++; break; }
-          case 0xb7: { const d = dst[pc], b = imms[pc]; L[d] = b; H[d] = b >> 31; pc++; break; }
+          case 0x07: { const d = ((w >> 8) & 15), b = imms[pc], a = L[d]; const s = (a >>> 0) + (b >>> 0); L[d] = s; H[d] = H[d] + (b >> 31) + (s > 0xffffffff ? 1 : 0); pc++; break; }
+          case 0x0f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15), a = L[d], b = L[r]; const s = (a >>> 0) + (b >>> 0); L[d] = s; H[d] = H[d] + H[r] + (s > 0xffffffff ? 1 : 0); pc++; break; }
+          case 0x17: { const d = ((w >> 8) & 15), b = imms[pc], a = L[d]; const s = (a >>> 0) - (b >>> 0); L[d] = s; H[d] = H[d] - (b >> 31) - (s < 0 ? 1 : 0); pc++; break; }
+          case 0x1f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15), a = L[d], b = L[r]; const s = (a >>> 0) - (b >>> 0); L[d] = s; H[d] = H[d] - H[r] - (s < 0 ? 1 : 0); pc++; break; }
+          case 0x27: { const d = ((w >> 8) & 15), b = imms[pc], a = L[d]; H[d] = mulhu(a, b) + Math.imul(a, b >> 31) + Math.imul(H[d], b); L[d] = Math.imul(a, b); pc++; break; }
+          case 0x2f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15), a = L[d], b = L[r]; H[d] = mulhu(a, b) + Math.imul(a, H[r]) + Math.imul(H[d], b); L[d] = Math.imul(a, b); pc++; break; }
+          case 0x37: { const d = ((w >> 8) & 15), b = imms[pc]; if ((w >> 16) === 1) sdiv64(H[d], L[d], b >> 31, b); else udiv64(H[d], L[d], b >> 31, b); L[d] = out.lo; H[d] = out.hi; pc++; break; }
+          case 0x3f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); if ((w >> 16) === 1) sdiv64(H[d], L[d], H[r], L[r]); else udiv64(H[d], L[d], H[r], L[r]); L[d] = out.lo; H[d] = out.hi; pc++; break; }
+          case 0x47: { const d = ((w >> 8) & 15), b = imms[pc]; L[d] |= b; H[d] |= b >> 31; pc++; break; }
+          case 0x4f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); L[d] |= L[r]; H[d] |= H[r]; pc++; break; }
+          case 0x57: { const d = ((w >> 8) & 15), b = imms[pc]; L[d] &= b; H[d] &= b >> 31; pc++; break; }
+          case 0x5f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); L[d] &= L[r]; H[d] &= H[r]; pc++; break; }
+          case 0x67: { const d = ((w >> 8) & 15), k = imms[pc] & 63; if (k !== 0) { if (k < 32) { H[d] = (H[d] << k) | (L[d] >>> (32 - k)); L[d] = L[d] << k; } else { H[d] = L[d] << (k - 32); L[d] = 0; } } pc++; break; }
+          case 0x6f: { this.lsh64(((w >> 8) & 15), L[((w >> 12) & 15)] & 63); pc++; break; }
+          case 0x77: { const d = ((w >> 8) & 15), k = imms[pc] & 63; if (k !== 0) { if (k < 32) { L[d] = (L[d] >>> k) | (H[d] << (32 - k)); H[d] = H[d] >>> k; } else { L[d] = H[d] >>> (k - 32); H[d] = 0; } } pc++; break; }
+          case 0x7f: { this.rsh64(((w >> 8) & 15), L[((w >> 12) & 15)] & 63); pc++; break; }
+          case 0x87: { const d = ((w >> 8) & 15), a = L[d]; L[d] = -a; H[d] = ~H[d] + (a === 0 ? 1 : 0); pc++; break; }
+          case 0x97: { const d = ((w >> 8) & 15), b = imms[pc]; if ((w >> 16) === 1) smod64(H[d], L[d], b >> 31, b); else umod64(H[d], L[d], b >> 31, b); L[d] = out.lo; H[d] = out.hi; pc++; break; }
+          case 0x9f: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); if ((w >> 16) === 1) smod64(H[d], L[d], H[r], L[r]); else umod64(H[d], L[d], H[r], L[r]); L[d] = out.lo; H[d] = out.hi; pc++; break; }
+          case 0xa7: { const d = ((w >> 8) & 15), b = imms[pc]; L[d] ^= b; H[d] ^= b >> 31; pc++; break; }
+          case 0xaf: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); L[d] ^= L[r]; H[d] ^= H[r]; pc++; break; }
+          case 0xb7: { const d = ((w >> 8) & 15), b = imms[pc]; L[d] = b; H[d] = b >> 31; pc++; break; }
           case 0xbf: {
-            const d = dst[pc], r = src[pc], o = offs[pc];
+            const d = ((w >> 8) & 15), r = ((w >> 12) & 15), o = (w >> 16);
             if (o === 0) { L[d] = L[r]; H[d] = H[r]; } else if (o === 8) { const v = (L[r] << 24) >> 24; L[d] = v; H[d] = v >> 31; } else if (o === 16) { const v = (L[r] << 16) >> 16; L[d] = v; H[d] = v >> 31; } else if (o === 32) { const v = L[r]; L[d] = v; H[d] = v >> 31; } else this.badInsn(pc, c);
             pc++; break;
           }
-          case 0xc7: { this.arsh64(dst[pc], imms[pc] & 63); pc++; break; }
-          case 0xcf: { this.arsh64(dst[pc], L[src[pc]] & 63); pc++; break; }
+          case 0xc7: { this.arsh64(((w >> 8) & 15), imms[pc] & 63); pc++; break; }
+          case 0xcf: { this.arsh64(((w >> 8) & 15), L[((w >> 12) & 15)] & 63); pc++; break; }
           case 0xd7: { // bswap (v4, unconditional)
-            const d = dst[pc], w = imms[pc];
-            if (w === 16) { L[d] = bswap16(L[d]); H[d] = 0; } else if (w === 32) { L[d] = bswap32(L[d]); H[d] = 0; } else if (w === 64) { const lo = L[d]; L[d] = bswap32(H[d]); H[d] = bswap32(lo); } else this.badInsn(pc, c);
+            const d = ((w >> 8) & 15), wd = imms[pc];
+            if (wd === 16) { L[d] = bswap16(L[d]); H[d] = 0; } else if (wd === 32) { L[d] = bswap32(L[d]); H[d] = 0; } else if (wd === 64) { const lo = L[d]; L[d] = bswap32(H[d]); H[d] = bswap32(lo); } else this.badInsn(pc, c);
             pc++; break;
           }
           // ---- ALU32 ----
-          case 0x04: { const d = dst[pc]; L[d] = L[d] + imms[pc]; H[d] = 0; pc++; break; }
-          case 0x0c: { const d = dst[pc]; L[d] = L[d] + L[src[pc]]; H[d] = 0; pc++; break; }
-          case 0x14: { const d = dst[pc]; L[d] = L[d] - imms[pc]; H[d] = 0; pc++; break; }
-          case 0x1c: { const d = dst[pc]; L[d] = L[d] - L[src[pc]]; H[d] = 0; pc++; break; }
-          case 0x24: { const d = dst[pc]; L[d] = Math.imul(L[d], imms[pc]); H[d] = 0; pc++; break; }
-          case 0x2c: { const d = dst[pc]; L[d] = Math.imul(L[d], L[src[pc]]); H[d] = 0; pc++; break; }
+          case 0x04: { const d = ((w >> 8) & 15); L[d] = L[d] + imms[pc]; H[d] = 0; pc++; break; }
+          case 0x0c: { const d = ((w >> 8) & 15); L[d] = L[d] + L[((w >> 12) & 15)]; H[d] = 0; pc++; break; }
+          case 0x14: { const d = ((w >> 8) & 15); L[d] = L[d] - imms[pc]; H[d] = 0; pc++; break; }
+          case 0x1c: { const d = ((w >> 8) & 15); L[d] = L[d] - L[((w >> 12) & 15)]; H[d] = 0; pc++; break; }
+          case 0x24: { const d = ((w >> 8) & 15); L[d] = Math.imul(L[d], imms[pc]); H[d] = 0; pc++; break; }
+          case 0x2c: { const d = ((w >> 8) & 15); L[d] = Math.imul(L[d], L[((w >> 12) & 15)]); H[d] = 0; pc++; break; }
           case 0x34: case 0x3c: {
-            const d = dst[pc], b = c === 0x34 ? imms[pc] : L[src[pc]];
-            L[d] = offs[pc] === 1 ? sdiv32(L[d], b) : (b === 0 ? 0 : Math.floor((L[d] >>> 0) / (b >>> 0)));
+            const d = ((w >> 8) & 15), b = c === 0x34 ? imms[pc] : L[((w >> 12) & 15)];
+            L[d] = (w >> 16) === 1 ? sdiv32(L[d], b) : (b === 0 ? 0 : Math.floor((L[d] >>> 0) / (b >>> 0)));
             H[d] = 0; pc++; break;
           }
-          case 0x44: { const d = dst[pc]; L[d] |= imms[pc]; H[d] = 0; pc++; break; }
-          case 0x4c: { const d = dst[pc]; L[d] |= L[src[pc]]; H[d] = 0; pc++; break; }
-          case 0x54: { const d = dst[pc]; L[d] &= imms[pc]; H[d] = 0; pc++; break; }
-          case 0x5c: { const d = dst[pc]; L[d] &= L[src[pc]]; H[d] = 0; pc++; break; }
-          case 0x64: { const d = dst[pc]; L[d] = L[d] << (imms[pc] & 31); H[d] = 0; pc++; break; }
-          case 0x6c: { const d = dst[pc]; L[d] = L[d] << (L[src[pc]] & 31); H[d] = 0; pc++; break; }
-          case 0x74: { const d = dst[pc]; L[d] = L[d] >>> (imms[pc] & 31); H[d] = 0; pc++; break; }
-          case 0x7c: { const d = dst[pc]; L[d] = L[d] >>> (L[src[pc]] & 31); H[d] = 0; pc++; break; }
-          case 0x84: { const d = dst[pc]; L[d] = -L[d]; H[d] = 0; pc++; break; }
+          case 0x44: { const d = ((w >> 8) & 15); L[d] |= imms[pc]; H[d] = 0; pc++; break; }
+          case 0x4c: { const d = ((w >> 8) & 15); L[d] |= L[((w >> 12) & 15)]; H[d] = 0; pc++; break; }
+          case 0x54: { const d = ((w >> 8) & 15); L[d] &= imms[pc]; H[d] = 0; pc++; break; }
+          case 0x5c: { const d = ((w >> 8) & 15); L[d] &= L[((w >> 12) & 15)]; H[d] = 0; pc++; break; }
+          case 0x64: { const d = ((w >> 8) & 15); L[d] = L[d] << (imms[pc] & 31); H[d] = 0; pc++; break; }
+          case 0x6c: { const d = ((w >> 8) & 15); L[d] = L[d] << (L[((w >> 12) & 15)] & 31); H[d] = 0; pc++; break; }
+          case 0x74: { const d = ((w >> 8) & 15); L[d] = L[d] >>> (imms[pc] & 31); H[d] = 0; pc++; break; }
+          case 0x7c: { const d = ((w >> 8) & 15); L[d] = L[d] >>> (L[((w >> 12) & 15)] & 31); H[d] = 0; pc++; break; }
+          case 0x84: { const d = ((w >> 8) & 15); L[d] = -L[d]; H[d] = 0; pc++; break; }
           case 0x94: case 0x9c: {
-            const d = dst[pc], b = c === 0x94 ? imms[pc] : L[src[pc]];
-            L[d] = offs[pc] === 1 ? smod32(L[d], b) : (b === 0 ? L[d] : (L[d] >>> 0) % (b >>> 0));
+            const d = ((w >> 8) & 15), b = c === 0x94 ? imms[pc] : L[((w >> 12) & 15)];
+            L[d] = (w >> 16) === 1 ? smod32(L[d], b) : (b === 0 ? L[d] : (L[d] >>> 0) % (b >>> 0));
             H[d] = 0; pc++; break;
           }
-          case 0xa4: { const d = dst[pc]; L[d] ^= imms[pc]; H[d] = 0; pc++; break; }
-          case 0xac: { const d = dst[pc]; L[d] ^= L[src[pc]]; H[d] = 0; pc++; break; }
-          case 0xb4: { const d = dst[pc]; L[d] = imms[pc]; H[d] = 0; pc++; break; }
+          case 0xa4: { const d = ((w >> 8) & 15); L[d] ^= imms[pc]; H[d] = 0; pc++; break; }
+          case 0xac: { const d = ((w >> 8) & 15); L[d] ^= L[((w >> 12) & 15)]; H[d] = 0; pc++; break; }
+          case 0xb4: { const d = ((w >> 8) & 15); L[d] = imms[pc]; H[d] = 0; pc++; break; }
           case 0xbc: {
-            const d = dst[pc], r = src[pc], o = offs[pc];
+            const d = ((w >> 8) & 15), r = ((w >> 12) & 15), o = (w >> 16);
             if (o === 0) L[d] = L[r]; else if (o === 8) L[d] = (L[r] << 24) >> 24; else if (o === 16) L[d] = (L[r] << 16) >> 16; else this.badInsn(pc, c);
             H[d] = 0; pc++; break;
           }
-          case 0xc4: { const d = dst[pc]; L[d] = L[d] >> (imms[pc] & 31); H[d] = 0; pc++; break; }
-          case 0xcc: { const d = dst[pc]; L[d] = L[d] >> (L[src[pc]] & 31); H[d] = 0; pc++; break; }
+          case 0xc4: { const d = ((w >> 8) & 15); L[d] = L[d] >> (imms[pc] & 31); H[d] = 0; pc++; break; }
+          case 0xcc: { const d = ((w >> 8) & 15); L[d] = L[d] >> (L[((w >> 12) & 15)] & 31); H[d] = 0; pc++; break; }
           case 0xd4: { // to little endian: truncation on a little-endian machine
-            const d = dst[pc], w = imms[pc];
-            if (w === 16) { L[d] &= 0xffff; H[d] = 0; } else if (w === 32) { H[d] = 0; } else if (w !== 64) this.badInsn(pc, c);
+            const d = ((w >> 8) & 15), wd = imms[pc];
+            if (wd === 16) { L[d] &= 0xffff; H[d] = 0; } else if (wd === 32) { H[d] = 0; } else if (wd !== 64) this.badInsn(pc, c);
             pc++; break;
           }
           case 0xdc: { // to big endian: swap
-            const d = dst[pc], w = imms[pc];
-            if (w === 16) { L[d] = bswap16(L[d]); H[d] = 0; } else if (w === 32) { L[d] = bswap32(L[d]); H[d] = 0; } else if (w === 64) { const lo = L[d]; L[d] = bswap32(H[d]); H[d] = bswap32(lo); } else this.badInsn(pc, c);
+            const d = ((w >> 8) & 15), wd = imms[pc];
+            if (wd === 16) { L[d] = bswap16(L[d]); H[d] = 0; } else if (wd === 32) { L[d] = bswap32(L[d]); H[d] = 0; } else if (wd === 64) { const lo = L[d]; L[d] = bswap32(H[d]); H[d] = bswap32(lo); } else this.badInsn(pc, c);
             pc++; break;
           }
           // ---- JMP (64-bit compares) ----
-          case 0x05: pc += offs[pc] + 1; break;
+          case 0x05: pc += (w >> 16) + 1; break;
           case 0x06: pc += imms[pc] + 1; break; // gotol
-          case 0x15: { const d = dst[pc], b = imms[pc]; pc += (L[d] === b && H[d] === b >> 31) ? offs[pc] + 1 : 1; break; }
-          case 0x1d: { const d = dst[pc], r = src[pc]; pc += (L[d] === L[r] && H[d] === H[r]) ? offs[pc] + 1 : 1; break; }
-          case 0x55: { const d = dst[pc], b = imms[pc]; pc += (L[d] !== b || H[d] !== b >> 31) ? offs[pc] + 1 : 1; break; }
-          case 0x5d: { const d = dst[pc], r = src[pc]; pc += (L[d] !== L[r] || H[d] !== H[r]) ? offs[pc] + 1 : 1; break; }
-          case 0x45: { const d = dst[pc], b = imms[pc]; pc += ((L[d] & b) | (H[d] & (b >> 31))) !== 0 ? offs[pc] + 1 : 1; break; }
-          case 0x4d: { const d = dst[pc], r = src[pc]; pc += ((L[d] & L[r]) | (H[d] & H[r])) !== 0 ? offs[pc] + 1 : 1; break; }
+          case 0x15: { const d = ((w >> 8) & 15), b = imms[pc]; pc += (L[d] === b && H[d] === b >> 31) ? (w >> 16) + 1 : 1; break; }
+          case 0x1d: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); pc += (L[d] === L[r] && H[d] === H[r]) ? (w >> 16) + 1 : 1; break; }
+          case 0x55: { const d = ((w >> 8) & 15), b = imms[pc]; pc += (L[d] !== b || H[d] !== b >> 31) ? (w >> 16) + 1 : 1; break; }
+          case 0x5d: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); pc += (L[d] !== L[r] || H[d] !== H[r]) ? (w >> 16) + 1 : 1; break; }
+          case 0x45: { const d = ((w >> 8) & 15), b = imms[pc]; pc += ((L[d] & b) | (H[d] & (b >> 31))) !== 0 ? (w >> 16) + 1 : 1; break; }
+          case 0x4d: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); pc += ((L[d] & L[r]) | (H[d] & H[r])) !== 0 ? (w >> 16) + 1 : 1; break; }
           case 0x25: case 0x2d: case 0x35: case 0x3d: case 0xa5: case 0xad: case 0xb5: case 0xbd: {
-            const d = dst[pc];
+            const d = ((w >> 8) & 15);
             let bh: number, bl: number;
-            if (c & 8) { const r = src[pc]; bh = H[r]; bl = L[r]; } else { bl = imms[pc]; bh = bl >> 31; }
+            if (c & 8) { const r = ((w >> 12) & 15); bh = H[r]; bl = L[r]; } else { bl = imms[pc]; bh = bl >> 31; }
             const ah = H[d] >>> 0, al = L[d] >>> 0; bh >>>= 0; bl >>>= 0;
             const cmp = ah !== bh ? (ah > bh ? 1 : -1) : (al !== bl ? (al > bl ? 1 : -1) : 0);
             const op = c & 0xf0;
             const t = op === 0x20 ? cmp > 0 : op === 0x30 ? cmp >= 0 : op === 0xa0 ? cmp < 0 : cmp <= 0;
-            pc += t ? offs[pc] + 1 : 1; break;
+            pc += t ? (w >> 16) + 1 : 1; break;
           }
           case 0x65: case 0x6d: case 0x75: case 0x7d: case 0xc5: case 0xcd: case 0xd5: case 0xdd: {
-            const d = dst[pc];
+            const d = ((w >> 8) & 15);
             let bh: number, bl: number;
-            if (c & 8) { const r = src[pc]; bh = H[r]; bl = L[r]; } else { bl = imms[pc]; bh = bl >> 31; }
+            if (c & 8) { const r = ((w >> 12) & 15); bh = H[r]; bl = L[r]; } else { bl = imms[pc]; bh = bl >> 31; }
             const ah = H[d], al = L[d] >>> 0; bl >>>= 0;
             const cmp = ah !== bh ? (ah > bh ? 1 : -1) : (al !== bl ? (al > bl ? 1 : -1) : 0);
             const op = c & 0xf0;
             const t = op === 0x60 ? cmp > 0 : op === 0x70 ? cmp >= 0 : op === 0xc0 ? cmp < 0 : cmp <= 0;
-            pc += t ? offs[pc] + 1 : 1; break;
+            pc += t ? (w >> 16) + 1 : 1; break;
           }
           // ---- JMP32 ----
-          case 0x16: pc += L[dst[pc]] === imms[pc] ? offs[pc] + 1 : 1; break;
-          case 0x1e: pc += L[dst[pc]] === L[src[pc]] ? offs[pc] + 1 : 1; break;
-          case 0x56: pc += L[dst[pc]] !== imms[pc] ? offs[pc] + 1 : 1; break;
-          case 0x5e: pc += L[dst[pc]] !== L[src[pc]] ? offs[pc] + 1 : 1; break;
-          case 0x46: pc += (L[dst[pc]] & imms[pc]) !== 0 ? offs[pc] + 1 : 1; break;
-          case 0x4e: pc += (L[dst[pc]] & L[src[pc]]) !== 0 ? offs[pc] + 1 : 1; break;
+          case 0x16: pc += L[((w >> 8) & 15)] === imms[pc] ? (w >> 16) + 1 : 1; break;
+          case 0x1e: pc += L[((w >> 8) & 15)] === L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
+          case 0x56: pc += L[((w >> 8) & 15)] !== imms[pc] ? (w >> 16) + 1 : 1; break;
+          case 0x5e: pc += L[((w >> 8) & 15)] !== L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
+          case 0x46: pc += (L[((w >> 8) & 15)] & imms[pc]) !== 0 ? (w >> 16) + 1 : 1; break;
+          case 0x4e: pc += (L[((w >> 8) & 15)] & L[((w >> 12) & 15)]) !== 0 ? (w >> 16) + 1 : 1; break;
           case 0x26: case 0x2e: case 0x36: case 0x3e: case 0xa6: case 0xae: case 0xb6: case 0xbe: {
-            const a = L[dst[pc]] >>> 0, b = (c & 8 ? L[src[pc]] : imms[pc]) >>> 0;
+            const a = L[((w >> 8) & 15)] >>> 0, b = (c & 8 ? L[((w >> 12) & 15)] : imms[pc]) >>> 0;
             const op = c & 0xf0;
             const t = op === 0x20 ? a > b : op === 0x30 ? a >= b : op === 0xa0 ? a < b : a <= b;
-            pc += t ? offs[pc] + 1 : 1; break;
+            pc += t ? (w >> 16) + 1 : 1; break;
           }
           case 0x66: case 0x6e: case 0x76: case 0x7e: case 0xc6: case 0xce: case 0xd6: case 0xde: {
-            const a = L[dst[pc]], b = c & 8 ? L[src[pc]] : imms[pc];
+            const a = L[((w >> 8) & 15)], b = c & 8 ? L[((w >> 12) & 15)] : imms[pc];
             const op = c & 0xf0;
             const t = op === 0x60 ? a > b : op === 0x70 ? a >= b : op === 0xc0 ? a < b : a <= b;
-            pc += t ? offs[pc] + 1 : 1; break;
+            pc += t ? (w >> 16) + 1 : 1; break;
           }
           case 0xe5: { // may_goto: taken once the frame's loop budget is used up
             const f = this.depth;
-            if (this.mayGoto[f] === 0) pc += offs[pc] + 1; else { this.mayGoto[f]--; pc++; }
+            if (this.mayGoto[f] === 0) pc += (w >> 16) + 1; else { this.mayGoto[f]--; pc++; }
             break;
           }
           // ---- calls and exit ----
           case 0x85: {
-            const s = src[pc];
+            const s = ((w >> 12) & 15);
             if (s === 1) { // BPF-to-BPF call
               const f = this.depth;
               if (f + 1 >= MAX_CALL_FRAMES) this.fault(`call stack deeper than ${MAX_CALL_FRAMES} frames`);
@@ -380,7 +383,7 @@ export class Vm {
             n = this.count;
             if (this.tailTarget !== undefined) {
               cur = this.tailTarget; this.tailTarget = undefined;
-              code = cur.code; dst = cur.dst; src = cur.src; offs = cur.off; imms = cur.imm;
+              ws = cur.w; imms = cur.imm;
               pc = 0;
               break;
             }
@@ -390,7 +393,7 @@ export class Vm {
           }
           case 0x8d: { // callx: helper number in a register (dst, as LLVM encodes it)
             this.count = n;
-            this.callHelper(L[dst[pc]]);
+            this.callHelper(L[((w >> 8) & 15)]);
             n = this.count;
             if (this.abort) { this.abort = false; this.depth = base; this.count = n; return; }
             pc++;
@@ -404,36 +407,36 @@ export class Vm {
             L[9] = sv[o + 6]; H[9] = sv[o + 7]; L[10] = sv[o + 8]; H[10] = sv[o + 9];
             this.depth = pf;
             cur = this.retProg[pf];
-            code = cur.code; dst = cur.dst; src = cur.src; offs = cur.off; imms = cur.imm;
+            ws = cur.w; imms = cur.imm;
             pc = this.retPc[pf];
             break;
           }
           // ---- loads and stores ----
-          case 0x18: { const d = dst[pc]; L[d] = cur.kLo[pc]; H[d] = cur.kHi[pc]; pc += 2; break; }
+          case 0x18: { const d = ((w >> 8) & 15); L[d] = cur.kLo[pc]; H[d] = cur.kHi[pc]; pc += 2; break; }
           case 0x61: case 0x69: case 0x71: case 0x79: {
-            const d = dst[pc], r = src[pc];
-            mem.load(H[r], L[r], offs[pc], c === 0x61 ? 4 : c === 0x69 ? 2 : c === 0x71 ? 1 : 8);
+            const d = ((w >> 8) & 15), r = ((w >> 12) & 15);
+            mem.load(H[r], L[r], (w >> 16), c === 0x61 ? 4 : c === 0x69 ? 2 : c === 0x71 ? 1 : 8);
             L[d] = mem.outLo; H[d] = mem.outHi; pc++; break;
           }
           case 0x81: case 0x89: case 0x91: { // sign-extending loads
-            const d = dst[pc], r = src[pc];
-            mem.load(H[r], L[r], offs[pc], c === 0x81 ? 4 : c === 0x89 ? 2 : 1);
+            const d = ((w >> 8) & 15), r = ((w >> 12) & 15);
+            mem.load(H[r], L[r], (w >> 16), c === 0x81 ? 4 : c === 0x89 ? 2 : 1);
             const v = c === 0x81 ? mem.outLo : c === 0x89 ? (mem.outLo << 16) >> 16 : (mem.outLo << 24) >> 24;
             L[d] = v; H[d] = v >> 31; pc++; break;
           }
           case 0x62: case 0x6a: case 0x72: case 0x7a: {
-            const d = dst[pc], v = imms[pc];
-            mem.store(H[d], L[d], offs[pc], c === 0x62 ? 4 : c === 0x6a ? 2 : c === 0x72 ? 1 : 8, v, v >> 31);
+            const d = ((w >> 8) & 15), v = imms[pc];
+            mem.store(H[d], L[d], (w >> 16), c === 0x62 ? 4 : c === 0x6a ? 2 : c === 0x72 ? 1 : 8, v, v >> 31);
             pc++; break;
           }
           case 0x63: case 0x6b: case 0x73: case 0x7b: {
-            const d = dst[pc], r = src[pc];
-            mem.store(H[d], L[d], offs[pc], c === 0x63 ? 4 : c === 0x6b ? 2 : c === 0x73 ? 1 : 8, L[r], H[r]);
+            const d = ((w >> 8) & 15), r = ((w >> 12) & 15);
+            mem.store(H[d], L[d], (w >> 16), c === 0x63 ? 4 : c === 0x6b ? 2 : c === 0x73 ? 1 : 8, L[r], H[r]);
             pc++; break;
           }
-          case 0xc3: case 0xdb: case 0xd3: case 0xcb: { this.atomic(c, dst[pc], src[pc], offs[pc], imms[pc], pc); pc++; break; }
+          case 0xc3: case 0xdb: case 0xd3: case 0xcb: { this.atomic(c, ((w >> 8) & 15), ((w >> 12) & 15), (w >> 16), imms[pc], pc); pc++; break; }
           case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50: {
-            if (!this.ldAbs(c, src[pc], imms[pc])) { this.depth = base; this.count = n; return; }
+            if (!this.ldAbs(c, ((w >> 12) & 15), imms[pc])) { this.depth = base; this.count = n; return; }
             pc++; break;
           }
           case 0xfe: this.fault(`execution fell off the end of the program (after instruction ${pc - 1})`);
