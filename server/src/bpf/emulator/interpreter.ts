@@ -314,26 +314,22 @@ export class Vm {
           case 0x5d: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); pc += (L[d] !== L[r] || H[d] !== H[r]) ? (w >> 16) + 1 : 1; break; }
           case 0x45: { const d = ((w >> 8) & 15), b = imms[pc]; pc += ((L[d] & b) | (H[d] & (b >> 31))) !== 0 ? (w >> 16) + 1 : 1; break; }
           case 0x4d: { const d = ((w >> 8) & 15), r = ((w >> 12) & 15); pc += ((L[d] & L[r]) | (H[d] & H[r])) !== 0 ? (w >> 16) + 1 : 1; break; }
-          case 0x25: case 0x2d: case 0x35: case 0x3d: case 0xa5: case 0xad: case 0xb5: case 0xbd: {
-            const d = ((w >> 8) & 15);
-            let bh: number, bl: number;
-            if (c & 8) { const r = ((w >> 12) & 15); bh = H[r]; bl = L[r]; } else { bl = imms[pc]; bh = bl >> 31; }
-            const ah = H[d] >>> 0, al = L[d] >>> 0; bh >>>= 0; bl >>>= 0;
-            const cmp = ah !== bh ? (ah > bh ? 1 : -1) : (al !== bl ? (al > bl ? 1 : -1) : 0);
-            const op = c & 0xf0;
-            const t = op === 0x20 ? cmp > 0 : op === 0x30 ? cmp >= 0 : op === 0xa0 ? cmp < 0 : cmp <= 0;
-            pc += t ? (w >> 16) + 1 : 1; break;
-          }
-          case 0x65: case 0x6d: case 0x75: case 0x7d: case 0xc5: case 0xcd: case 0xd5: case 0xdd: {
-            const d = ((w >> 8) & 15);
-            let bh: number, bl: number;
-            if (c & 8) { const r = ((w >> 12) & 15); bh = H[r]; bl = L[r]; } else { bl = imms[pc]; bh = bl >> 31; }
-            const ah = H[d], al = L[d] >>> 0; bl >>>= 0;
-            const cmp = ah !== bh ? (ah > bh ? 1 : -1) : (al !== bl ? (al > bl ? 1 : -1) : 0);
-            const op = c & 0xf0;
-            const t = op === 0x60 ? cmp > 0 : op === 0x70 ? cmp >= 0 : op === 0xc0 ? cmp < 0 : cmp <= 0;
-            pc += t ? (w >> 16) + 1 : 1; break;
-          }
+          case 0x25: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = (bl0 >> 31) >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al > bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x2d: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r] >>> 0, bl = L[r] >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al > bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x35: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = (bl0 >> 31) >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al >= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x3d: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r] >>> 0, bl = L[r] >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al >= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xa5: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = (bl0 >> 31) >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al < bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xad: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r] >>> 0, bl = L[r] >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al < bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xb5: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = (bl0 >> 31) >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al <= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xbd: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r] >>> 0, bl = L[r] >>> 0; const ah = H[d] >>> 0, al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al <= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x65: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = bl0 >> 31; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al > bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x6d: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r], bl = L[r] >>> 0; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al > bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x75: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = bl0 >> 31; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al >= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0x7d: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r], bl = L[r] >>> 0; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah > bh : al >= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xc5: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = bl0 >> 31; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al < bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xcd: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r], bl = L[r] >>> 0; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al < bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xd5: { const d = ((w >> 8) & 15); const bl0 = imms[pc], bl = bl0 >>> 0, bh = bl0 >> 31; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al <= bl) ? (w >> 16) + 1 : 1; break; }
+          case 0xdd: { const d = ((w >> 8) & 15); const r = ((w >> 12) & 15), bh = H[r], bl = L[r] >>> 0; const ah = H[d], al = L[d] >>> 0; pc += (ah !== bh ? ah < bh : al <= bl) ? (w >> 16) + 1 : 1; break; }
           // ---- JMP32 ----
           case 0x16: pc += L[((w >> 8) & 15)] === imms[pc] ? (w >> 16) + 1 : 1; break;
           case 0x1e: pc += L[((w >> 8) & 15)] === L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
@@ -341,18 +337,22 @@ export class Vm {
           case 0x5e: pc += L[((w >> 8) & 15)] !== L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
           case 0x46: pc += (L[((w >> 8) & 15)] & imms[pc]) !== 0 ? (w >> 16) + 1 : 1; break;
           case 0x4e: pc += (L[((w >> 8) & 15)] & L[((w >> 12) & 15)]) !== 0 ? (w >> 16) + 1 : 1; break;
-          case 0x26: case 0x2e: case 0x36: case 0x3e: case 0xa6: case 0xae: case 0xb6: case 0xbe: {
-            const a = L[((w >> 8) & 15)] >>> 0, b = (c & 8 ? L[((w >> 12) & 15)] : imms[pc]) >>> 0;
-            const op = c & 0xf0;
-            const t = op === 0x20 ? a > b : op === 0x30 ? a >= b : op === 0xa0 ? a < b : a <= b;
-            pc += t ? (w >> 16) + 1 : 1; break;
-          }
-          case 0x66: case 0x6e: case 0x76: case 0x7e: case 0xc6: case 0xce: case 0xd6: case 0xde: {
-            const a = L[((w >> 8) & 15)], b = c & 8 ? L[((w >> 12) & 15)] : imms[pc];
-            const op = c & 0xf0;
-            const t = op === 0x60 ? a > b : op === 0x70 ? a >= b : op === 0xc0 ? a < b : a <= b;
-            pc += t ? (w >> 16) + 1 : 1; break;
-          }
+          case 0x26: pc += (L[((w >> 8) & 15)] >>> 0) > (imms[pc] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0x2e: pc += (L[((w >> 8) & 15)] >>> 0) > (L[((w >> 12) & 15)] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0x36: pc += (L[((w >> 8) & 15)] >>> 0) >= (imms[pc] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0x3e: pc += (L[((w >> 8) & 15)] >>> 0) >= (L[((w >> 12) & 15)] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0xa6: pc += (L[((w >> 8) & 15)] >>> 0) < (imms[pc] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0xae: pc += (L[((w >> 8) & 15)] >>> 0) < (L[((w >> 12) & 15)] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0xb6: pc += (L[((w >> 8) & 15)] >>> 0) <= (imms[pc] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0xbe: pc += (L[((w >> 8) & 15)] >>> 0) <= (L[((w >> 12) & 15)] >>> 0) ? (w >> 16) + 1 : 1; break;
+          case 0x66: pc += L[((w >> 8) & 15)] > imms[pc] ? (w >> 16) + 1 : 1; break;
+          case 0x6e: pc += L[((w >> 8) & 15)] > L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
+          case 0x76: pc += L[((w >> 8) & 15)] >= imms[pc] ? (w >> 16) + 1 : 1; break;
+          case 0x7e: pc += L[((w >> 8) & 15)] >= L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
+          case 0xc6: pc += L[((w >> 8) & 15)] < imms[pc] ? (w >> 16) + 1 : 1; break;
+          case 0xce: pc += L[((w >> 8) & 15)] < L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
+          case 0xd6: pc += L[((w >> 8) & 15)] <= imms[pc] ? (w >> 16) + 1 : 1; break;
+          case 0xde: pc += L[((w >> 8) & 15)] <= L[((w >> 12) & 15)] ? (w >> 16) + 1 : 1; break;
           case 0xe5: { // may_goto: taken once the frame's loop budget is used up
             const f = this.depth;
             if (this.mayGoto[f] === 0) pc += (w >> 16) + 1; else { this.mayGoto[f]--; pc++; }
