@@ -90,6 +90,27 @@ function makeFixtures(dir: string, realObj: Buffer | undefined): void {
         for (let k = off; k < Math.min(off + size, b.length); k++) b[k] = garbage[k % garbage.length];
       }
     });
+    // corrupted BTF and BTF.ext: header offsets/lengths out of range, scrambled bodies, a struct
+    // claiming 65535 members, a typedef naming itself
+    const sec = (want: string): { off: number; size: number } | undefined => {
+      const n = realObj.readUInt16LE(60), shstr = Number(realObj.readBigUInt64LE(shoff + realObj.readUInt16LE(62) * 64 + 24));
+      for (let i = 0; i < n; i++) {
+        const h = shoff + i * 64, nameOff = shstr + realObj.readUInt32LE(h);
+        if (realObj.toString('latin1', nameOff, realObj.indexOf(0, nameOff)) === want) return { off: Number(realObj.readBigUInt64LE(h + 24)), size: Number(realObj.readBigUInt64LE(h + 32)) };
+      }
+      return undefined;
+    };
+    for (const [tag, name] of [['btf', '.BTF'], ['btfext', '.BTF.ext']] as const) {
+      const s = sec(name);
+      if (!s) continue;
+      [4, 8, 12, 16, 20].forEach((fo, k) => mut(`${tag}_hdr${k}.o`, (b) => b.writeUInt32LE(k === 0 ? 0xffffff : 0xfffffff0, s.off + fo)));
+      mut(`${tag}_scrambled.o`, (b) => { for (let i = s.off + 24; i < s.off + s.size; i++) b[i] = garbage[i % garbage.length]; });
+      if (tag === 'btf') {
+        const first = s.off + realObj.readUInt32LE(s.off + 4) + realObj.readUInt32LE(s.off + 8);
+        mut('btf_vlen.o', (b) => b.writeUInt32LE((4 << 24) | 0xffff, first + 4));
+        mut('btf_selfref.o', (b) => { b.writeUInt32LE(8 << 24, first + 4); b.writeUInt32LE(1, first + 8); });
+      }
+    }
   }
 }
 
@@ -98,7 +119,8 @@ interface Case { args: string[]; codes: number[]; stdin?: string; needsObj?: boo
 function cases(): Case[] {
   const c: Case[] = [];
   const objs = ['empty.o', 'garbage.o', 'nul.o', 'adir.o', 'missing.o', 'utf16.s'];
-  const realObjs = ['real.o', 'trunc.o', 'half.o', 'hugeshnum.o', 'badshoff.o', 'badshstrndx.o', 'extshnum.o', 'badsections.o', 'scrambled.o'];
+  const realObjs = ['real.o', 'trunc.o', 'half.o', 'hugeshnum.o', 'badshoff.o', 'badshstrndx.o', 'extshnum.o', 'badsections.o', 'scrambled.o',
+    ...[0, 1, 2, 3, 4].flatMap((k) => [`btf_hdr${k}.o`, `btfext_hdr${k}.o`]), 'btf_scrambled.o', 'btfext_scrambled.o', 'btf_vlen.o', 'btf_selfref.o'];
   // check: diagnostics on stdout; missing files and directories are usage/environment errors
   for (const f of ['missing.c', 'adir.c']) c.push({ args: ['check', f], codes: [2], stderrMatch: new RegExp(`${f.replace('.', '\\.')}: (no such file|not a regular file)`) });
   // (NUL-filled C goes through clang only with --no-compile: clang warns once per NUL byte, slowly)
@@ -184,6 +206,12 @@ test('every CLI subcommand survives hostile input with a clear message, in bound
     if (!realObj) t.diagnostic('clang-19 unavailable: the cases built from a compiled object are skipped');
     makeFixtures(dir, realObj);
     const all = cases().filter((c) => (!c.needsObj || realObj) && (!c.needsClang || clang));
+    // every input a case names exists (else a "cannot read" would pass for the wrong reason)
+    for (const c of all) {
+      for (const a of c.args) {
+        if (/\.(o|s|c|bin)$/.test(a) && !/missing|nonexistent|=|^out\.o$|^big\.o$/.test(a)) assert.ok(fs.existsSync(path.join(dir, a)), `fixture ${a}`);
+      }
+    }
     const failures: string[] = [];
     let next = 0;
     const worker = async () => {
