@@ -28,6 +28,16 @@ BPF assembly (.s, assembled with clang).
 Exit status: 0 all programs accepted, 1 a program was rejected (by bpfls, or with --kernel by the
 kernel), 2 usage or build errors.`;
 
+/** clang's diagnostics without the echoed source lines and carets, at most 10 of them (garbage input makes thousands). */
+function summarizeErrors(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const diags = lines.filter((l) => /:\d+:\d+: (fatal error|error|warning):/.test(l));
+  const keep = diags.length ? diags : lines;
+  const MAX = 10;
+  return keep.slice(0, MAX).map((l) => (l.length > 300 ? l.slice(0, 300) + '...' : l)).join('\n') +
+    (keep.length > MAX ? `\n(${keep.length - MAX} more)` : '');
+}
+
 async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: string }> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.o') return { elf: readFileSync(file) };
@@ -39,7 +49,7 @@ async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: stri
     const options = compileOptionsFor(file, { extraIncludePaths: [], extraFlags: [], trusted: true });
     const r = await compile({ clang: found.clang, text, file: path.resolve(file), options });
     if (r.status !== 'ok' || !r.elf) {
-      return { error: r.findings.map((f) => (f as unknown as { message: string }).message).join('\n') || r.stderr || `clang failed (${r.status})` };
+      return { error: summarizeErrors(r.findings.map((f) => (f as unknown as { message: string }).message).join('\n') || r.stderr) || `clang failed (${r.status})` };
     }
     return { elf: r.elf };
   }
@@ -50,7 +60,8 @@ async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: stri
   try {
     const out = path.join(dir, 'a.o');
     const r = spawnSync(found.clang.path, ['-target', 'bpf', '-c', '-x', 'assembler', file, '-o', out], { encoding: 'utf8', timeout: 30000 });
-    if (r.status !== 0) return { error: r.stderr || 'clang could not assemble the file' };
+    if (r.error || r.signal) return { error: `clang did not assemble ${file}: ${r.error?.message ?? `killed by ${r.signal} (time limit 30 s)`}` };
+    if (r.status !== 0) return { error: summarizeErrors(r.stderr) || 'clang could not assemble the file' };
     return { elf: readFileSync(out) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
