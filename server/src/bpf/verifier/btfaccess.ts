@@ -125,3 +125,39 @@ export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, si
   }
   return { kind: 'scalar' };
 }
+
+export type KfuncParam = { kind: 'scalar' } | { kind: 'struct'; btfId: number; name: string; nullable: boolean; union: boolean } | { kind: 'other' };
+export type KfuncRet = { kind: 'void' } | { kind: 'scalar' } | { kind: 'struct'; btfId: number; name: string } | { kind: 'other' };
+
+/**
+ * A kfunc's prototype from the target BTF (FUNC → FUNC_PROTO), reduced to what the verifier models:
+ * scalar parameters, pointers to structs (nullable with a `__nullable`/`__opt` name suffix), and the
+ * return kind. Parameters with other annotations (`__sz`, `__k`, `__ign`, `__uninit`…) or types are 'other'.
+ */
+export function kfuncProto(btf: Btf | undefined, funcId: number): { params: KfuncParam[]; ret: KfuncRet } | undefined {
+  const f = btf?.types[funcId];
+  if (!btf || !f || f.kind !== BtfKind.FUNC) return undefined;
+  const proto = btf.types[f.type];
+  if (!proto || proto.kind !== BtfKind.FUNC_PROTO) return undefined;
+  const params: KfuncParam[] = (proto.params ?? []).map((p) => {
+    const name = p.name ?? '';
+    const suffix = /__([a-z_]+)$/.exec(name)?.[1];
+    const t = strip(btf, p.type);
+    if (!t) return { kind: 'other' };
+    if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return suffix ? { kind: 'other' } : { kind: 'scalar' };
+    const s = ptrToStruct(btf, p.type);
+    if (s && (suffix === undefined || suffix === 'nullable' || suffix === 'opt')) {
+      return { kind: 'struct', btfId: s.btfId, name: s.name, nullable: suffix !== undefined, union: strip(btf, (strip(btf, p.type) as BtfType).type)?.kind === BtfKind.UNION };
+    }
+    return { kind: 'other' };
+  });
+  let ret: KfuncRet = { kind: 'other' };
+  const r = proto.type ? strip(btf, proto.type) : undefined;
+  if (!proto.type) ret = { kind: 'void' };
+  else if (r && (r.kind === BtfKind.INT || r.kind === BtfKind.ENUM || r.kind === BtfKind.ENUM64)) ret = { kind: 'scalar' };
+  else {
+    const s = ptrToStruct(btf, proto.type);
+    if (s) ret = { kind: 'struct', btfId: s.btfId, name: s.name };
+  }
+  return { params, ret };
+}

@@ -30,7 +30,8 @@ import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
-import { tracingCtxArg, walkBtfLoad } from './btfaccess';
+import { tracingCtxArg, walkBtfLoad, kfuncProto } from './btfaccess';
+import { kfuncFacts } from '../../knowledge/kfuncs';
 import { computeNeeded, NeededSets } from './precision';
 export { VerifierError };
 
@@ -1698,6 +1699,7 @@ export class Verifier {
           // sockmap/sockhash lookups yield the socket, xskmap lookups the xdp socket
           r.type = r.map.type === MapType.XSKMAP ? RegType.PTR_TO_XDP_SOCK : RegType.PTR_TO_SOCKET;
         } else if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map, this.obj.btf)) r.id = 0;
+        else if (r.type === RegType.PTR_TO_BTF_ID && !(r.flags & MEM_ALLOC)) r.id = 0;
       }
     });
   }
@@ -2253,6 +2255,8 @@ export class Verifier {
     } else if (name === 'bpf_rcu_read_unlock') {
       if (!this.cur.rcuDepth) this.err(`unmatched rcu read unlock (kernel function ${name})`);
       this.cur.rcuDepth--;
+    } else if (this.modelledKfuncCall(name, insn, idx)) {
+      return;
     } else if (!this.kfuncNoteGiven) {
       this.kfuncNoteGiven = true;
       this.notes.push(`kfunc ${name}: prototype not modelled; arguments assumed valid, result an unknown scalar`);
@@ -2260,6 +2264,75 @@ export class Verifier {
     for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
     markUnknown(regs[0]);
     this.insnIdx++;
+  }
+
+  /**
+   * A kfunc whose BTF prototype has only scalars and struct pointers (check_kfunc_args /
+   * check_kfunc_call for KF_ARG_PTR_TO_BTF_ID): NULL and untrusted arguments of trusted-args and
+   * release kfuncs, the released reference, and the result (PTR_TO_BTF_ID, maybe NULL with
+   * KF_RET_NULL, trusted and referenced with KF_ACQUIRE). False when the prototype is not of that shape.
+   */
+  private modelledKfuncCall(name: string, insn: Insn, idx: number): boolean {
+    if (/^bpf_(obj_|percpu_obj_|list_|rbtree_|refcount_|dynptr_|iter_|rdonly_cast|cast_)/.test(name)) return false;
+    const proto = kfuncProto(this.obj.targetBtf, insn.imm);
+    if (!proto || proto.params.length > 5 || proto.params.some((p) => p.kind === 'other') || proto.ret.kind === 'other') return false;
+    const flags = kfuncFacts(name)?.flags ?? [];
+    const isAcquire = flags.includes('KF_ACQUIRE');
+    const isRelease = flags.includes('KF_RELEASE');
+    const retNull = flags.includes('KF_RET_NULL');
+    const trustedArgs = isRelease || flags.includes('KF_TRUSTED_ARGS');
+    const rcuArgs = flags.includes('KF_RCU');
+    let releaseRegno = 0;
+    let refObjId = 0;
+    for (let i = 0; i < proto.params.length; i++) {
+      const p = proto.params[i];
+      const regno = i + 1;
+      const reg = this.checkRegRead(regno);
+      if (p.kind !== 'struct') continue;
+      const isNull = reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n;
+      if ((trustedArgs || rcuArgs) && !p.nullable && (isNull || (reg.type !== RegType.SCALAR_VALUE && reg.flags & PTR_MAYBE_NULL))) {
+        this.err(`Possibly NULL pointer passed to trusted arg${i}`);
+      }
+      if (reg.type === RegType.SCALAR_VALUE) {
+        // get_kfunc_ptr_arg_type: a scalar is neither a BTF pointer nor memory of a scalar type
+        if (!(isNull && p.nullable)) this.err(`arg#${i} pointer type ${p.union ? 'UNION' : 'STRUCT'} ${p.name} must point to scalar, or struct with scalar`);
+        continue;
+      }
+      if (reg.refObjId) {
+        if (isRelease && refObjId) this.err(`verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${refObjId}`);
+        refObjId = reg.refObjId;
+        if (isRelease) releaseRegno = regno;
+      }
+      if (reg.type !== RegType.PTR_TO_BTF_ID) continue;
+      if (trustedArgs && !rcuArgs && reg.flags & PTR_UNTRUSTED) this.err(`R${regno} must be referenced or trusted`);
+      if ((trustedArgs || isRelease) && reg.off !== 0) {
+        this.err(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+      }
+    }
+    if (isRelease && !releaseRegno) this.err(`release kernel function ${name} expects refcounted PTR_TO_BTF_ID`);
+    if (releaseRegno) this.releaseReference(refObjId);
+    const regs = this.regs;
+    for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+    const r0 = regs[0];
+    if (proto.ret.kind === 'void') {
+      markNotInit(r0);
+    } else if (proto.ret.kind === 'scalar') {
+      markUnknown(r0);
+    } else if (proto.ret.kind === 'struct') {
+      // acquired results are trusted through their ref_obj_id (is_trusted_reg), not a PTR_TRUSTED flag
+      markPtr(r0, RegType.PTR_TO_BTF_ID, retNull ? PTR_MAYBE_NULL : 0);
+      r0.btfId = proto.ret.btfId;
+      r0.btfName = proto.ret.name;
+      if (retNull) r0.id = ++this.idGen;
+      if (isAcquire) {
+        const id = ++this.idGen;
+        if (retNull) r0.id = id;
+        r0.refObjId = id;
+        this.cur.refs.push({ id, insn: idx, kind: 'ptr' });
+      }
+    }
+    this.insnIdx++;
+    return true;
   }
 
   private kfuncNoteGiven = false;
