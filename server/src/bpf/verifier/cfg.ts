@@ -179,6 +179,16 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     if (seen[i]) { if (insns[i].code === 0x18) i++; continue; }
     fail(`unreachable insn ${i}`, i);
   }
+  // do_check's BPF_CALL field check accepts a nonzero off only for kfunc calls (where it names
+  // the BTF fd). The path walk checks helper calls itself; a bpf-to-bpf call with off set is
+  // refused here, after the kernel's earlier passes (subprogs, check_cfg) have had their say.
+  // The kernel reports it when its walk reaches the call, so an error earlier on that path would
+  // come first there, and a call only on branches the walk proves dead would not be refused.
+  for (let i = 0; i < n; i++) {
+    const insn = insns[i];
+    if (insn.code === 0x85 && insn.src === 1 && insn.off !== 0) fail('BPF_CALL uses reserved fields', i);
+    if (insn.code === 0x18) i++;
+  }
   const liveRegs = computeLiveness(insns);
   return { subprogs, prunePoint, forceCheckpoint, iterNext, mayGoto, callsCallback, liveRegs };
 }

@@ -162,13 +162,41 @@ function skLookupAccess(off: number, size: number, write: boolean): CtxAccess {
   return narrowOk(off & 3, size, 4) ? SCALAR : NO;
 }
 
-/** struct bpf_sock_ops: 4-byte fields; only reply/replylong (and sk_txhash) are writable. */
+/**
+ * struct bpf_sock_ops: only reply (4) and sk_txhash (164) are writable, as full 4-byte stores.
+ * Reads are 4 bytes except the u64 fields (bytes_received/bytes_acked, sk, skb_data,
+ * skb_data_end, skb_hwtstamp); skb_tcp_flags alone allows narrow reads.
+ */
 function sockOpsAccess(off: number, size: number, write: boolean): CtxAccess {
   if (off < 0 || off >= 224 || off % size !== 0) return NO;
-  if (write) return (off >= 4 && off < 20 && size === 4) || (off === 68 && size === 4) ? SCALAR : NO;
-  if (off === 184) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET, flags: PTR_MAYBE_NULL } : NO;
-  if (off >= 192) return size === 8 ? SCALAR : NO;
-  return size === 4 || narrowOk(off & 3, size, 4) ? SCALAR : NO;
+  if (write) return (off === 4 || off === 164) && size === 4 ? SCALAR : NO;
+  if (off >= 168 && off < 184) return size === 8 ? SCALAR : NO;
+  if (off >= 184 && off < 192) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET, flags: PTR_MAYBE_NULL } : NO;
+  // skb_data / skb_data_end: packet pointers in the kernel; kept as scalars here (never more permissive)
+  if (off >= 192 && off < 208) return size === 8 ? SCALAR : NO;
+  if (inRange(off, 212, 4)) return narrowOk(off - 212, size, 4) ? SCALAR : NO;
+  if (off >= 216) return size === 8 ? SCALAR : NO;
+  return size === 4 ? SCALAR : NO;
+}
+
+/** lwt_in/lwt_out/lwt_xmit/lwt_seg6local (lwt_is_valid_access): __sk_buff with mark, priority, cb writable. */
+function lwtAccess(off: number, size: number, write: boolean, ldsx: boolean): CtxAccess {
+  if (inRange(off, SKB.tc_classid, 4) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.data_meta, 4) ||
+    inRange(off, SKB.tstamp, 8) || inRange(off, SKB.wire_len, 4) || inRange(off, SKB.hwtstamp, 8)) return NO;
+  if (write && !(inRange(off, SKB.mark, 4) || inRange(off, SKB.priority, 4) || (off >= SKB.cb0 && off < SKB.cb4end))) return NO;
+  const r = skbBase(off, size, write, ldsx);
+  if (!r.ok) return r;
+  if (inRange(off, SKB.data, 4)) return { ok: true, regType: RegType.PTR_TO_PACKET };
+  if (inRange(off, SKB.data_end, 4)) return { ok: true, regType: RegType.PTR_TO_PACKET_END };
+  return r;
+}
+
+/** struct bpf_sysctl { u32 write; u32 file_pos; }: write read-only, file_pos writable as a full u32. */
+function sysctlAccess(off: number, size: number, write: boolean): CtxAccess {
+  if (off < 0 || off + size > 8 || off % size !== 0) return NO;
+  if (off < 4) return write ? NO : narrowOk(off, size, 4) ? SCALAR : NO;
+  if (write) return size === 4 ? SCALAR : NO;
+  return narrowOk(off - 4, size, 4) ? SCALAR : NO;
 }
 
 /** struct bpf_sock (cgroup/sock): bound_dev_if, mark, priority writable; reads of 4-byte fields. */
@@ -261,6 +289,11 @@ export function ctxAccess(progType: number, off: number, size: number, write: bo
     case ProgType.TRACING:
     case ProgType.LSM: return m(btfCtxAccess(off, size, write));
     case ProgType.CGROUP_SOCKOPT: return m(sockoptAccess(off, size, write, eat));
+    case ProgType.LWT_IN:
+    case ProgType.LWT_OUT:
+    case ProgType.LWT_XMIT:
+    case ProgType.LWT_SEG6LOCAL: return m(lwtAccess(off, size, write, ldsx));
+    case ProgType.CGROUP_SYSCTL: return m(sysctlAccess(off, size, write));
     default: return { ok: true, modeled: false };
   }
 }
