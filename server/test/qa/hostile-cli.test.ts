@@ -236,3 +236,23 @@ test('every CLI subcommand survives hostile input with a clear message, in bound
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reader that closes the pipe early (bpfls ... | head) ends the CLI quietly', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfls-qa-pipe-'));
+  try {
+    const lines = ['\t.text', '\t.globl f', 'f:'];
+    for (let i = 0; i < 200_000; i++) lines.push(`\tr0 = ${i}`);
+    lines.push('\texit');
+    fs.writeFileSync(path.join(dir, 'big.s'), lines.join('\n') + '\n');
+    const [exe, ...pre] = cliCommand(fs.existsSync(path.join(repoRoot, 'dist', 'bpfls.js')) ? 'dist' : 'source');
+    const p = spawn(exe, [...pre, 'asm', path.join(dir, 'big.s')], { cwd: repoRoot });
+    let stderr = '';
+    p.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    p.stdout.once('data', () => p.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, stderr.slice(0, 300));
+    assert.ok(code === 0 || code === 1, `exit ${code}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
