@@ -131,3 +131,32 @@ test('hostile requests: out-of-range positions, unknown documents, malformed par
     await c.stop();
   }
 });
+
+test('hostile settings (wrong types, clangPath to a non-clang, garbage target BTF): analysis ends and requests answer', { timeout: 240_000 }, async () => {
+  const mode = fs.existsSync(path.join(repoRoot, 'dist', 'bpfls.js')) ? 'dist' : 'source';
+  const dir = fs.mkdtempSync('/tmp/bpfls-qa-settings-');
+  try {
+    fs.writeFileSync(path.join(dir, 'garbage.btf'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) & 0xff)));
+    fs.writeFileSync(path.join(dir, 'notclang'), '\x7fELF garbage');
+    const all: unknown[] = [
+      null, 'str', { clangPath: 42, extraFlags: 'x', extraIncludePaths: { a: 1 }, files: 7, lints: 'z', asmSyntax: 'bogus', analyses: 'garbage' },
+      { clangPath: '/bin/false' }, { clangPath: dir }, { clangPath: path.join(dir, 'notclang') },
+      { targetBtf: path.join(dir, 'garbage.btf') }, { targetBtf: dir }, { lints: { disabled: 5, severity: [1] }, analyses: { compile: 'x', verify: null } },
+    ];
+    for (const settings of all) {
+      const c = await LspTestClient.start({ mode, debounceMs: 50, settings });
+      try {
+        const uri = `file://${dir}/a.bpf.c`;
+        c.open(uri, NORMAL, 'c', 1);
+        await c.waitForAnalysis(uri, 1, 60_000);
+        await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 20 } }, 30_000);
+        await c.request('textDocument/completion', { textDocument: { uri }, position: { line: 7, character: 8 } }, 30_000);
+        assert.equal(c.exited, undefined, `settings ${JSON.stringify(settings)}: ${c.stderr.slice(-300)}`);
+      } finally {
+        await c.stop();
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
