@@ -4,8 +4,10 @@ import {
   codeActionProviders, codeLensProviders, completionProviders, hoverProviders, objectProviders,
   signatureHelpProviders, syntaxProviders,
   type CodeAction, type CodeActionContext, type CodeLens, type CodeLensContext, type CompletionItem, type DocumentContext,
-  type Hover, type ObjectContext, type PositionContext, type SignatureHelp,
+  type Hover, type ObjectContext, type ObjectInput, type PositionContext, type SignatureHelp,
 } from './registry';
+import { loadObject, type LoadResult } from '../bpf/loader';
+import { targetBtfBytes } from './target-btf';
 import type { BpflsSettings } from './settings';
 import { comparePositions, rangesOverlap, type CancellationToken, type Finding, type TextEdit } from './types';
 
@@ -62,7 +64,23 @@ export function runSyntaxProviders(ctx: DocumentContext, token: CancellationToke
   return filterFindings(out, ctx.settings);
 }
 
-export async function runObjectProviders(ctx: ObjectContext, token: CancellationToken): Promise<Finding[]> {
+/** The object providers' context: the input plus a `load()` that loads the object once. */
+export function objectContext(input: ObjectInput): ObjectContext {
+  let loaded: LoadResult | undefined;
+  return {
+    ...input,
+    load(): LoadResult {
+      if (!loaded) {
+        const targetBtf = targetBtfBytes(input.settings);
+        loaded = loadObject(input.elf, targetBtf ? { targetBtf } : {});
+      }
+      return loaded;
+    },
+  };
+}
+
+export async function runObjectProviders(input: ObjectInput, token: CancellationToken): Promise<Finding[]> {
+  const ctx = objectContext(input);
   const out: Finding[] = [];
   for (const p of objectProviders) {
     if (token.isCancellationRequested) break;

@@ -11,6 +11,7 @@ import type { DocumentSnapshot, LanguageId } from './document';
 import type { BpflsSettings } from './settings';
 import type { CancellationToken, Finding, Position, Range, TextEdit } from './types';
 import type { SyntaxTree } from '../parse/types';
+import type { LoadResult } from '../bpf/loader';
 
 /** What every provider receives about the document. */
 export interface DocumentContext {
@@ -40,7 +41,15 @@ export interface ObjectContext extends DocumentContext {
   elf: Uint8Array;
   /** Path of the source as clang saw it (DWARF/BTF line info names it). */
   sourcePath: string;
+  /**
+   * The object as libbpf would load it against the settings' target BTF (CO-RE, kfuncs), loaded
+   * once per compile on first use and shared by every object provider.
+   */
+  load(): LoadResult;
 }
+
+/** What the callers of the object providers supply; the pipeline adds the shared `load()`. */
+export type ObjectInput = Omit<ObjectContext, 'load'>;
 
 /**
  * Runs after a successful compile, in the analysis worker thread (verifier, emulator, ...).

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { DocumentSnapshot } from '../../src/analysis/document';
 import { defaultSettings } from '../../src/analysis/settings';
+import { objectContext as withSharedLoad } from '../../src/analysis/pipeline';
 import { findCallxSites } from '../../src/features/fixes/callx';
 import { findLibbpfHeader, headerDeclaresConst } from '../../src/features/fixes/libbpf-header';
 import { objectFindings } from '../../src/features/fixes/index';
@@ -15,14 +16,14 @@ import { assertBpflsAccepts, callxInsns, compile, corpus, haveClang, kernelLoad,
 const NO_CLANG = haveClang() ? undefined : 'clang-19 not found';
 
 function objectContext(text: string, elf: Uint8Array) {
-  return {
+  return withSharedLoad({
     doc: new DocumentSnapshot('file:///w/prog.bpf.c', 'c' as const, 1, text),
     tree: undefined,
     settings: defaultSettings,
     elf,
     // compile() in util.ts names the file prog.bpf.c; line_info carries that path
     sourcePath: '/tmp/whatever/prog.bpf.c',
-  };
+  });
 }
 
 test('header constness check', () => {

@@ -5,7 +5,6 @@
 import { registerCodeLensProvider, registerCommand, registerObjectProvider, type CodeLens, type CodeLensContext, type CommandContext, type CommandResult, type ObjectContext } from '../../analysis/registry';
 import type { CancellationToken, Finding, Range } from '../../analysis/types';
 import type { DocumentSnapshot } from '../../analysis/document';
-import { loadObject } from '../../bpf/loader';
 import { Emulator } from '../../bpf/emulator/emulator';
 import { describeRetval, isTestRunnable, retvalAnnotations, runLikeSelftest, summarizeRun } from '../../bpf/emulator/selftest';
 import { docIndex } from '../knowledge/scan';
@@ -41,8 +40,7 @@ export function functionNameRange(doc: DocumentSnapshot, name: string): Range | 
 }
 
 function runFindings(ctx: ObjectContext, token: CancellationToken): Finding[] {
-  const loaded = loadObject(ctx.elf);
-  const obj = loaded.object;
+  const obj = ctx.load().object;
   if (!obj) return [];
   const expected = retvalAnnotations(obj);
   const out: Finding[] = [];

@@ -4,12 +4,10 @@
 // and unloaded again; a rejection becomes an error on the source line of the failing instruction,
 // and where the kernel and bpfls disagree an information finding quotes both (that is how users
 // report verifier parity bugs).
-import { readFileSync } from 'node:fs';
 import { registerObjectProvider, type ObjectContext } from '../../analysis/registry';
 import type { CancellationToken, Finding, Range } from '../../analysis/types';
 import type { DocumentSnapshot } from '../../analysis/document';
-import type { BpflsSettings } from '../../analysis/settings';
-import { loadObject, sourceForInsn, type LoadedProgram } from '../../bpf/loader';
+import { sourceForInsn, type LoadedProgram } from '../../bpf/loader';
 import type { LoadedObject } from '../../bpf/loader/types';
 import { verifyProgram } from '../../bpf/verifier';
 import { progTypeName } from '../../bpf/progtypes';
@@ -29,14 +27,6 @@ export interface KernelFindingData {
   insn: number | null;
   message: string | null;
   logTail?: string;
-}
-
-function targetBtf(settings: BpflsSettings): Uint8Array | undefined {
-  try {
-    return readFileSync(settings.targetBtf || '/sys/kernel/btf/vmlinux');
-  } catch {
-    return undefined;
-  }
 }
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
@@ -75,8 +65,7 @@ async function kernelFindings(ctx: ObjectContext, token: CancellationToken): Pro
       message: 'bpfls.kernelVerifier is ignored in an untrusted workspace (loading programs into the kernel runs code from it); trust the workspace to use it',
     }];
   }
-  const btf = targetBtf(ctx.settings);
-  const obj: LoadedObject | undefined = loadObject(ctx.elf, btf ? { targetBtf: btf } : {}).object;
+  const obj: LoadedObject | undefined = ctx.load().object;
   if (!obj) return [];
   const progs = obj.programs.filter((p) => p.autoload);
   if (!progs.length) return [];

@@ -2,12 +2,10 @@
 // loader finds is verified the way libbpf would load it; a rejection becomes an error on the
 // source line the kernel would name (through .BTF.ext line_info), with the kernel's message and
 // the branch decisions that led there as related information.
-import { readFileSync } from 'node:fs';
 import { registerHoverProvider, registerObjectProvider, type ObjectContext } from '../../analysis/registry';
 import type { CancellationToken, Finding, Range, RelatedInformation } from '../../analysis/types';
 import type { DocumentSnapshot } from '../../analysis/document';
-import type { BpflsSettings } from '../../analysis/settings';
-import { loadObject, sourceForInsn, type LoadedProgram } from '../../bpf/loader';
+import { sourceForInsn, type LoadedProgram } from '../../bpf/loader';
 import { verifyProgram } from '../../bpf/verifier';
 import { progTypeName } from '../../bpf/progtypes';
 import { functionNameRange } from '../emulator';
@@ -30,17 +28,6 @@ export interface VerifierFindingData {
   /** register and stack state before the failing instruction, kernel log notation */
   regs?: string;
   stack?: string;
-}
-
-let cachedBtf: { path: string; bytes: Uint8Array | undefined } | undefined;
-
-function targetBtf(settings: BpflsSettings): Uint8Array | undefined {
-  const path = settings.targetBtf || '/sys/kernel/btf/vmlinux';
-  if (cachedBtf?.path === path) return cachedBtf.bytes;
-  let bytes: Uint8Array | undefined;
-  try { bytes = readFileSync(path); } catch { bytes = undefined; }
-  cachedBtf = { path, bytes };
-  return bytes;
 }
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
@@ -105,9 +92,7 @@ function sameBlockRun(prog: LoadedProgram, from: number, to: number, line: numbe
 function verifyFindings(ctx: ObjectContext, token: CancellationToken): Finding[] {
   let blocks: InlineAsmBlock[] | undefined;
   const inlineBlocks = () => (blocks ??= ctx.doc.languageId === 'c' ? findInlineAsm(ctx.doc.text) : []);
-  const btf = targetBtf(ctx.settings);
-  const loaded = loadObject(ctx.elf, btf ? { targetBtf: btf } : {});
-  const obj = loaded.object;
+  const obj = ctx.load().object;
   if (!obj) return [];
   const out: Finding[] = [];
   for (const prog of obj.programs) {
