@@ -6,7 +6,8 @@
 //
 // Options (before the mode): --log-level N (level for the retry on failure, default 1; 0 = no retry),
 // --tail N (log lines kept in log_tail, default 12), --run (obj mode: BPF_PROG_TEST_RUN accepted
-// programs once on 64 zero bytes and report retval), --verbose (libbpf messages to stderr).
+// programs once on 64 zero bytes and report retval), --verbose (libbpf messages to stderr),
+// --user-sizes (obj mode: map sizes user space sets before load, see set_user_sizes).
 //
 // Every load is first done at log level 4 (BPF_LOG_STATS) only: that log holds the error message,
 // "verification time N usec" and "processed N insns" without the per-instruction trace, so it never
@@ -37,6 +38,7 @@ static int opt_retry_level = 1;
 static int opt_tail = 12;
 static bool opt_run;
 static bool opt_verbose;
+static bool opt_user_sizes;
 static char *log_buf;
 
 /* ---------- JSON output ---------- */
@@ -276,6 +278,21 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, args);
 }
 
+/* --user-sizes: sizes that user space sets before load, as libbpf-tools do (stack-trace maps
+ * declared without value_size get PERF_MAX_STACK_DEPTH (127) frames; other maps declared with
+ * max_entries 0 get 4096, bpfls's assumption). Perf event arrays are sized by libbpf itself. */
+static void set_user_sizes(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj) {
+		enum bpf_map_type t = bpf_map__type(m);
+		if (t == BPF_MAP_TYPE_STACK_TRACE && bpf_map__value_size(m) == 0)
+			bpf_map__set_value_size(m, 127 * 8);
+		if (bpf_map__max_entries(m) == 0 && t != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			bpf_map__set_max_entries(m, 4096);
+	}
+}
+
 /* Opens FILE with only PROG autoloaded and loads it at log level LEVEL. */
 static int load_one(const char *file, const char *prog_name, unsigned level, struct verdict *v,
 		    enum bpf_prog_type *type_out)
@@ -284,6 +301,8 @@ static int load_one(const char *file, const char *prog_name, unsigned level, str
 	if (!obj)
 		return -errno;
 	struct bpf_program *p, *target = NULL;
+	if (opt_user_sizes)
+		set_user_sizes(obj);
 	bpf_object__for_each_program(p, obj) {
 		bool me = strcmp(bpf_program__name(p), prog_name) == 0;
 		bpf_program__set_autoload(p, me);
@@ -584,7 +603,8 @@ static void raw_error(const char *name, const char *msg)
 
 /* Spec: {"name","prog_type","expected_attach_type","prog_flags","license","kern_version",
  * "insns": hex of the wire bytes (16 hex digits per slot),
- * "maps": [{"type","key_size","value_size","max_entries","flags"}]}.
+ * "maps": [{"type","key_size","value_size","max_entries","flags"}],
+ * "btf": hex of a raw BTF blob, "func_info": [insn_off, type_id, ...]}.
  * LD_IMM64 map references use src 5 (map index) or 6 (map index + value offset), as the
  * kernel's fd_array convention does; src 1 and 2 are also accepted with imm = map index. */
 static void raw_one(const char *line)
@@ -650,6 +670,40 @@ static void raw_one(const char *line)
 		}
 		i++;
 	}
+	/* optional program BTF and func_info: "btf" (hex of a raw BTF blob) and "func_info" (a flat
+	 * array insn_off, type_id, insn_off, type_id, ...), as libbpf passes them for an object */
+	int btf_fd = -1;
+	struct bpf_func_info *finfo = NULL;
+	size_t nfinfo = 0;
+	const char *btf_hex = jstr(&spec, "btf", "");
+	const struct jval *fi = jget(&spec, "func_info");
+	if (!problem && btf_hex[0]) {
+		size_t bl = strlen(btf_hex) / 2;
+		unsigned char *blob = malloc(bl ? bl : 1);
+		for (size_t i = 0; i < bl; i++) {
+			int hi = hexval(btf_hex[2 * i]), lo = hexval(btf_hex[2 * i + 1]);
+			if (hi < 0 || lo < 0) {
+				problem = "btf has a non-hex character";
+				break;
+			}
+			blob[i] = (unsigned char)(hi << 4 | lo);
+		}
+		if (!problem) {
+			LIBBPF_OPTS(bpf_btf_load_opts, bopts);
+			btf_fd = bpf_btf_load(blob, bl, &bopts);
+			if (btf_fd < 0)
+				problem = "BTF load failed";
+		}
+		free(blob);
+	}
+	if (!problem && fi && fi->kind == J_ARR && fi->len >= 2) {
+		nfinfo = fi->len / 2;
+		finfo = calloc(nfinfo, sizeof(*finfo));
+		for (size_t i = 0; i < nfinfo; i++) {
+			finfo[i].insn_off = (__u32)fi->items[2 * i].num;
+			finfo[i].type_id = (__u32)fi->items[2 * i + 1].num;
+		}
+	}
 	const char *danger = problem ? NULL : crashes_kernel(insns, cnt);
 	if (problem) {
 		raw_error(name, problem);
@@ -667,7 +721,10 @@ static void raw_one(const char *line)
 				    .expected_attach_type = (enum bpf_attach_type)jnum(&spec, "expected_attach_type", 0),
 				    .prog_flags = (unsigned)jnum(&spec, "prog_flags", 0),
 				    .kern_version = (unsigned)jnum(&spec, "kern_version", 0),
-				    .log_level = level, .log_size = LOG_SIZE, .log_buf = log_buf);
+				    .log_level = level, .log_size = LOG_SIZE, .log_buf = log_buf,
+				    .prog_btf_fd = btf_fd >= 0 ? (__u32)btf_fd : 0,
+				    .func_info = finfo, .func_info_cnt = (__u32)nfinfo,
+				    .func_info_rec_size = finfo ? sizeof(*finfo) : 0);
 			int fd = bpf_prog_load(type, "raw", license, insns, cnt, &popts);
 			int e = fd < 0 ? errno : 0;
 			if (fd >= 0)
@@ -691,6 +748,9 @@ static void raw_one(const char *line)
 	}
 	for (size_t i = 0; i < nmaps; i++)
 		close(fds[i]);
+	if (btf_fd >= 0)
+		close(btf_fd);
+	free(finfo);
 	free(insns);
 	jfree(&spec);
 }
@@ -711,7 +771,7 @@ static int mode_raw(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bpfverify [--log-level N] [--tail N] [--run] [--verbose] probe | obj FILE.o [PROG] | raw < SPECS.jsonl\n");
+	fprintf(stderr, "usage: bpfverify [--log-level N] [--tail N] [--run] [--verbose] [--user-sizes] probe | obj FILE.o [PROG] | raw < SPECS.jsonl\n");
 	return 2;
 }
 
@@ -727,6 +787,8 @@ int main(int argc, char **argv)
 			opt_run = true;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			opt_verbose = true;
+		else if (strcmp(argv[i], "--user-sizes") == 0)
+			opt_user_sizes = true;
 		else
 			return usage();
 	}

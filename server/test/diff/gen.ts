@@ -10,6 +10,7 @@ import {
 } from '../../src/bpf/isa/opcodes';
 import { LD_IMM64, encodeInsns, type Insn } from '../../src/bpf/isa/insn';
 import type { LoadedObject, LoadedProgram, MapDef } from '../../src/bpf/loader/types';
+import { parseBtf } from '../../src/bpf/btf/btf';
 import type { RawSpec } from './oracle';
 
 export interface GenMap {
@@ -385,8 +386,65 @@ export function hex(bytes: Uint8Array): string {
   return s;
 }
 
+/**
+ * Starts of the functions of a program with bpf-to-bpf calls or callbacks (targets inside the
+ * program only), or undefined when it has one function. As the kernel's add_subprog finds them.
+ */
+export function subprogStarts(insns: Insn[]): number[] | undefined {
+  const starts = new Set<number>([0]);
+  for (let i = 0; i < insns.length; i++) {
+    const x = insns[i];
+    if ((x.code === (BPF_JMP | BPF_CALL) && x.src === 1) || (x.code === LD_IMM64 && x.src === 4)) {
+      const t = i + x.imm + 1;
+      if (t >= 0 && t < insns.length) starts.add(t);
+    }
+  }
+  return starts.size > 1 ? [...starts].sort((a, b) => a - b) : undefined;
+}
+
+/**
+ * A minimal program BTF for func_info, as libbpf would pass it for a compiled object: `int`, one
+ * `int (void)` prototype and a FUNC per function (main global, the others static, like callbacks
+ * must be). Type ids: 1 int, 2 proto, 3 + k function k.
+ */
+export function funcInfoBtf(nfuncs: number): { bytes: Uint8Array; funcInfo: { insnOffIdx: number; typeId: number; name: string }[] } {
+  const strs: string[] = ['', 'int'];
+  const strOff: number[] = [0, 1];
+  let strLen = 5; // "\0int\0"
+  const names: string[] = [];
+  for (let k = 0; k < nfuncs; k++) {
+    const name = k === 0 ? 'main_prog' : `sub${k}`;
+    names.push(name);
+    strs.push(name);
+    strOff.push(strLen);
+    strLen += name.length + 1;
+  }
+  const words: number[] = [];
+  words.push(strOff[1], (1 << 24) >>> 0, 4, (1 << 24) | 32); // INT "int", signed, 32 bits
+  words.push(0, (13 << 24) >>> 0, 1); // FUNC_PROTO int (void)
+  for (let k = 0; k < nfuncs; k++) words.push(strOff[k + 2], ((12 << 24) | (k === 0 ? 1 : 0)) >>> 0, 2); // FUNC
+  const typeLen = words.length * 4;
+  const bytes = new Uint8Array(24 + typeLen + strLen);
+  const v = new DataView(bytes.buffer);
+  v.setUint16(0, 0xeb9f, true);
+  v.setUint8(2, 1);
+  v.setUint8(3, 0);
+  v.setUint32(4, 24, true);
+  v.setUint32(8, 0, true);
+  v.setUint32(12, typeLen, true);
+  v.setUint32(16, typeLen, true);
+  v.setUint32(20, strLen, true);
+  words.forEach((w, i) => v.setUint32(24 + 4 * i, w >>> 0, true));
+  let o = 24 + typeLen;
+  for (const s of strs) {
+    for (let i = 0; i < s.length; i++) bytes[o++] = s.charCodeAt(i);
+    bytes[o++] = 0;
+  }
+  return { bytes, funcInfo: names.map((name, k) => ({ insnOffIdx: k, typeId: 3 + k, name })) };
+}
+
 export function toRawSpec(p: GenProgram): RawSpec {
-  return {
+  const spec: RawSpec = {
     name: p.name,
     prog_type: p.progType,
     expected_attach_type: p.expectedAttachType,
@@ -394,6 +452,13 @@ export function toRawSpec(p: GenProgram): RawSpec {
     insns: hex(encodeInsns(p.insns)),
     maps: p.maps.map((m) => ({ type: m.type, key_size: m.keySize, value_size: m.valueSize, max_entries: m.maxEntries, flags: m.flags ?? 0 })),
   };
+  const starts = subprogStarts(p.insns);
+  if (starts) {
+    const b = funcInfoBtf(starts.length);
+    spec.btf = hex(b.bytes);
+    spec.func_info = b.funcInfo.flatMap((f) => [starts[f.insnOffIdx], f.typeId]);
+  }
+  return spec;
 }
 
 /** The same program as the loader would hand it to the verifier. */
@@ -405,7 +470,15 @@ export function toLoadedObject(p: GenProgram): { obj: LoadedObject; prog: Loaded
     name: p.name, section: '', progType: p.progType, expectedAttachType: p.expectedAttachType, autoload: true, sleepable: false,
     insns: p.insns, lineInfo: [], funcInfo: [], license: p.license, kernVersion: 0, problems: [],
   };
-  return { obj: { programs: [prog], maps, license: p.license, kernVersion: 0, notes: [], targetBtf: p.targetBtf }, prog };
+  const obj: LoadedObject = { programs: [prog], maps, license: p.license, kernVersion: 0, notes: [], targetBtf: p.targetBtf };
+  const starts = subprogStarts(p.insns);
+  if (starts) {
+    // the same program BTF and func_info the kernel gets (toRawSpec)
+    const b = funcInfoBtf(starts.length);
+    obj.btf = parseBtf(b.bytes).btf;
+    prog.funcInfo = b.funcInfo.map((f) => ({ insnOff: starts[f.insnOffIdx], typeId: f.typeId, name: f.name }));
+  }
+  return { obj, prog };
 }
 
 /** From a loaded (relocated) program, e.g. of the corpus: map references are LD_IMM64 map indices. */

@@ -104,6 +104,9 @@ export interface RawSpec {
   license?: string;
   insns: string; // hex of the wire bytes
   maps?: { type: number; key_size: number; value_size: number; max_entries: number; flags?: number }[];
+  /** program BTF (hex of the raw blob) and func_info as [insn_off, type_id, ...] */
+  btf?: string;
+  func_info?: number[];
 }
 
 /** Loads raw specs in one process; verdicts come back in order, keyed by name. */

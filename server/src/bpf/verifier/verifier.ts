@@ -28,6 +28,7 @@ import { ctxAccess } from './ctx';
 import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
+import { checkSubprogAndKfuncCalls } from './prepass';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
 import { tracingCtxArg, walkBtfLoad, kfuncProto } from './btfaccess';
@@ -154,6 +155,7 @@ export class Verifier {
   restarts = 0;
 
   run(): void {
+    checkSubprogAndKfuncCalls(this.insns, this.obj, this.prog);
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); });
     this.subprogs = this.cfg.subprogs;
     for (let i = 0; i < this.insns.length; i++) {
@@ -1512,6 +1514,7 @@ export class Verifier {
       case 4: {
         const target = idx + insn.imm + 1;
         const sp = this.subprogs.findIndex((s) => s.start === target);
+        this.checkCallbackFuncInfo(sp);
         markPtr(dst, RegType.PTR_TO_FUNC);
         dst.subprogno = sp;
         break;
@@ -1525,6 +1528,15 @@ export class Verifier {
         this.err('invalid BPF_LD_IMM insn');
     }
     this.insnIdx += 2;
+  }
+
+  /** check_ld_imm for BPF_PSEUDO_FUNC: callbacks need BTF func_info, a static function, not main. */
+  private checkCallbackFuncInfo(sp: number): void {
+    if (!this.prog.funcInfo.length) this.err('missing btf func_info');
+    const fi = this.prog.funcInfo.find((f) => f.insnOff === this.subprogs[sp]?.start);
+    const linkage = fi ? this.obj.btf?.types[fi.typeId]?.linkage : undefined;
+    if (linkage !== undefined && linkage !== 0) this.err('callback function not static');
+    if (sp === 0) this.err('callback function cannot be the main program');
   }
 
   private checkMapProgCompat(map: MapDef): void {
