@@ -1,10 +1,19 @@
 // Register state: the abstract value of one BPF register, as the kernel's struct bpf_reg_state.
-// 64-bit bounds are BigInts (signed smin/smax, unsigned umin/umax); 32-bit bounds are plain
-// numbers (s32 as signed int32, u32 as uint32), which JavaScript represents exactly.
+//
+// Representation (no BigInt on the hot path):
+// - each 64-bit bound is two int32 fields, its high and low 32 bits: sminH/sminL, smaxH/smaxL
+//   (signed), uminH/uminL, umaxH/umaxL (unsigned). Halves are always stored as signed int32
+//   (`x | 0`, small integers for V8); read an unsigned half with `x >>> 0`. A signed 64-bit value
+//   compares by its high half as int32, then its low half as uint32; an unsigned one by both halves
+//   as uint32 (helpers: slt/sle/ult/ule below). Identical bounds have identical fields.
+// - var_off is a Tnum of four int32 halves (tnum.ts).
+// - 32-bit bounds are plain numbers: s32min/s32max as int32, u32min/u32max as uint32.
+// For pruning: rangeWithin(o, c) and boundsEqual(o, c) compare all bounds (no BigInt); sminOf()...
+// give a bound as a BigInt for printing and cold paths, sminNum()... as a double (exact below 2^53).
 import type { MapDef } from '../loader/types';
 import {
-  Tnum, TNUM_UNKNOWN, U64_MAX, U32_MAX_N, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumIsUnknown, tnumSubreg,
-  tnumIntersect, tnumRange, tnumOr, tnumClearSubreg, tnumConstSubreg, tnumStr,
+  Tnum, TNUM_UNKNOWN, u64, s64, tnumConst, tnumIsConst, tnumIsUnknown, tnumSubreg,
+  tnumIntersect, tnumRange, tnumWithSubreg, tnumConstSubreg, tnumStr, tnumValueBig, hiOf,
 } from './tnum';
 
 export const enum RegType {
@@ -41,7 +50,9 @@ export interface Reg {
   /** fixed offset of a pointer */
   off: number;
   varOff: Tnum;
-  smin: bigint; smax: bigint; umin: bigint; umax: bigint;
+  /** 64-bit bounds as int32 halves (see the top of this file) */
+  sminH: number; sminL: number; smaxH: number; smaxL: number;
+  uminH: number; uminL: number; umaxH: number; umaxL: number;
   s32min: number; s32max: number; u32min: number; u32max: number;
   /** identity shared by copies: NULL-check propagation, packet range propagation, scalar links */
   id: number;
@@ -60,6 +71,8 @@ export interface Reg {
   subprogno: number;
   /** dynptr type / iterator info for stack slots */
   dynptrType?: string;
+  /** PTR_TO_MEM slices of a dynptr (bpf_dynptr_data/slice): the dynptr's id */
+  dynptrId?: number;
   precise: boolean;
   /** the map value came from a frozen read-only map (contents readable as constants) */
   mapUid?: number;
@@ -71,10 +84,10 @@ export interface Reg {
 export function notInit(): Reg {
   return {
     type: RegType.NOT_INIT, flags: 0, off: 0, varOff: TNUM_UNKNOWN,
-    smin: S64_MIN, smax: S64_MAX, umin: 0n, umax: U64_MAX,
+    sminH: S32_MIN, sminL: 0, smaxH: S32_MAX, smaxL: -1, uminH: 0, uminL: 0, umaxH: -1, umaxL: -1,
     s32min: S32_MIN, s32max: S32_MAX, u32min: 0, u32max: U32_MAX,
     id: 0, refObjId: 0, range: 0, map: undefined, btfId: 0, btfName: undefined, memSize: 0, frameno: 0, subprogno: 0,
-    dynptrType: undefined, precise: false, mapUid: undefined, iterState: undefined, iterDepth: undefined,
+    dynptrType: undefined, dynptrId: undefined, precise: false, mapUid: undefined, iterState: undefined, iterDepth: undefined,
   };
 }
 
@@ -82,10 +95,11 @@ export function cloneReg(r: Reg): Reg {
   // an explicit literal keeps one hidden class (faster than spread on this hot path)
   return {
     type: r.type, flags: r.flags, off: r.off, varOff: r.varOff,
-    smin: r.smin, smax: r.smax, umin: r.umin, umax: r.umax,
+    sminH: r.sminH, sminL: r.sminL, smaxH: r.smaxH, smaxL: r.smaxL,
+    uminH: r.uminH, uminL: r.uminL, umaxH: r.umaxH, umaxL: r.umaxL,
     s32min: r.s32min, s32max: r.s32max, u32min: r.u32min, u32max: r.u32max,
     id: r.id, refObjId: r.refObjId, range: r.range, map: r.map, btfId: r.btfId, btfName: r.btfName,
-    memSize: r.memSize, frameno: r.frameno, subprogno: r.subprogno, dynptrType: r.dynptrType, precise: r.precise,
+    memSize: r.memSize, frameno: r.frameno, subprogno: r.subprogno, dynptrType: r.dynptrType, dynptrId: r.dynptrId, precise: r.precise,
     mapUid: r.mapUid, iterState: r.iterState, iterDepth: r.iterDepth,
   };
 }
@@ -116,23 +130,117 @@ export function isPointer(r: Reg): boolean {
   return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
 }
 
+// ---- 64-bit comparisons on halves ----------------------------------------------------------
+
+/** signed a < b, a and b as (high int32, low) halves */
+export const slt = (ah: number, al: number, bh: number, bl: number): boolean => ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0));
+export const sle = (ah: number, al: number, bh: number, bl: number): boolean => ah < bh || (ah === bh && (al >>> 0) <= (bl >>> 0));
+/** unsigned a < b */
+export const ult = (ah: number, al: number, bh: number, bl: number): boolean =>
+  (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0));
+export const ule = (ah: number, al: number, bh: number, bl: number): boolean =>
+  (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) <= (bl >>> 0));
+
+/** halves to BigInt (printing, cold paths) */
+export const bigS = (h: number, l: number): bigint => (BigInt(h | 0) << 32n) | BigInt(l >>> 0);
+export const bigU = (h: number, l: number): bigint => (BigInt(h >>> 0) << 32n) | BigInt(l >>> 0);
+/** BigInt (taken modulo 2^64) to its high / low int32 half */
+export const hiB = (x: bigint): number => Number(BigInt.asUintN(64, x) >> 32n) | 0;
+export const loB = (x: bigint): number => Number(x & 0xffff_ffffn) | 0;
+
+// bounds as BigInts (cold paths, messages) and as doubles (exact when |x| < 2^53; rounding is
+// monotone, so comparisons with small limits stay exact)
+export const sminOf = (r: Reg): bigint => bigS(r.sminH, r.sminL);
+export const smaxOf = (r: Reg): bigint => bigS(r.smaxH, r.smaxL);
+export const uminOf = (r: Reg): bigint => bigU(r.uminH, r.uminL);
+export const umaxOf = (r: Reg): bigint => bigU(r.umaxH, r.umaxL);
+export const sminNum = (r: Reg): number => r.sminH * 4294967296 + (r.sminL >>> 0);
+export const smaxNum = (r: Reg): number => r.smaxH * 4294967296 + (r.smaxL >>> 0);
+export const uminNum = (r: Reg): number => (r.uminH >>> 0) * 4294967296 + (r.uminL >>> 0);
+export const umaxNum = (r: Reg): number => (r.umaxH >>> 0) * 4294967296 + (r.umaxL >>> 0);
+
+/** set the signed 64-bit bounds from BigInts (cold paths) */
+export function setSBounds(r: Reg, min: bigint, max: bigint): void {
+  r.sminH = hiB(min); r.sminL = loB(min); r.smaxH = hiB(max); r.smaxL = loB(max);
+}
+export function setUBounds(r: Reg, min: bigint, max: bigint): void {
+  r.uminH = hiB(min); r.uminL = loB(min); r.umaxH = hiB(max); r.umaxL = loB(max);
+}
+/** set the signed 64-bit bounds from integers below 2^53 in magnitude */
+export function setSBoundsNum(r: Reg, min: number, max: number): void {
+  r.sminH = hiOf(min); r.sminL = min | 0; r.smaxH = hiOf(max); r.smaxL = max | 0;
+}
+export function setUBoundsNum(r: Reg, min: number, max: number): void {
+  r.uminH = hiOf(min); r.uminL = min | 0; r.umaxH = hiOf(max); r.umaxL = max | 0;
+}
+
+/** smin === S64_MIN */
+export const sminIsMin = (r: Reg): boolean => r.sminH === S32_MIN && r.sminL === 0;
+export const smaxIsMax = (r: Reg): boolean => r.smaxH === S32_MAX && r.smaxL === -1;
+/** smin < 0 */
+export const sminNeg = (r: Reg): boolean => r.sminH < 0;
+/** umax fits in 32 bits */
+export const umaxIs32 = (r: Reg): boolean => r.umaxH === 0;
+
+/** the 64-bit signed and unsigned bounds of o contain c's (regsafe's range_within, 64-bit part) */
+export function rangeWithin64(o: Reg, c: Reg): boolean {
+  return ule(o.uminH, o.uminL, c.uminH, c.uminL) && ule(c.umaxH, c.umaxL, o.umaxH, o.umaxL) &&
+    sle(o.sminH, o.sminL, c.sminH, c.sminL) && sle(c.smaxH, c.smaxL, o.smaxH, o.smaxL);
+}
+
+/** range_within: every bound of o contains c's */
+export function rangeWithin(o: Reg, c: Reg): boolean {
+  return rangeWithin64(o, c) &&
+    o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
+}
+
+/** the 64-bit bounds are identical */
+export function bounds64Equal(a: Reg, b: Reg): boolean {
+  return a.sminL === b.sminL && a.sminH === b.sminH && a.smaxL === b.smaxL && a.smaxH === b.smaxH &&
+    a.uminL === b.uminL && a.uminH === b.uminH && a.umaxL === b.umaxL && a.umaxH === b.umaxH;
+}
+
+/** every bound (64- and 32-bit) is identical */
+export function boundsEqual(a: Reg, b: Reg): boolean {
+  return bounds64Equal(a, b) && a.s32min === b.s32min && a.s32max === b.s32max && a.u32min === b.u32min && a.u32max === b.u32max;
+}
+
 // ---- marking -------------------------------------------------------------------------------
 
-/** __mark_reg_known: a constant 64-bit value (keeps the type, clears offsets and ids). */
-export function markKnown(r: Reg, v: bigint): void {
-  const x = u64(v);
-  r.varOff = tnumConst(x);
+/** __mark_reg_known: a constant 64-bit value given as halves (keeps the type, clears offsets and ids). */
+export function markKnown(r: Reg, hi: number, lo: number): void {
+  hi |= 0; lo |= 0;
+  r.varOff = tnumConst(hi, lo);
   r.off = 0;
-  r.smin = r.smax = s64(x);
-  r.umin = r.umax = x;
-  const lo = Number(x & 0xffff_ffffn);
-  r.s32min = r.s32max = lo | 0;
+  r.sminH = r.smaxH = r.uminH = r.umaxH = hi;
+  r.sminL = r.smaxL = r.uminL = r.umaxL = lo;
+  r.s32min = r.s32max = lo;
   r.u32min = r.u32max = lo >>> 0;
 }
 
-export function markKnownScalar(r: Reg, v: bigint): void {
+/** markKnown for an integer below 2^53 in magnitude (immediates, offsets) */
+export function markKnownNum(r: Reg, v: number): void {
+  markKnown(r, hiOf(v), v | 0);
+}
+
+/** markKnown from a BigInt taken modulo 2^64 (cold paths) */
+export function markKnownBig(r: Reg, v: bigint): void {
+  markKnown(r, hiB(v), loB(v));
+}
+
+export function markKnownScalar(r: Reg, hi: number, lo: number): void {
   resetToScalar(r);
-  markKnown(r, v);
+  markKnown(r, hi, lo);
+}
+
+export function markKnownScalarNum(r: Reg, v: number): void {
+  resetToScalar(r);
+  markKnown(r, hiOf(v), v | 0);
+}
+
+export function markKnownScalarBig(r: Reg, v: bigint): void {
+  resetToScalar(r);
+  markKnown(r, hiB(v), loB(v));
 }
 
 /** __mark_reg32_known: constant low 32 bits, upper half unchanged in var_off. */
@@ -142,23 +250,24 @@ export function mark32Known(r: Reg, v: number): void {
   r.u32min = r.u32max = v >>> 0;
 }
 
-export function markUnbounded(r: Reg): void {
-  r.smin = S64_MIN; r.smax = S64_MAX; r.umin = 0n; r.umax = U64_MAX;
-  r.s32min = S32_MIN; r.s32max = S32_MAX; r.u32min = 0; r.u32max = U32_MAX;
-}
-
 export function mark64Unbounded(r: Reg): void {
-  r.smin = S64_MIN; r.smax = S64_MAX; r.umin = 0n; r.umax = U64_MAX;
+  r.sminH = S32_MIN; r.sminL = 0; r.smaxH = S32_MAX; r.smaxL = -1;
+  r.uminH = 0; r.uminL = 0; r.umaxH = -1; r.umaxL = -1;
 }
 
 export function mark32Unbounded(r: Reg): void {
   r.s32min = S32_MIN; r.s32max = S32_MAX; r.u32min = 0; r.u32max = U32_MAX;
 }
 
+export function markUnbounded(r: Reg): void {
+  mark64Unbounded(r);
+  mark32Unbounded(r);
+}
+
 function resetToScalar(r: Reg): void {
   r.type = RegType.SCALAR_VALUE;
   r.flags = 0; r.off = 0; r.id = 0; r.refObjId = 0; r.range = 0; r.map = undefined; r.btfId = 0;
-  r.btfName = undefined; r.memSize = 0; r.frameno = 0; r.subprogno = 0; r.dynptrType = undefined;
+  r.btfName = undefined; r.memSize = 0; r.frameno = 0; r.subprogno = 0; r.dynptrType = undefined; r.dynptrId = undefined;
   r.mapUid = undefined;
 }
 
@@ -176,9 +285,16 @@ export function unknownScalar(): Reg {
   return r;
 }
 
-export function knownScalar(v: bigint): Reg {
+/** a known scalar from an integer below 2^53 in magnitude */
+export function knownScalar(v: number): Reg {
   const r = notInit();
-  markKnownScalar(r, v);
+  markKnownScalar(r, hiOf(v), v | 0);
+  return r;
+}
+
+export function knownScalarBig(v: bigint): Reg {
+  const r = notInit();
+  markKnownScalarBig(r, v);
   return r;
 }
 
@@ -192,19 +308,14 @@ export function markPtr(r: Reg, type: RegType, flags = 0): void {
   resetToScalar(r);
   r.type = type;
   r.flags = flags;
-  markKnown(r, 0n);
+  markKnown(r, 0, 0);
   r.precise = false;
 }
 
 // ---- bounds --------------------------------------------------------------------------------
 
-const lo32 = (x: bigint): number => Number(x & 0xffff_ffffn);
-const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
-const bmin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
-
 function update32Bounds(r: Reg): void {
-  const t = tnumSubreg(r.varOff);
-  const v = Number(t.value), m = Number(t.mask);
+  const v = r.varOff.vl, m = r.varOff.ml;
   r.s32min = Math.max(r.s32min, (v | (m & 0x8000_0000)) | 0);
   r.s32max = Math.min(r.s32max, (v | (m & 0x7fff_ffff)) | 0);
   r.u32min = Math.max(r.u32min, v >>> 0);
@@ -212,11 +323,15 @@ function update32Bounds(r: Reg): void {
 }
 
 function update64Bounds(r: Reg): void {
-  const v = r.varOff.value, m = r.varOff.mask;
-  r.smin = bmax(r.smin, s64(v | (m & 0x8000_0000_0000_0000n)));
-  r.smax = bmin(r.smax, s64(v | (m & 0x7fff_ffff_ffff_ffffn)));
-  r.umin = bmax(r.umin, v);
-  r.umax = bmin(r.umax, v | m);
+  const t = r.varOff;
+  // smin = max(smin, value | (mask & sign bit)); smax = min(smax, value | (mask & ~sign bit))
+  let h = t.vh | (t.mh & 0x8000_0000), l = t.vl;
+  if (slt(r.sminH, r.sminL, h, l)) { r.sminH = h; r.sminL = l; }
+  h = t.vh | (t.mh & 0x7fff_ffff); l = t.vl | t.ml;
+  if (slt(h, l, r.smaxH, r.smaxL)) { r.smaxH = h; r.smaxL = l; }
+  if (ult(r.uminH, r.uminL, t.vh, t.vl)) { r.uminH = t.vh; r.uminL = t.vl; }
+  h = t.vh | t.mh;
+  if (ult(h, l, r.umaxH, r.umaxL)) { r.umaxH = h; r.umaxL = l; }
 }
 
 export function updateRegBounds(r: Reg): void {
@@ -225,10 +340,8 @@ export function updateRegBounds(r: Reg): void {
 }
 
 function deduce32(r: Reg): void {
-  // the 64-bit bounds do not change here: split each into 32-bit halves once (BigInt operations
-  // allocate, and this runs after every ALU op and branch)
-  const uminLo = lo32(r.umin), umaxLo = lo32(r.umax), sminLo = lo32(r.smin), smaxLo = lo32(r.smax);
-  const uminHi = lo32(r.umin >> 32n), umaxHi = lo32(r.umax >> 32n), sminHi = lo32(r.smin >> 32n), smaxHi = lo32(r.smax >> 32n);
+  const uminLo = r.uminL >>> 0, umaxLo = r.umaxL >>> 0, sminLo = r.sminL >>> 0, smaxLo = r.smaxL >>> 0;
+  const uminHi = r.uminH, umaxHi = r.umaxH, sminHi = r.sminH, smaxHi = r.smaxH;
   if (uminHi === umaxHi) {
     r.u32min = Math.max(r.u32min, uminLo);
     r.u32max = Math.min(r.u32max, umaxLo);
@@ -247,11 +360,11 @@ function deduce32(r: Reg): void {
       r.s32max = Math.min(r.s32max, smaxLo | 0);
     }
   }
-  if (((uminHi + 1) >>> 0) === umaxHi && (uminLo | 0) < 0 && (umaxLo | 0) >= 0) {
+  if (((uminHi + 1) | 0) === umaxHi && (uminLo | 0) < 0 && (umaxLo | 0) >= 0) {
     r.s32min = Math.max(r.s32min, uminLo | 0);
     r.s32max = Math.min(r.s32max, umaxLo | 0);
   }
-  if (((sminHi + 1) >>> 0) === smaxHi && (sminLo | 0) < 0 && (smaxLo | 0) >= 0) {
+  if (((sminHi + 1) | 0) === smaxHi && (sminLo | 0) < 0 && (smaxLo | 0) >= 0) {
     r.s32min = Math.max(r.s32min, sminLo | 0);
     r.s32max = Math.min(r.s32max, smaxLo | 0);
   }
@@ -272,66 +385,46 @@ function deduce32(r: Reg): void {
 }
 
 function deduce64(r: Reg): void {
-  if (s64(r.umin) <= s64(r.umax)) {
-    r.smin = bmax(r.smin, s64(r.umin));
-    r.smax = bmin(r.smax, s64(r.umax));
+  // the same bits read as signed: umin <= umax as signed means the unsigned range does not cross
+  // the sign boundary
+  if (sle(r.uminH, r.uminL, r.umaxH, r.umaxL)) {
+    if (slt(r.sminH, r.sminL, r.uminH, r.uminL)) { r.sminH = r.uminH; r.sminL = r.uminL; }
+    if (slt(r.umaxH, r.umaxL, r.smaxH, r.smaxL)) { r.smaxH = r.umaxH; r.smaxL = r.umaxL; }
   }
-  if (u64(r.smin) <= u64(r.smax)) {
-    r.umin = bmax(u64(r.smin), r.umin);
-    r.umax = bmin(u64(r.smax), r.umax);
-  } else if (r.umax < u64(r.smin)) {
-    r.smin = s64(r.umin);
-    r.umax = bmin(r.umax, u64(r.smax));
-  } else if (u64(r.smax) < r.umin) {
-    r.smax = s64(r.umax);
-    r.umin = bmax(r.umin, u64(r.smin));
+  if (ule(r.sminH, r.sminL, r.smaxH, r.smaxL)) {
+    if (ult(r.uminH, r.uminL, r.sminH, r.sminL)) { r.uminH = r.sminH; r.uminL = r.sminL; }
+    if (ult(r.smaxH, r.smaxL, r.umaxH, r.umaxL)) { r.umaxH = r.smaxH; r.umaxL = r.smaxL; }
+  } else if (ult(r.umaxH, r.umaxL, r.sminH, r.sminL)) {
+    r.sminH = r.uminH; r.sminL = r.uminL;
+    if (ult(r.smaxH, r.smaxL, r.umaxH, r.umaxL)) { r.umaxH = r.smaxH; r.umaxL = r.smaxL; }
+  } else if (ult(r.smaxH, r.smaxL, r.uminH, r.uminL)) {
+    r.smaxH = r.umaxH; r.smaxL = r.umaxL;
+    if (ult(r.uminH, r.uminL, r.sminH, r.sminL)) { r.uminH = r.sminH; r.uminL = r.sminL; }
   }
 }
 
-const HI_MASK = 0xffff_ffff_0000_0000n;
-
+/** raise the low half of a bound to at least lo (same high half); lower it to at most hi */
 function deduceMixed(r: Reg): void {
-  if (r.umin <= U32_MAX_N && r.umax <= U32_MAX_N && r.smin >= 0n && r.smin <= U32_MAX_N && r.smax >= 0n && r.smax <= U32_MAX_N) {
-    // the common case (counters, lengths, bytes): every 64-bit bound has zero upper 32 bits, so
-    // combining them with the 32-bit bounds needs no masking (and stays in this range)
-    const lo = BigInt(r.u32min), hi = BigInt(r.u32max);
-    r.umin = bmax(r.umin, lo);
-    r.umax = bmin(r.umax, hi);
-    r.smin = bmax(r.smin, lo);
-    r.smax = bmin(r.smax, hi);
-    if (r.s32min >>> 0 <= r.s32max >>> 0) {
-      const slo = BigInt(r.s32min >>> 0), shi = BigInt(r.s32max >>> 0);
-      r.umin = bmax(r.umin, slo);
-      r.umax = bmin(r.umax, shi);
-      r.smin = bmax(r.smin, slo);
-      r.smax = bmin(r.smax, shi);
-    }
-  } else {
-    let nUmin = (r.umin & HI_MASK) | BigInt(r.u32min);
-    let nUmax = (r.umax & HI_MASK) | BigInt(r.u32max);
-    r.umin = bmax(r.umin, nUmin);
-    r.umax = bmin(r.umax, nUmax);
-    let nSmin = s64((u64(r.smin) & HI_MASK) | BigInt(r.u32min));
-    let nSmax = s64((u64(r.smax) & HI_MASK) | BigInt(r.u32max));
-    r.smin = bmax(r.smin, nSmin);
-    r.smax = bmin(r.smax, nSmax);
-    if (r.s32min >>> 0 <= r.s32max >>> 0) {
-      nUmin = (r.umin & HI_MASK) | BigInt(r.s32min >>> 0);
-      nUmax = (r.umax & HI_MASK) | BigInt(r.s32max >>> 0);
-      r.umin = bmax(r.umin, nUmin);
-      r.umax = bmin(r.umax, nUmax);
-      nSmin = s64((u64(r.smin) & HI_MASK) | BigInt(r.s32min >>> 0));
-      nSmax = s64((u64(r.smax) & HI_MASK) | BigInt(r.s32max >>> 0));
-      r.smin = bmax(r.smin, nSmin);
-      r.smax = bmin(r.smax, nSmax);
-    }
+  // new_umin = (umin & ~0xffffffff) | u32_min keeps umin's high half, so max(umin, new_umin)
+  // compares low halves only; likewise for the other three bounds
+  let lo = r.u32min, hi = r.u32max;
+  if (lo > r.uminL >>> 0) r.uminL = lo | 0;
+  if (hi < r.umaxL >>> 0) r.umaxL = hi | 0;
+  if (lo > r.sminL >>> 0) r.sminL = lo | 0;
+  if (hi < r.smaxL >>> 0) r.smaxL = hi | 0;
+  if (r.s32min >>> 0 <= r.s32max >>> 0) {
+    lo = r.s32min >>> 0; hi = r.s32max >>> 0;
+    if (lo > r.uminL >>> 0) r.uminL = lo | 0;
+    if (hi < r.umaxL >>> 0) r.umaxL = hi | 0;
+    if (lo > r.sminL >>> 0) r.sminL = lo | 0;
+    if (hi < r.smaxL >>> 0) r.smaxL = hi | 0;
   }
-  if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) {
-    r.smin = BigInt(r.s32min);
-    r.smax = BigInt(r.s32max);
-    r.umin = BigInt(r.s32min);
-    r.umax = BigInt(r.s32max);
-    r.varOff = tnumIntersect(r.varOff, tnumRange(r.umin, r.umax));
+  // s32 range non-negative and the 64-bit signed range within s32: the value is the 32-bit one
+  if (r.s32min >= 0 && (r.sminH >= 0 || (r.sminH === -1 && r.sminL < 0)) && (r.smaxH < 0 || (r.smaxH === 0 && r.smaxL >= 0))) {
+    const maxH = r.s32max >> 31; // 0 unless the 32-bit bounds are contradictory
+    r.sminH = 0; r.sminL = r.s32min; r.smaxH = maxH; r.smaxL = r.s32max;
+    r.uminH = 0; r.uminL = r.s32min; r.umaxH = maxH; r.umaxL = r.s32max;
+    r.varOff = tnumIntersect(r.varOff, tnumRange(0, r.s32min, maxH, r.s32max));
   }
 }
 
@@ -342,19 +435,19 @@ function deduceBounds(r: Reg): void {
 }
 
 function boundOffset(r: Reg): void {
-  const v64 = tnumIntersect(r.varOff, tnumRange(r.umin, r.umax));
-  const v32 = tnumIntersect(tnumSubreg(v64), tnumRange(BigInt(r.u32min), BigInt(r.u32max)));
-  r.varOff = tnumOr(tnumClearSubreg(v64), v32);
+  const v64 = tnumIntersect(r.varOff, tnumRange(r.uminH, r.uminL, r.umaxH, r.umaxL));
+  const v32 = tnumIntersect(tnumSubreg(v64), tnumRange(0, r.u32min, 0, r.u32max));
+  r.varOff = tnumWithSubreg(v64, v32);
 }
 
 /** reg_bounds_sync: make tnum, 64- and 32-bit signed and unsigned bounds agree. */
 export function regBoundsSync(r: Reg): void {
   // Constants are the hot case and already consistent.
-  if (tnumIsConst(r.varOff) && r.umin === r.umax && r.umin === r.varOff.value) {
-    const lo = lo32(r.umin);
-    r.smin = r.smax = s64(r.umin);
-    r.s32min = r.s32max = lo | 0;
-    r.u32min = r.u32max = lo;
+  const t = r.varOff;
+  if ((t.mh | t.ml) === 0 && r.uminH === r.umaxH && r.uminL === r.umaxL && r.uminH === t.vh && r.uminL === t.vl) {
+    r.sminH = r.smaxH = t.vh; r.sminL = r.smaxL = t.vl;
+    r.s32min = r.s32max = t.vl;
+    r.u32min = r.u32max = t.vl >>> 0;
     return;
   }
   updateRegBounds(r);
@@ -367,39 +460,39 @@ export function regBoundsSync(r: Reg): void {
 
 /** Whether bounds are self-contradictory (an impossible branch). */
 export function regBoundsInvalid(r: Reg): boolean {
-  return r.umin > r.umax || r.smin > r.smax || r.u32min > r.u32max || r.s32min > r.s32max;
+  return ult(r.umaxH, r.umaxL, r.uminH, r.uminL) || slt(r.smaxH, r.smaxL, r.sminH, r.sminL) ||
+    r.u32min > r.u32max || r.s32min > r.s32max;
 }
 
 /** zext_32_to_64 after a 32-bit ALU op. */
 export function zext32To64(r: Reg): void {
   r.varOff = tnumSubreg(r.varOff);
   // __reg_assign_32_into_64
-  r.umin = BigInt(r.u32min);
-  r.umax = BigInt(r.u32max);
+  r.uminH = 0; r.uminL = r.u32min | 0;
+  r.umaxH = 0; r.umaxL = r.u32max | 0;
   if (r.s32min >= 0 && r.s32max >= 0) {
-    r.smin = BigInt(r.s32min);
-    r.smax = BigInt(r.s32max);
+    r.sminH = 0; r.sminL = r.s32min;
+    r.smaxH = 0; r.smaxL = r.s32max;
   } else {
-    r.smin = 0n;
-    r.smax = BigInt(U32_MAX);
+    r.sminH = 0; r.sminL = 0;
+    r.smaxH = 0; r.smaxL = -1;
   }
 }
 
 /** Sign-extend the low `size` bytes (coerce_reg_to_size_sx / coerce_subreg_to_size_sx). */
 export function coerceToSize(r: Reg, size: number): void {
   if (size >= 8) return;
-  const bits = BigInt(size * 8);
-  const m = (1n << bits) - 1n;
-  r.varOff = { value: r.varOff.value & m, mask: r.varOff.mask & m };
-  if ((r.umin & ~m) === (r.umax & ~m)) {
-    r.umin &= m;
-    r.umax &= m;
+  const m = size >= 4 ? -1 : (1 << (size * 8)) - 1;
+  r.varOff = { vh: 0, vl: r.varOff.vl & m, mh: 0, ml: r.varOff.ml & m };
+  if (r.uminH === r.umaxH && (r.uminL & ~m) === (r.umaxL & ~m)) {
+    r.uminH = 0; r.uminL &= m;
+    r.umaxH = 0; r.umaxL &= m;
   } else {
-    r.umin = 0n;
-    r.umax = m;
+    r.uminH = 0; r.uminL = 0;
+    r.umaxH = 0; r.umaxL = m;
   }
-  r.smin = r.umin;
-  r.smax = r.umax;
+  r.sminH = r.uminH; r.sminL = r.uminL;
+  r.smaxH = r.umaxH; r.smaxL = r.umaxL;
   r.s32min = S32_MIN; r.s32max = S32_MAX; r.u32min = 0; r.u32max = U32_MAX;
   regBoundsSync(r);
 }
@@ -409,11 +502,12 @@ export function isConst(r: Reg): boolean {
 }
 
 export function isSubregConst(r: Reg): boolean {
-  return tnumSubreg(r.varOff).mask === 0n;
+  return r.varOff.ml === 0;
 }
 
+/** the constant value as an unsigned BigInt (cold paths) */
 export function constValue(r: Reg): bigint {
-  return r.varOff.value;
+  return tnumValueBig(r.varOff);
 }
 
 // ---- printing (kernel log format) ---------------------------------------------------------
@@ -428,11 +522,12 @@ export function unum(n: bigint): string {
 
 function scalarRanges(r: Reg): string[] {
   const s32dec = (v: number): bigint => (v >= -32768 && v <= 32767 ? BigInt(v) : BigInt(v >>> 0));
+  const smin = sminOf(r), smax = smaxOf(r), umin = uminOf(r), umax = umaxOf(r);
   const mm = [
-    { name: 'smin', val: u64(r.smin), sval: r.smin, omit: r.smin === S64_MIN },
-    { name: 'smax', val: u64(r.smax), sval: r.smax, omit: r.smax === S64_MAX },
-    { name: 'umin', val: r.umin, sval: r.umin, omit: r.umin === 0n },
-    { name: 'umax', val: r.umax, sval: r.umax, omit: r.umax === U64_MAX },
+    { name: 'smin', val: u64(smin), sval: smin, omit: sminIsMin(r) },
+    { name: 'smax', val: u64(smax), sval: smax, omit: smaxIsMax(r) },
+    { name: 'umin', val: umin, sval: umin, omit: umin === 0n },
+    { name: 'umax', val: umax, sval: umax, omit: umax === 0xffff_ffff_ffff_ffffn },
     { name: 'smin32', val: u64(s32dec(r.s32min)), sval: s32dec(r.s32min), omit: r.s32min === S32_MIN },
     { name: 'smax32', val: u64(s32dec(r.s32max)), sval: s32dec(r.s32max), omit: r.s32max === S32_MAX },
     { name: 'umin32', val: BigInt(r.u32min), sval: BigInt(r.u32min), omit: r.u32min === 0 },
@@ -462,12 +557,12 @@ function scalarRanges(r: Reg): string[] {
 export function regStr(r: Reg, curFrame: number): string {
   const t = r.type;
   let p = t === RegType.SCALAR_VALUE && r.precise ? 'P' : '';
-  if (t === RegType.SCALAR_VALUE && tnumIsConst(r.varOff)) return p + snum(s64(r.varOff.value));
+  if (t === RegType.SCALAR_VALUE && tnumIsConst(r.varOff)) return p + snum(s64(tnumValueBig(r.varOff)));
   p += regTypeStr(t, r.flags);
   if (t === RegType.PTR_TO_ARENA) return p;
   if (t === RegType.PTR_TO_STACK) {
     if (curFrame !== r.frameno) p += `[${r.frameno}]`;
-    if (tnumIsConst(r.varOff)) return p + snum(s64(r.varOff.value) + BigInt(r.off));
+    if (tnumIsConst(r.varOff)) return p + snum(s64(tnumValueBig(r.varOff)) + BigInt(r.off));
   }
   if (t === RegType.PTR_TO_BTF_ID) p += r.btfName ?? '';
   const parts: string[] = [];
@@ -482,7 +577,7 @@ export function regStr(r: Reg, curFrame: number): string {
   if (t === RegType.PTR_TO_MEM) parts.push(`sz=${unum(BigInt(r.memSize))}`);
   if (t === RegType.CONST_PTR_TO_DYNPTR) parts.push(`type=${r.dynptrType ?? 'local'}`);
   if (tnumIsConst(r.varOff)) {
-    if (r.varOff.value) parts.push(`imm=${snum(s64(r.varOff.value))}`);
+    if (r.varOff.vh | r.varOff.vl) parts.push(`imm=${snum(s64(tnumValueBig(r.varOff)))}`);
   } else {
     parts.push(...scalarRanges(r));
     if (!tnumIsUnknown(r.varOff)) parts.push(`var_off=${tnumStr(r.varOff)}`);

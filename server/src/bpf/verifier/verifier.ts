@@ -10,16 +10,16 @@ import type { Insn } from '../isa/insn';
 import type { LoadedObject, LoadedProgram, MapDef } from '../loader/types';
 import { MapType, ProgType } from '../progtypes';
 import {
-  Reg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit,
-  regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded,
-  markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED,
-  PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst,
+  Reg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit, regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded, markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst, sminOf, smaxOf, uminOf, umaxOf, sminNum, smaxNum, uminNum, umaxNum, markKnownScalarBig, markKnownScalarNum, knownScalarBig, rangeWithin, bounds64Equal, sminIsMin, smaxIsMax, hiB, loB, slt, ult,
 } from './reg';
 import {
-  Tnum, TNUM_UNKNOWN, U64_MAX, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumAdd, tnumSub, tnumMul,
-  tnumAnd, tnumOr, tnumXor, tnumLshift, tnumRshift, tnumArshift, tnumSubreg, tnumIntersect, tnumWithSubreg,
-  tnumIn, tnumStr, tnumCast, tnumEquals, tnumRange,
+  Tnum, TNUM_UNKNOWN, U64_MAX, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumAdd, tnumSub, tnumMul, tnumAnd, tnumOr, tnumXor, tnumLshift, tnumRshift, tnumArshift, tnumSubreg, tnumIntersect, tnumWithSubreg, tnumIn, tnumStr, tnumCast, tnumEquals, tnumRange, tnumIsZero, tnumSNum, tnumUNum, tnumValueBig, tnumConstNum,
 } from './tnum';
+import {
+  fitsSigned, signExtend, signExtend32, signExtendLoad, add32, add64, sub32, sub64, mul32, mul64, and32, and64, or32, or64,
+  xor32, xor64, lsh32, lsh64, rsh32, rsh64, arsh32, arsh64, safeToCompute, flipOpcode, isRegConst, regConstIsZero,
+  scalarBranchTaken, refineCond,
+} from './scalar';
 import {
   VState, Frame, StackSlot, Slot, Checkpoint, newFrame, cloneState, growStack, isSpilledReg,
   BPF_REG_SIZE, MAX_BPF_STACK, MAX_CALL_FRAMES, SLOT_CHAR, PathNode,
@@ -63,7 +63,7 @@ export interface VerifyResult {
 }
 
 
-const BPF_MAX_VAR_OFF = 1n << 29n;
+const BPF_MAX_VAR_OFF = 1 << 29;
 const MAX_PACKET_OFF = 0xffff;
 const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
@@ -527,7 +527,7 @@ export class Verifier {
     const f = st.frames[st.cur];
     const r1 = f.regs[1];
     if (r1.type !== RegType.PTR_TO_STACK) return false;
-    const off = Number(s64(r1.varOff.value)) + r1.off;
+    const off = tnumSNum(r1.varOff) + r1.off;
     const spi = (-off - 1) >> 3;
     const fr = st.frames[r1.frameno];
     const slot = fr?.stack[spi];
@@ -581,8 +581,7 @@ export class Verifier {
     if (o.type === RegType.NOT_INIT) return exact ? c.type === RegType.NOT_INIT : true;
     if (c.type === RegType.NOT_INIT) return false;
     if (exact) {
-      return o.type === c.type && o.flags === c.flags && o.off === c.off && tnumEquals(o.varOff, c.varOff) &&
-        o.smin === c.smin && o.smax === c.smax && o.umin === c.umin && o.umax === c.umax &&
+      return o.type === c.type && o.flags === c.flags && o.off === c.off && tnumEquals(o.varOff, c.varOff) && bounds64Equal(o, c) &&
         o.s32min === c.s32min && o.s32max === c.s32max && o.u32min === c.u32min && o.u32max === c.u32max &&
         o.range === c.range && o.map === c.map && o.btfId === c.btfId && o.memSize === c.memSize &&
         o.frameno === c.frameno && o.subprogno === c.subprogno && checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
@@ -712,7 +711,7 @@ export class Verifier {
       if (d.type !== RegType.SCALAR_VALUE && false) this.err(`R${insn.dst} pointer arithmetic prohibited`);
       this.checkRegWrite(insn.dst);
       if (op === 0x80 && d.type === RegType.SCALAR_VALUE) {
-        const zero = knownScalar(0n);
+        const zero = knownScalar(0);
         const src = cloneReg(d);
         const dst = regs[insn.dst];
         Object.assign(dst, zero);
@@ -761,7 +760,7 @@ export class Verifier {
             return;
           }
           if (insn.off === 0) {
-            const u32src = src.umax <= 0xffff_ffffn;
+            const u32src = src.umaxH === 0;
             if (u32src && !src.id && !tnumIsConst(src.varOff)) src.id = ++this.idGen;
             copyReg(dst, src);
             if (!u32src) dst.id = 0;
@@ -778,8 +777,8 @@ export class Verifier {
       } else {
         if (insn.src !== 0 || insn.off !== 0) this.err('BPF_MOV uses reserved fields');
         const dst = this.checkRegWrite(insn.dst);
-        if (alu64) markKnownScalar(dst, BigInt(insn.imm));
-        else markKnownScalar(dst, BigInt(insn.imm >>> 0));
+        if (alu64) markKnownScalarNum(dst, insn.imm);
+        else markKnownScalar(dst, 0, insn.imm);
       }
       return;
     }
@@ -812,12 +811,12 @@ export class Verifier {
       d.id = 0;
       return;
     }
-    const swap = (x: bigint): bigint => {
-      let out = 0n;
-      for (let i = 0; i < bits / 8; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
-      return out;
-    };
-    const t = { value: swap(d.varOff.value), mask: swap(d.varOff.mask) };
+    // byte swap of the low `bits` of value and mask (as halves)
+    const bswap32 = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+    const v = d.varOff;
+    const t = bits === 64 ? { vh: bswap32(v.vl), vl: bswap32(v.vh), mh: bswap32(v.ml), ml: bswap32(v.mh) }
+      : bits === 32 ? { vh: 0, vl: bswap32(v.vl), mh: 0, ml: bswap32(v.ml) }
+        : { vh: 0, vl: ((v.vl & 0xff) << 8) | ((v.vl >>> 8) & 0xff), mh: 0, ml: ((v.ml & 0xff) << 8) | ((v.ml >>> 8) & 0xff) };
     markUnknown(d);
     d.varOff = t;
     regBoundsSync(d);
@@ -845,7 +844,7 @@ export class Verifier {
       }
       src = cloneReg(src);
     } else {
-      src = knownScalar(BigInt(insn.imm));
+      src = knownScalar(insn.imm);
       if (dst.type !== RegType.SCALAR_VALUE) {
         this.adjustPtrMinMax(insn, dst, src, false);
         return;
@@ -883,13 +882,13 @@ export class Verifier {
 
   private maybeForkScalars(insn: Insn, dst: Reg): void {
     let alu32: boolean;
-    if (dst.smin === -1n && dst.smax === 0n) alu32 = false;
+    if (dst.sminH === -1 && dst.sminL === -1 && dst.smaxH === 0 && dst.smaxL === 0) alu32 = false;
     else if (dst.s32min === -1 && dst.s32max === 0) alu32 = true;
     else return;
     const br = this.pushPath(this.insnIdx, this.insnIdx, false);
     br.path = this.cur.path;
     const r = br.frames[br.cur].regs[insn.dst];
-    if (alu32) { mark32Known(r, 0); mark32Known(dst, -1); } else { markKnown(r, 0n); markKnown(dst, -1n); }
+    if (alu32) { mark32Known(r, 0); mark32Known(dst, -1); } else { markKnown(r, 0, 0); markKnown(dst, -1, -1); }
     // the pushed branch re-executes this instruction with the zero value
   }
 
@@ -899,8 +898,8 @@ export class Verifier {
     const dstno = insn.dst;
     const dst = this.regs[dstno];
     const known = tnumIsConst(off.varOff);
-    const sminVal = off.smin, smaxVal = off.smax, uminVal = off.umin, umaxVal = off.umax;
-    if ((known && (sminVal !== smaxVal || uminVal !== umaxVal)) || sminVal > smaxVal || uminVal > umaxVal) {
+    if ((known && !(off.sminH === off.smaxH && off.sminL === off.smaxL && off.uminH === off.umaxH && off.uminL === off.umaxL)) ||
+      slt(off.smaxH, off.smaxL, off.sminH, off.sminL) || ult(off.umaxH, off.umaxL, off.uminH, off.uminL)) {
       markUnknown(dst);
       return;
     }
@@ -920,7 +919,7 @@ export class Verifier {
         this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited`);
       // falls through
       case RegType.CONST_PTR_TO_MAP:
-        if (known && sminVal === 0n && op === 0x00) break;
+        if (known && off.sminH === 0 && off.sminL === 0 && op === 0x00) break;
         this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited`);
       // falls through
       default:
@@ -933,18 +932,12 @@ export class Verifier {
     mark32Unbounded(res);
     switch (op) {
       case 0x00: {
-        const sum = p.off + Number(sminVal);
+        const sum = p.off + sminNum(off);
         if (known && sum === (sum | 0)) {
           res.off = sum;
           break;
         }
-        res.smin = addOvfS(p.smin, sminVal) ?? S64_MIN;
-        res.smax = addOvfS(p.smax, smaxVal) ?? S64_MAX;
-        if (res.smin === S64_MIN && addOvfS(p.smin, sminVal) === undefined || addOvfS(p.smax, smaxVal) === undefined) {
-          res.smin = S64_MIN; res.smax = S64_MAX;
-        }
-        const umin = p.umin + uminVal, umax = p.umax + umaxVal;
-        if (umin > U64_MAX || umax > U64_MAX) { res.umin = 0n; res.umax = U64_MAX; } else { res.umin = umin; res.umax = umax; }
+        add64(res, off); // res has p's bounds: the scalar_min_max_add of the 64-bit bounds
         res.varOff = tnumAdd(p.varOff, off.varOff);
         if (isPktPointer(p.type)) { res.id = ++this.idGen; res.range = 0; }
         break;
@@ -952,14 +945,12 @@ export class Verifier {
       case 0x10: {
         if (scalarIsDst) this.err(`R${dstno} tried to subtract pointer from scalar`);
         if (p.type === RegType.PTR_TO_STACK) this.err(`R${dstno} subtraction from stack pointer prohibited`);
-        const diff = p.off - Number(sminVal);
+        const diff = p.off - sminNum(off);
         if (known && diff === (diff | 0)) {
           res.off = diff;
           break;
         }
-        const a = subOvfS(p.smin, smaxVal), b = subOvfS(p.smax, sminVal);
-        if (a === undefined || b === undefined) { res.smin = S64_MIN; res.smax = S64_MAX; } else { res.smin = a; res.smax = b; }
-        if (p.umin < umaxVal) { res.umin = 0n; res.umax = U64_MAX; } else { res.umin = p.umin - umaxVal; res.umax = p.umax - uminVal; }
+        sub64(res, off);
         res.varOff = tnumSub(p.varOff, off.varOff);
         if (isPktPointer(p.type)) { res.id = ++this.idGen; res.range = 0; }
         break;
@@ -977,12 +968,12 @@ export class Verifier {
 
   private checkSaneOffset(r: Reg, type: RegType, flags: number): void {
     const known = tnumIsConst(r.varOff);
-    const val = s64(r.varOff.value);
+    const val = tnumSNum(r.varOff);
     const tstr = regTypeStr(type, flags);
-    if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) this.err(`math between ${tstr} pointer and ${val} is not allowed`);
+    if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) this.err(`math between ${tstr} pointer and ${s64(tnumValueBig(r.varOff))} is not allowed`);
     if (r.off >= 1 << 29 || r.off <= -(1 << 29)) this.err(`${tstr} pointer offset ${r.off} is not allowed`);
-    if (r.smin === S64_MIN) this.err(`math between ${tstr} pointer and register with unbounded min value is not allowed`);
-    if (r.smin >= BPF_MAX_VAR_OFF || r.smin <= -BPF_MAX_VAR_OFF) this.err(`value ${r.smin} makes ${tstr} pointer be out of bounds`);
+    if (sminIsMin(r)) this.err(`math between ${tstr} pointer and register with unbounded min value is not allowed`);
+    if (sminNum(r) >= BPF_MAX_VAR_OFF || sminNum(r) <= -BPF_MAX_VAR_OFF) this.err(`value ${sminOf(r)} makes ${tstr} pointer be out of bounds`);
   }
 
   // ---- loads and stores ---------------------------------------------------------------
@@ -1082,15 +1073,15 @@ export class Verifier {
         this.checkMemRegion(regno, reg, off, size, map.valueSize, 'map');
         const lockOff = this.spinLockOff(map);
         if (lockOff !== undefined) {
-          const lo = Number(reg.smin) + off, hi = Number(reg.umax) + off + size;
+          const lo = sminNum(reg) + off, hi = umaxNum(reg) + off + size;
           if (lo < lockOff + 4 && hi > lockOff) this.err('bpf_spin_lock cannot be accessed directly by load/store');
         }
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
           if (map.frozen && map.flags & BPF_F_RDONLY_PROG && map.initialValue && tnumIsConst(reg.varOff) && !atomic) {
-            const at = off + Number(reg.varOff.value);
+            const at = off + tnumUNum(reg.varOff);
             const v = readConst(map.initialValue, at, size, sx);
-            if (v !== undefined) { markKnownScalar(d, v); return; }
+            if (v !== undefined) { markKnownScalarBig(d, v); return; }
           }
           setValueUnknown();
         }
@@ -1116,7 +1107,7 @@ export class Verifier {
         }
         if (reg.off < 0) this.err(`negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
         if (reg.off) this.err(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
-        if (!tnumIsConst(reg.varOff) || reg.varOff.value !== 0n) {
+        if (!tnumIsZero(reg.varOff)) {
           this.err(`variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
         }
         const a = ctxAccess(this.prog.progType, off, size, write, sx, this.prog.expectedAttachType);
@@ -1190,8 +1181,8 @@ export class Verifier {
           this.err(`R${regno} is ptr_${reg.btfName ?? ''} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}`);
         }
         if (write && !(reg.flags & MEM_ALLOC)) this.err(`only read is supported`);
-        const w = walked ? walkBtfLoad(walked, reg.btfId, off + Number(reg.varOff.value), size) : { kind: 'scalar' as const };
-        if (w.kind === 'beyond') this.err(`access beyond struct ${w.structName} at off ${off + Number(reg.varOff.value)} size ${size}`);
+        const w = walked ? walkBtfLoad(walked, reg.btfId, off + tnumUNum(reg.varOff), size) : { kind: 'scalar' as const };
+        if (w.kind === 'beyond') this.err(`access beyond struct ${w.structName} at off ${off + tnumUNum(reg.varOff)} size ${size}`);
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
           if (w.kind === 'ptr') {
@@ -1233,8 +1224,8 @@ export class Verifier {
     switch (reg.type) {
       case RegType.PTR_TO_PACKET: case RegType.PTR_TO_PACKET_META: {
         if (!strict || size === 1) return;
-        const al = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
-        if ((al.value | al.mask) & BigInt(size - 1)) {
+        const al = tnumAdd(reg.varOff, tnumConstNum(reg.off + off));
+        if ((al.vl | al.ml) & (size - 1)) {
           this.err(`misaligned packet access off 0+${tnumShort(reg.varOff)}+${reg.off}+${off} size ${size}`);
         }
         return;
@@ -1252,8 +1243,8 @@ export class Verifier {
       default: break;
     }
     if (!strict || size === 1) return;
-    const al = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
-    if ((al.value | al.mask) & BigInt(size - 1)) {
+    const al = tnumAdd(reg.varOff, tnumConstNum(reg.off + off));
+    if ((al.vl | al.ml) & (size - 1)) {
       this.err(`misaligned ${desc}access off ${tnumShort(reg.varOff)}+${reg.off}+${off} size ${size}`);
     }
   }
@@ -1270,31 +1261,32 @@ export class Verifier {
 
   /** check_mem_region_access for map keys/values and mem regions. */
   private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, kind: 'key' | 'map' | 'mem'): void {
-    const smin = reg.smin;
+    const smin = sminNum(reg); // a double: exact below 2^53, and only compared with small limits
     const rawMsg = (o: bigint): string => {
       if (kind === 'key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
       if (kind === 'map') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
       return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
     };
-    const inBounds = (o: bigint): boolean => o >= 0n && size > 0 && o + BigInt(size) <= BigInt(memSize);
-    if (smin < 0n && (smin === S64_MIN || BigInt(off) + smin !== BigInt((off + Number(smin)) | 0) || smin + BigInt(off) < 0n)) {
+    const inBounds = (o: number): boolean => o >= 0 && size > 0 && o + size <= memSize;
+    // smin < 0 with smin + off >= 0 means 0 <= smin + off < off: no int overflow to check
+    if (reg.sminH < 0 && (sminIsMin(reg) || smin + off < 0)) {
       this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     }
-    const lo = smin + BigInt(off);
+    const lo = smin + off;
     if (!inBounds(lo)) {
-      this.verbose(rawMsg(lo) + '\n');
+      this.verbose(rawMsg(sminOf(reg) + BigInt(off)) + '\n');
       this.err(`R${regno} min value is outside of the allowed memory range`);
     }
-    if (reg.umax >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, make sure to bounds check any such access`);
-    const hi = reg.umax + BigInt(off);
+    if (umaxNum(reg) >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+    const hi = umaxNum(reg) + off;
     if (!inBounds(hi)) {
-      this.verbose(rawMsg(hi) + '\n');
+      this.verbose(rawMsg(BigInt(hi)) + '\n');
       this.err(`R${regno} max value is outside of the allowed memory range`);
     }
   }
 
   private checkPacketAccess(regno: number, reg: Reg, off: number, size: number): void {
-    if (reg.smin < 0n) this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    if (reg.sminH < 0) this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     const ok = reg.range >= 0 && off >= 0 && off + size <= reg.range;
     if (!ok) {
       this.verbose(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${reg.off},r=${reg.range})\n`);
@@ -1305,21 +1297,22 @@ export class Verifier {
   private checkStackAccessBounds(regno: number, reg: Reg, off: number, size: number, t: Access, helper: boolean): void {
     void helper;
     const extra = t === Access.READ ? ' read from' : ' write to';
-    let minOff: bigint, maxOff: bigint;
+    // doubles: exact below 2^53, and larger values fail the limit checks either way
+    let minOff: number, maxOff: number;
     if (tnumIsConst(reg.varOff)) {
-      minOff = s64(reg.varOff.value) + BigInt(off);
-      maxOff = minOff + BigInt(size);
+      minOff = tnumSNum(reg.varOff) + off;
+      maxOff = minOff + size;
     } else {
-      if (reg.smax >= BPF_MAX_VAR_OFF || reg.smin <= -BPF_MAX_VAR_OFF) this.err(`invalid unbounded variable-offset${extra} stack R${regno}`);
-      minOff = reg.smin + BigInt(off);
-      maxOff = reg.smax + BigInt(off) + BigInt(size);
+      if (smaxNum(reg) >= BPF_MAX_VAR_OFF || sminNum(reg) <= -BPF_MAX_VAR_OFF) this.err(`invalid unbounded variable-offset${extra} stack R${regno}`);
+      minOff = sminNum(reg) + off;
+      maxOff = smaxNum(reg) + off + size;
     }
-    if (minOff < -BigInt(MAX_BPF_STACK) || maxOff > 0n || size < 0) {
+    if (minOff < -MAX_BPF_STACK || maxOff > 0 || size < 0) {
       if (tnumIsConst(reg.varOff)) this.err(`invalid${extra} stack R${regno} off=${off} size=${size}`);
       this.err(`invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
     }
     const fr = this.cur.frames[reg.frameno];
-    const need = Number(-minOff);
+    const need = -minOff;
     growStack(fr, Math.ceil(need / 8));
     const sp = fr.subprog;
     const depth = Math.ceil(need / 8) * 8;
@@ -1330,9 +1323,9 @@ export class Verifier {
     const fr = this.cur.frames[ptr.frameno];
     if (!tnumIsConst(ptr.varOff)) {
       // variable-offset write: every byte it may touch becomes misc (zero stays zero for zero writes)
-      const minOff = Number(ptr.smin) + off, maxOff = Number(ptr.smax) + off + size;
-      const value = valueRegno >= 0 ? this.regs[valueRegno] : knownScalar(BigInt(imm ?? 0));
-      const zero = value.type === RegType.SCALAR_VALUE && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+      const minOff = sminNum(ptr) + off, maxOff = smaxNum(ptr) + off + size;
+      const value = valueRegno >= 0 ? this.regs[valueRegno] : knownScalar(imm ?? 0);
+      const zero = value.type === RegType.SCALAR_VALUE && tnumIsZero(value.varOff);
       for (let i = minOff; i < maxOff; i++) {
         const slot = -i - 1, spi = slot >> 3;
         const s = fr.stack[spi];
@@ -1343,7 +1336,7 @@ export class Verifier {
       }
       return;
     }
-    off += Number(s64(ptr.varOff.value));
+    off += tnumSNum(ptr.varOff);
     const slot = -off - 1;
     const spi = slot >> 3;
     const s = fr.stack[spi];
@@ -1364,7 +1357,7 @@ export class Verifier {
     }
     if (size === 8 && !value && imm !== undefined && off % 8 === 0) {
       // BPF_ST of an immediate: spilled constant
-      s.spilled = knownScalar(BigInt(imm));
+      s.spilled = knownScalar(imm);
       for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
       return;
     }
@@ -1380,17 +1373,17 @@ export class Verifier {
       markNotInit(s.spilled);
     }
     let isZero = false;
-    if (value) isZero = value.type === RegType.SCALAR_VALUE && tnumIsConst(value.varOff) && value.varOff.value === 0n;
+    if (value) isZero = value.type === RegType.SCALAR_VALUE && tnumIsZero(value.varOff);
     else isZero = imm === 0;
     if (value && value.type === RegType.SCALAR_VALUE && size === 4 && (off & 3) === 0 && false) return;
     // narrow scalar spill: the kernel keeps a spilled copy for 4/2/1-byte writes of scalars
     if (((value && value.type === RegType.SCALAR_VALUE) || (!value && imm !== undefined)) && size < 8 && (slot & 7) + 1 >= size &&
       ((slot & 7) + 1 - size) % size === 0 && this.narrowSpillAllowed(s, slot, size)) {
-      const v = value ? cloneReg(value) : knownScalar(BigInt(imm!));
-      if (v.varOff.mask === 0n || tnumIsConst(v.varOff) || true) {
+      const v = value ? cloneReg(value) : knownScalar(imm!);
+      if (tnumIsConst(v.varOff) || true) {
         s.spilled = v;
         coerceToSize(s.spilled, size);
-        if (!value) markKnownScalar(s.spilled, BigInt(imm!) & ((1n << BigInt(size * 8)) - 1n));
+        if (!value) markKnownScalar(s.spilled, size >= 8 ? imm! >> 31 : 0, size >= 4 ? imm! : imm! & ((1 << (size * 8)) - 1));
         for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = Slot.SPILL;
         return;
       }
@@ -1407,24 +1400,24 @@ export class Verifier {
   private stackRead(ptr: Reg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
     const fr = this.cur.frames[ptr.frameno];
     if (!tnumIsConst(ptr.varOff)) {
-      const minOff = Number(ptr.smin) + off, maxOff = Number(ptr.smax) + off + size;
+      const minOff = sminNum(ptr) + off, maxOff = smaxNum(ptr) + off + size;
       let zeros = 0;
       for (let i = minOff; i < maxOff; i++) {
         const slot = -i - 1, spi = slot >> 3;
         const s = fr.stack[spi];
         const t = s.types[slot & 7];
         if (t === Slot.ZERO) zeros++;
-        if (t === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE && tnumIsConst(s.spilled.varOff) && s.spilled.varOff.value === 0n) zeros++;
+        if (t === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE && tnumIsZero(s.spilled.varOff)) zeros++;
         if (t === Slot.SPILL && s.spilled.type !== RegType.SCALAR_VALUE && false) this.err('invalid read');
       }
       void regno;
       if (dstRegno >= 0) {
-        if (zeros === maxOff - minOff) markKnownScalar(this.regs[dstRegno], 0n);
+        if (zeros === maxOff - minOff) markKnownScalar(this.regs[dstRegno], 0, 0);
         else { markUnknown(this.regs[dstRegno]); if (size < 8) coerceToSize(this.regs[dstRegno], size); }
       }
       return;
     }
-    off += Number(s64(ptr.varOff.value));
+    off += tnumSNum(ptr.varOff);
     const slot = -off - 1;
     const spi = slot >> 3;
     const s = fr.stack[spi];
@@ -1453,8 +1446,8 @@ export class Verifier {
           if (t === Slot.SPILL) spill++;
           else if (t === Slot.ZERO) zero++;
         }
-        if ((spill === size && tnumIsConst(s.spilled.varOff) && s.spilled.varOff.value === 0n) || zero === size) {
-          markKnownScalar(d, 0n);
+        if ((spill === size && tnumIsZero(s.spilled.varOff)) || zero === size) {
+          markKnownScalar(d, 0, 0);
         } else {
           markUnknown(d);
           if (size < 8) { if (sx) signExtendLoad(d, size); else coerceToSize(d, size); }
@@ -1468,7 +1461,7 @@ export class Verifier {
     const d = this.regs[dstRegno];
     let zeros = 0;
     for (let i = 0; i < size; i++) if (s.types[(slot - i) & 7] === Slot.ZERO) zeros++;
-    if (zeros === size) markKnownScalar(d, 0n);
+    if (zeros === size) markKnownScalar(d, 0, 0);
     else {
       markUnknown(d);
       if (size < 8) { if (sx) signExtendLoad(d, size); else coerceToSize(d, size); }
@@ -1490,8 +1483,7 @@ export class Verifier {
     const hi = this.insns[idx + 1];
     switch (insn.src) {
       case 0: {
-        const v = (BigInt(hi.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
-        markKnownScalar(dst, v);
+        markKnownScalar(dst, hi.imm, insn.imm);
         break;
       }
       case 1: case 5: {
@@ -1632,7 +1624,7 @@ export class Verifier {
       src = regs[insn.src];
     } else {
       if (insn.src !== 0) this.err('BPF_JMP/JMP32 uses reserved fields');
-      src = knownScalar(BigInt(insn.imm));
+      src = knownScalar(insn.imm);
     }
     const jmp32 = (insn.code & 7) === 6;
     const pred = isBranchTaken(dst, src, op, jmp32);
@@ -1653,8 +1645,8 @@ export class Verifier {
     if (insn.code & 8) {
       this.regSetMinMax(oregs[insn.dst], oregs[insn.src], dst, src, op, jmp32);
     } else {
-      const fake1 = knownScalar(BigInt(insn.imm));
-      const fake2 = knownScalar(BigInt(insn.imm));
+      const fake1 = knownScalar(insn.imm);
+      const fake2 = knownScalar(insn.imm);
       this.regSetMinMax(oregs[insn.dst], fake1, dst, fake2, op, jmp32);
     }
     if ((insn.code & 8) && src.type === RegType.SCALAR_VALUE && src.id) {
@@ -1699,7 +1691,7 @@ export class Verifier {
     forEachReg(st, (r) => {
       if (r.type === RegType.SCALAR_VALUE || !(r.flags & PTR_MAYBE_NULL) || r.id !== id || !id) return;
       if (isNull) {
-        markKnownScalar(r, 0n);
+        markKnownScalar(r, 0, 0);
       } else {
         r.flags &= ~PTR_MAYBE_NULL;
         if (r.type === RegType.PTR_TO_MAP_VALUE && r.map?.inner) {
@@ -1719,7 +1711,7 @@ export class Verifier {
   private tryMatchPktPointers(insn: Insn, dst: Reg, src: Reg, thisSt: VState, other: VState): void {
     const op = insn.code & 0xf0;
     const P = RegType.PTR_TO_PACKET, E = RegType.PTR_TO_PACKET_END, M = RegType.PTR_TO_PACKET_META;
-    const initPkt = (r: Reg): boolean => r.type === P && r.off === 0 && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+    const initPkt = (r: Reg): boolean => r.type === P && r.off === 0 && tnumIsZero(r.varOff);
     const fwd = (dst.type === P && src.type === E) || (dst.type === M && initPkt(src));
     const rev = (dst.type === E && src.type === P) || (initPkt(dst) && src.type === M);
     switch (op) {
@@ -1764,7 +1756,7 @@ export class Verifier {
     if (meta.releaseRegno) {
       const r = this.regs[meta.releaseRegno];
       if (r.refObjId) this.releaseReference(r.refObjId);
-      else if (!(r.type === RegType.SCALAR_VALUE && r.umax === 0n)) {
+      else if (!(r.type === RegType.SCALAR_VALUE && (r.umaxH | r.umaxL) === 0)) {
         this.err(`func ${fn.name}#${id} reference has not been acquired before`);
       }
     }
@@ -1798,9 +1790,9 @@ export class Verifier {
         markUnknown(r0);
         if (meta.msize !== undefined && SIZE_BOUNDED_RET.has(fn.name)) {
           // do_refine_retval_range: these return at most the buffer size, or a negative errno
-          r0.smax = meta.msize;
+          r0.smaxH = hiB(meta.msize); r0.smaxL = loB(meta.msize);
           r0.s32max = Number(BigInt.asIntN(32, meta.msize));
-          r0.smin = -MAX_ERRNO;
+          r0.sminH = -1; r0.sminL = loB(-MAX_ERRNO);
           r0.s32min = -Number(MAX_ERRNO);
           regBoundsSync(r0);
         }
@@ -1872,7 +1864,7 @@ export class Verifier {
       let flagsCmp = reg.flags;
       if (flags.includes('MEM_RDONLY')) flagsCmp &= ~MEM_RDONLY;
       if (maybeNull) flagsCmp &= ~PTR_MAYBE_NULL;
-      const zeroScalar = reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n;
+      const zeroScalar = reg.type === RegType.SCALAR_VALUE && tnumIsZero(reg.varOff);
       if (maybeNull && zeroScalar) ok = true;
       for (const [t, f] of compat) if (reg.type === t && flagsCmp === f) ok = true;
       if (!ok && reg.type === RegType.PTR_TO_BTF_ID && compat.some(([t]) => t === RegType.PTR_TO_BTF_ID)) ok = true;
@@ -1934,7 +1926,7 @@ export class Verifier {
       }
       case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': {
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a known constant'`);
-        meta.constSize = reg.varOff.value;
+        meta.constSize = tnumValueBig(reg.varOff);
         return;
       }
       case 'ARG_PTR_TO_FUNC':
@@ -1947,7 +1939,7 @@ export class Verifier {
         const map = reg.map;
         if (!(map.flags & BPF_F_RDONLY_PROG) || !map.frozen) this.err(`R${regno} does not point to a readonly map'`);
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a constant address'`);
-        const off = reg.off + Number(reg.varOff.value);
+        const off = reg.off + tnumUNum(reg.varOff);
         const data = map.initialValue;
         if (!data || off >= data.length) this.err('direct value access on string failed');
         if (data.indexOf(0, off) < 0) this.err('string is not zero-terminated');
@@ -1962,7 +1954,7 @@ export class Verifier {
           this.err(`map '${reg.map.name}' has to have BTF in order to use bpf_spin_lock`);
         }
         if (lockOff === undefined) this.err(`map '${reg.map?.name ?? ''}' has no valid bpf_spin_lock`);
-        const off = reg.off + Number(reg.varOff.value);
+        const off = reg.off + tnumUNum(reg.varOff);
         if (off !== lockOff) this.err(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${lockOff}`);
         if (fn.name === 'bpf_spin_lock') {
           if (this.cur.activeLock) this.err('Locks acquired: cannot take a lock more than once, already held');
@@ -1993,7 +1985,7 @@ export class Verifier {
   /** get_constant_map_key: the key's value when the stack holds a known constant there */
   private constantMapKey(key: Reg, keySize: number): bigint | undefined {
     if (!tnumIsConst(key.varOff)) return undefined;
-    const stackOff = key.off + Number(s64(key.varOff.value));
+    const stackOff = key.off + tnumSNum(key.varOff);
     const slot = -stackOff - 1;
     const spi = slot >> 3, o = slot & 7;
     const s = this.cur.frames[key.frameno].stack[spi];
@@ -2006,7 +1998,7 @@ export class Verifier {
     for (let i = o; i >= 0 && s.types[i] === Slot.SPILL; i--) spill++;
     if (spill !== keySize) return undefined;
     if (!tnumIsConst(s.spilled.varOff)) return undefined;
-    return s.spilled.varOff.value;
+    return tnumValueBig(s.spilled.varOff);
   }
 
   private helperPktAllowed(): boolean {
@@ -2020,12 +2012,12 @@ export class Verifier {
   private checkMemSizeReg(regno: number, zeroOk: boolean, meta: CallMeta): void {
     const reg = this.regs[regno];
     if (reg.type !== RegType.SCALAR_VALUE) this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=scalar`);
-    if (reg.smin < 0n) this.err(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
-    if (reg.umin === 0n && !zeroOk) this.err(`R${regno} invalid zero-sized read: u64=[${reg.smin},${reg.smax}]`);
-    if (reg.umax >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
-    meta.msize = reg.umax;
-    if (reg.umax === 0n && zeroOk) return;
-    this.checkHelperMem(regno - 1, Number(reg.umax), meta.rawMode, meta, false, zeroOk);
+    if (reg.sminH < 0) this.err(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
+    if ((reg.uminH | reg.uminL) === 0 && !zeroOk) this.err(`R${regno} invalid zero-sized read: u64=[${sminOf(reg)},${smaxOf(reg)}]`);
+    if (umaxNum(reg) >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+    meta.msize = umaxOf(reg);
+    if ((reg.umaxH | reg.umaxL) === 0 && zeroOk) return;
+    this.checkHelperMem(regno - 1, umaxNum(reg), meta.rawMode, meta, false, zeroOk);
   }
 
   /** check_helper_mem_access: a helper reads or writes `size` bytes at register regno */
@@ -2061,7 +2053,7 @@ export class Verifier {
       case RegType.PTR_TO_BTF_ID:
         return;
       default: {
-        if (t === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n && size === 0) return;
+        if (t === RegType.SCALAR_VALUE && tnumIsZero(reg.varOff) && size === 0) return;
         this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
       }
     }
@@ -2075,11 +2067,11 @@ export class Verifier {
     const fr = this.cur.frames[reg.frameno];
     let minOff: number, maxOff: number;
     if (tnumIsConst(reg.varOff)) {
-      minOff = maxOff = Number(s64(reg.varOff.value)) + off;
+      minOff = maxOff = tnumSNum(reg.varOff) + off;
     } else {
       if (!rawMode && false) this.err('variable stack access');
-      minOff = Number(reg.smin) + off;
-      maxOff = Number(reg.smax) + off;
+      minOff = sminNum(reg) + off;
+      maxOff = smaxNum(reg) + off;
     }
     if (rawMode) {
       // a helper writes the range: it becomes initialised (misc)
@@ -2207,7 +2199,7 @@ export class Verifier {
         if (a.kind === 'scalar' && r.type !== RegType.SCALAR_VALUE) bad(`R${i + 1} is not a scalar`);
         if (a.kind === 'ctx' && r.type !== RegType.PTR_TO_CTX) bad(`arg#${i} expects pointer to ctx`);
         if (a.kind === 'mem') {
-          if (r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff) && r.varOff.value === 0n) return;
+          if (r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff)) return;
           try {
             this.checkHelperMem(i + 1, a.size, false, { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: 0 }, false);
           } catch (e) {
@@ -2301,7 +2293,7 @@ export class Verifier {
       const regno = i + 1;
       const reg = this.checkRegRead(regno);
       if (p.kind !== 'struct') continue;
-      const isNull = reg.type === RegType.SCALAR_VALUE && tnumIsConst(reg.varOff) && reg.varOff.value === 0n;
+      const isNull = reg.type === RegType.SCALAR_VALUE && tnumIsZero(reg.varOff);
       if ((trustedArgs || rcuArgs) && !p.nullable && (isNull || (reg.type !== RegType.SCALAR_VALUE && reg.flags & PTR_MAYBE_NULL))) {
         this.err(`Possibly NULL pointer passed to trusted arg${i}`);
       }
@@ -2354,7 +2346,7 @@ export class Verifier {
     const regs = this.regs;
     const r1 = this.checkRegRead(1);
     if (r1.type !== RegType.PTR_TO_STACK || !tnumIsConst(r1.varOff)) this.err('arg#0 expected pointer to an iterator on stack');
-    const off = r1.off + Number(s64(r1.varOff.value));
+    const off = r1.off + tnumSNum(r1.varOff);
     if (off % 8 !== 0 || off < -MAX_BPF_STACK || off >= 0) this.err('arg#0 expected pointer to an iterator on stack');
     const fr = this.cur.frames[r1.frameno];
     const spi = (-off - 1) >> 3;
@@ -2395,14 +2387,14 @@ export class Verifier {
       qf.stack[spi].spilled.iterState = 'drained';
       const qr = q.frames[q.cur].regs;
       for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
-      markKnownScalar(qr[0], 0n);
+      markKnownScalar(qr[0], 0, 0);
       slot.spilled.iterDepth = (slot.spilled.iterDepth ?? 0) + 1;
       for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
       markPtr(regs[0], RegType.PTR_TO_MEM, MEM_RDONLY);
       regs[0].memSize = 4;
     } else {
       for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markKnownScalar(regs[0], 0n);
+      markKnownScalar(regs[0], 0, 0);
     }
     this.insnIdx++;
   }
@@ -2420,7 +2412,7 @@ export class Verifier {
       if (f.inCallback) {
         if (r0.type !== RegType.SCALAR_VALUE) this.err('R0 not a scalar value');
         const rng = f.callbackRet!;
-        if (r0.smin < rng.min || r0.smax > rng.max) {
+        if (sminOf(r0) < rng.min || smaxOf(r0) > rng.max) {
           this.err(`At callback return the register R0 has ${scalarDesc(r0)} should have been in [${rng.min}, ${rng.max}]`);
         }
         // the callback's exploration ends here; the caller continues from the pushed state
@@ -2465,7 +2457,7 @@ export class Verifier {
     const range = this.returnRange();
     if (!range) return;
     if (r0.type !== RegType.SCALAR_VALUE) this.err(`At program exit the register R0 is not a known value (${regTypeStr(r0.type, r0.flags)})`);
-    if (r0.smin < range[0] || r0.smax > range[1]) {
+    if (sminOf(r0) < range[0] || smaxOf(r0) > range[1]) {
       this.err(`At program exit the register R0 has ${scalarDesc(r0)} should have been in [${range[0]}, ${range[1]}]`);
     }
   }
@@ -2581,7 +2573,7 @@ const PKT_CHANGING = new Set(['bpf_clone_redirect', 'bpf_l3_csum_replace', 'bpf_
 
 /** tnum_strn as the 6.18 log prints var_off in alignment messages: a constant as its value. */
 function tnumShort(t: Tnum): string {
-  return tnumIsConst(t) ? String(s64(t.value)) : tnumStr(t);
+  return tnumIsConst(t) ? String(s64(tnumValueBig(t))) : tnumStr(t);
 }
 
 /** states_maybe_looping: a cheap test that the current frames' registers are identical. */
@@ -2590,8 +2582,7 @@ function maybeLooping(old: VState, cur: VState): boolean {
   const a = old.frames[old.cur].regs, b = cur.frames[cur.cur].regs;
   for (let r = 0; r < 11; r++) {
     const x = a[r], y = b[r];
-    if (x.type !== y.type || x.off !== y.off || x.varOff.value !== y.varOff.value || x.varOff.mask !== y.varOff.mask ||
-      x.umin !== y.umin || x.umax !== y.umax || x.smin !== y.smin || x.smax !== y.smax) return false;
+    if (x.type !== y.type || x.off !== y.off || !tnumEquals(x.varOff, y.varOff) || !bounds64Equal(x, y)) return false;
   }
   return true;
 }
@@ -2606,8 +2597,8 @@ function copyReg(dst: Reg, src: Reg): void {
 
 function scalarDesc(r: Reg): string {
   let s = '';
-  if (r.smin > S64_MIN) s += ` smin=${r.smin}`;
-  if (r.smax < S64_MAX) s += ` smax=${r.smax}`;
+  if (!sminIsMin(r)) s += ` smin=${sminOf(r)}`;
+  if (!smaxIsMax(r)) s += ` smax=${smaxOf(r)}`;
   if (!s) s = ' unknown scalar value';
   return s.slice(1);
 }
@@ -2668,7 +2659,7 @@ function syncLinked(st: VState, known: Reg): void {
 function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
   if (reg.off < 0 || reg.off > MAX_PACKET_OFF || (reg.off === 0 && rightOpen)) return;
   // risk of overflow: a variable offset plus the fixed one may pass MAX_PACKET_OFF
-  if (reg.umax > BigInt(MAX_PACKET_OFF) || reg.umax + BigInt(reg.off) > BigInt(MAX_PACKET_OFF)) return;
+  if (umaxNum(reg) > MAX_PACKET_OFF || umaxNum(reg) + reg.off > MAX_PACKET_OFF) return;
   let newRange = reg.off;
   if (rightOpen) newRange++;
   const id = reg.id, type = reg.type;
@@ -2736,244 +2727,7 @@ function readConst(data: Uint8Array, off: number, size: number, sx: boolean): bi
   return v;
 }
 
-function fitsSigned(r: Reg, bits: number): boolean {
-  const lim = 1n << BigInt(bits - 1);
-  return r.smin >= -lim && r.smax < lim;
-}
-
-/** Sign-extend the low `bytes` of a 64-bit scalar (movsx / coerce_reg_to_size_sx). */
-function signExtend(r: Reg, bytes: number): void {
-  const bits = BigInt(bytes * 8);
-  if (tnumIsConst(r.varOff)) {
-    markKnown(r, BigInt.asIntN(Number(bits), r.varOff.value));
-    return;
-  }
-  const lo = BigInt.asIntN(Number(bits), r.smin), hi = BigInt.asIntN(Number(bits), r.smax);
-  const fits = fitsSigned(r, Number(bits)) && r.smin <= r.smax;
-  const id = r.id;
-  markUnknown(r);
-  r.id = id;
-  if (fits) { r.smin = lo; r.smax = hi; } else {
-    r.smin = -(1n << (bits - 1n)); r.smax = (1n << (bits - 1n)) - 1n;
-  }
-  regBoundsSync(r);
-}
-
-function signExtend32(r: Reg, bytes: number): void {
-  const bits = bytes * 8;
-  const lo = r.varOff.value & ((1n << BigInt(bits)) - 1n);
-  if (tnumIsConst(tnumCast(r.varOff, bytes))) {
-    const v = BigInt.asIntN(bits, lo);
-    markKnownScalar(r, BigInt.asUintN(32, v));
-    return;
-  }
-  markUnknown(r);
-  r.s32min = -(2 ** (bits - 1)); r.s32max = 2 ** (bits - 1) - 1;
-  r.umax = 0xffff_ffffn;
-  regBoundsSync(r);
-}
-
-/** LDX with BPF_MEMSX: value is sign-extended from `size` bytes. */
-function signExtendLoad(r: Reg, size: number): void {
-  markUnknown(r);
-  const bits = BigInt(size * 8);
-  r.smin = -(1n << (bits - 1n));
-  r.smax = (1n << (bits - 1n)) - 1n;
-  regBoundsSync(r);
-}
-
-function addOvfS(a: bigint, b: bigint): bigint | undefined {
-  const r = a + b;
-  return r < S64_MIN || r > S64_MAX ? undefined : r;
-}
-
-function subOvfS(a: bigint, b: bigint): bigint | undefined {
-  const r = a - b;
-  return r < S64_MIN || r > S64_MAX ? undefined : r;
-}
-
-function add32(d: Reg, s: Reg): void {
-  const a = d.s32min + s.s32min, b = d.s32max + s.s32max;
-  if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
-  const c = d.u32min + s.u32min, e = d.u32max + s.u32max;
-  if (c > U32_MAX || e > U32_MAX) { d.u32min = 0; d.u32max = U32_MAX; } else { d.u32min = c; d.u32max = e; }
-}
-
-function add64(d: Reg, s: Reg): void {
-  const a = addOvfS(d.smin, s.smin), b = addOvfS(d.smax, s.smax);
-  if (a === undefined || b === undefined) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
-  const c = d.umin + s.umin, e = d.umax + s.umax;
-  if (c > U64_MAX || e > U64_MAX) { d.umin = 0n; d.umax = U64_MAX; } else { d.umin = c; d.umax = e; }
-}
-
-function sub32(d: Reg, s: Reg): void {
-  const a = d.s32min - s.s32max, b = d.s32max - s.s32min;
-  if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
-  if (d.u32min < s.u32max) { d.u32min = 0; d.u32max = U32_MAX; } else { d.u32min -= s.u32max; d.u32max -= s.u32min; }
-}
-
-function sub64(d: Reg, s: Reg): void {
-  const a = subOvfS(d.smin, s.smax), b = subOvfS(d.smax, s.smin);
-  if (a === undefined || b === undefined) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = a; d.smax = b; }
-  if (d.umin < s.umax) { d.umin = 0n; d.umax = U64_MAX; } else { d.umin -= s.umax; d.umax -= s.umin; }
-}
-
-function mul32(d: Reg, s: Reg): void {
-  if (s.s32min < 0 || d.s32min < 0) { mark32Unbounded(d); return; }
-  if (s.u32max > 0xffff || d.u32max > 0xffff) { mark32Unbounded(d); return; }
-  d.u32min *= s.u32min;
-  d.u32max *= s.u32max;
-  if (d.u32max > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = d.u32min; d.s32max = d.u32max; }
-}
-
-function mul64(d: Reg, s: Reg): void {
-  if (s.smin < 0n || d.smin < 0n) { mark64Unbounded(d); return; }
-  if (s.umax > 0xffff_ffffn || d.umax > 0xffff_ffffn) { mark64Unbounded(d); return; }
-  d.umin *= s.umin;
-  d.umax *= s.umax;
-  if (d.umax > S64_MAX) { d.smin = S64_MIN; d.smax = S64_MAX; } else { d.smin = d.umin; d.smax = d.umax; }
-}
-
-function sub32Known(d: Reg): boolean { return isSubregConst(d); }
-
-function and32(d: Reg, s: Reg): void {
-  const t = tnumSubreg(d.varOff);
-  if (isSubregConst(s) && sub32Known(d)) { mark32Known(d, Number(t.value)); return; }
-  d.u32min = Number(t.value);
-  d.u32max = Math.min(d.u32max, s.u32max);
-  if ((d.u32min | 0) <= (d.u32max | 0)) { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; } else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
-}
-
-function and64(d: Reg, s: Reg): void {
-  if (tnumIsConst(s.varOff) && tnumIsConst(d.varOff)) { markKnown(d, d.varOff.value); return; }
-  d.umin = d.varOff.value;
-  d.umax = d.umax < s.umax ? d.umax : s.umax;
-  if (s64(d.umin) <= s64(d.umax)) { d.smin = s64(d.umin); d.smax = s64(d.umax); } else { d.smin = S64_MIN; d.smax = S64_MAX; }
-  updateRegBounds(d);
-}
-
-function or32(d: Reg, s: Reg): void {
-  const t = tnumSubreg(d.varOff);
-  if (isSubregConst(s) && sub32Known(d)) { mark32Known(d, Number(t.value)); return; }
-  d.u32min = Math.max(d.u32min, s.u32min);
-  d.u32max = Number(t.value | t.mask);
-  if ((d.u32min | 0) <= (d.u32max | 0)) { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; } else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
-}
-
-function or64(d: Reg, s: Reg): void {
-  if (tnumIsConst(s.varOff) && tnumIsConst(d.varOff)) { markKnown(d, d.varOff.value); return; }
-  d.umin = d.umin > s.umin ? d.umin : s.umin;
-  d.umax = d.varOff.value | d.varOff.mask;
-  if (s64(d.umin) <= s64(d.umax)) { d.smin = s64(d.umin); d.smax = s64(d.umax); } else { d.smin = S64_MIN; d.smax = S64_MAX; }
-  updateRegBounds(d);
-}
-
-function xor32(d: Reg, s: Reg): void {
-  const t = tnumSubreg(d.varOff);
-  if (isSubregConst(s) && sub32Known(d)) { mark32Known(d, Number(t.value)); return; }
-  d.u32min = Number(t.value);
-  d.u32max = Number(t.value | t.mask);
-  if ((d.u32min | 0) <= (d.u32max | 0)) { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; } else { d.s32min = S32_MIN; d.s32max = S32_MAX; }
-}
-
-function xor64(d: Reg, s: Reg): void {
-  if (tnumIsConst(s.varOff) && tnumIsConst(d.varOff)) { markKnown(d, d.varOff.value); return; }
-  d.umin = d.varOff.value;
-  d.umax = d.varOff.value | d.varOff.mask;
-  if (s64(d.umin) <= s64(d.umax)) { d.smin = s64(d.umin); d.smax = s64(d.umax); } else { d.smin = S64_MIN; d.smax = S64_MAX; }
-  updateRegBounds(d);
-}
-
-function lsh32Bounds(d: Reg, umin: number, umax: number): void {
-  d.s32min = S32_MIN; d.s32max = S32_MAX;
-  if (umax > 31 || d.u32max > 2 ** (31 - umax)) { d.u32min = 0; d.u32max = U32_MAX; } else {
-    d.u32min = (d.u32min * 2 ** umin) >>> 0;
-    d.u32max = (d.u32max * 2 ** umax) >>> 0;
-  }
-}
-
-function lsh32(d: Reg, s: Reg): void {
-  const sub = tnumSubreg(d.varOff);
-  lsh32Bounds(d, s.u32min, s.u32max);
-  d.varOff = tnumSubreg(tnumLshift(sub, s.u32min));
-  mark64Unbounded(d);
-  updateRegBounds(d);
-}
-
-function lsh64(d: Reg, s: Reg): void {
-  const umin = Number(s.umin), umax = Number(s.umax);
-  if (umin === 32 && umax === 32) {
-    d.smax = BigInt(d.s32max) << 32n;
-    d.smin = BigInt(d.s32min) << 32n;
-  } else { d.smax = S64_MAX; d.smin = S64_MIN; }
-  if (d.umax > 1n << BigInt(63 - umax)) { d.umin = 0n; d.umax = U64_MAX; } else {
-    d.umin <<= BigInt(umin); d.umax <<= BigInt(umax);
-  }
-  lsh32Bounds(d, umin, umax);
-  d.varOff = tnumLshift(d.varOff, umin);
-  updateRegBounds(d);
-}
-
-function rsh32(d: Reg, s: Reg): void {
-  const sub = tnumSubreg(d.varOff);
-  d.s32min = S32_MIN; d.s32max = S32_MAX;
-  d.varOff = tnumRshift(sub, s.u32min);
-  d.u32min = d.u32min >>> s.u32max;
-  d.u32max = d.u32max >>> s.u32min;
-  mark64Unbounded(d);
-  updateRegBounds(d);
-}
-
-function rsh64(d: Reg, s: Reg): void {
-  d.smin = S64_MIN; d.smax = S64_MAX;
-  d.varOff = tnumRshift(d.varOff, Number(s.umin));
-  d.umin >>= s.umax;
-  d.umax >>= s.umin;
-  mark32Unbounded(d);
-  updateRegBounds(d);
-}
-
-function arsh32(d: Reg, s: Reg): void {
-  const sh = s.u32min;
-  d.s32min = d.s32min >> sh;
-  d.s32max = d.s32max >> sh;
-  d.varOff = tnumArshift(tnumSubreg(d.varOff), sh, 32);
-  d.u32min = 0; d.u32max = U32_MAX;
-  mark64Unbounded(d);
-  updateRegBounds(d);
-}
-
-function arsh64(d: Reg, s: Reg): void {
-  const sh = s.umin;
-  d.smin >>= sh;
-  d.smax >>= sh;
-  d.varOff = tnumArshift(d.varOff, Number(sh), 64);
-  d.umin = 0n; d.umax = U64_MAX;
-  mark32Unbounded(d);
-  updateRegBounds(d);
-}
-
-function safeToCompute(op: number, src: Reg, alu64: boolean, off: number): boolean {
-  void off;
-  let srcConst: boolean;
-  if (!alu64) srcConst = isSubregConst(src) && src.s32min === src.s32max && src.u32min === src.u32max;
-  else srcConst = tnumIsConst(src.varOff) && src.smin === src.smax && src.umin === src.umax;
-  switch (op) {
-    case 0x00: case 0x10: case 0x50: case 0xa0: case 0x40: case 0x20: return true;
-    case 0x60: case 0x70: case 0xc0: return srcConst && src.umax < BigInt(alu64 ? 64 : 32);
-    default: return false;
-  }
-}
-
 // ---- branches ---------------------------------------------------------------------------
-
-function flipOpcode(op: number): number {
-  switch (op) {
-    case 0x30: return 0xb0; case 0x20: return 0xa0; case 0xb0: return 0x30; case 0xa0: return 0x20;
-    case 0x70: return 0xd0; case 0x60: return 0xc0; case 0xd0: return 0x70; case 0xc0: return 0x60;
-    default: return op;
-  }
-}
 
 function revOpcode(op: number): number {
   switch (op) {
@@ -2985,19 +2739,6 @@ function revOpcode(op: number): number {
   }
 }
 
-function isRegConst(r: Reg, jmp32: boolean): boolean {
-  return r.type === RegType.SCALAR_VALUE && (jmp32 ? isSubregConst(r) : tnumIsConst(r.varOff));
-}
-
-function regConstValue(r: Reg, jmp32: boolean): bigint {
-  return jmp32 ? r.varOff.value & 0xffff_ffffn : r.varOff.value;
-}
-
-function tnumOverlap(a: Tnum, b: Tnum): boolean {
-  const mu = ~a.mask & ~b.mask & U64_MAX;
-  return (a.value & mu) === (b.value & mu);
-}
-
 function isBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
   const p1 = isPtrValue(r1), p2 = isPtrValue(r2);
   if (isPktAny(r1) && isPktAny(r2) && !jmp32) return pktBranchTaken(r1, r2, op);
@@ -3007,7 +2748,7 @@ function isBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
     if (!isRegConst(b, false)) { op = flipOpcode(op); [a, b] = [b, a]; }
     if (!isRegConst(b, false)) return -1;
     if (!regNotNull(a)) return -1;
-    if (regConstValue(b, false) !== 0n) return -1;
+    if (!regConstIsZero(b, false)) return -1;
     if (op === 0x10) return 0;
     if (op === 0x50) return 1;
     return -1;
@@ -3033,126 +2774,6 @@ function pktBranchTaken(d: Reg, s: Reg, op: number): number {
       break;
   }
   return -1;
-}
-
-function scalarBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
-  const t1 = jmp32 ? tnumSubreg(r1.varOff) : r1.varOff;
-  const t2 = jmp32 ? tnumSubreg(r2.varOff) : r2.varOff;
-  const umin1 = jmp32 ? BigInt(r1.u32min) : r1.umin, umax1 = jmp32 ? BigInt(r1.u32max) : r1.umax;
-  const smin1 = jmp32 ? BigInt(r1.s32min) : r1.smin, smax1 = jmp32 ? BigInt(r1.s32max) : r1.smax;
-  const umin2 = jmp32 ? BigInt(r2.u32min) : r2.umin, umax2 = jmp32 ? BigInt(r2.u32max) : r2.umax;
-  const smin2 = jmp32 ? BigInt(r2.s32min) : r2.smin, smax2 = jmp32 ? BigInt(r2.s32max) : r2.smax;
-  switch (op) {
-    case 0x10: case 0x50: {
-      const eq = op === 0x10;
-      if (tnumIsConst(t1) && tnumIsConst(t2)) return (t1.value === t2.value) === eq ? 1 : 0;
-      const differ = !tnumOverlap(t1, t2) || umin1 > umax2 || umax1 < umin2 || smin1 > smax2 || smax1 < smin2 ||
-        (!jmp32 && (r1.u32min > r2.u32max || r1.u32max < r2.u32min || r1.s32min > r2.s32max || r1.s32max < r2.s32min));
-      if (differ) return eq ? 0 : 1;
-      return -1;
-    }
-    case 0x40: {
-      let a = r1, b = r2, ta = t1, tb = t2;
-      if (!isRegConst(b, jmp32)) { [a, b] = [b, a]; [ta, tb] = [tb, ta]; }
-      void a;
-      if (!isRegConst(b, jmp32)) return -1;
-      if ((~ta.mask & ta.value) & tb.value) return 1;
-      if (!((ta.mask | ta.value) & tb.value)) return 0;
-      return -1;
-    }
-    case 0x20: return umin1 > umax2 ? 1 : umax1 <= umin2 ? 0 : -1;
-    case 0x60: return smin1 > smax2 ? 1 : smax1 <= smin2 ? 0 : -1;
-    case 0xa0: return umax1 < umin2 ? 1 : umin1 >= umax2 ? 0 : -1;
-    case 0xc0: return smax1 < smin2 ? 1 : smin1 >= smax2 ? 0 : -1;
-    case 0x30: return umin1 >= umax2 ? 1 : umax1 < umin2 ? 0 : -1;
-    case 0x70: return smin1 >= smax2 ? 1 : smax1 < smin2 ? 0 : -1;
-    case 0xb0: return umax1 <= umin2 ? 1 : umin1 > umax2 ? 0 : -1;
-    case 0xd0: return smax1 <= smin2 ? 1 : smin1 > smax2 ? 0 : -1;
-  }
-  return -1;
-}
-
-const bmin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
-const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
-
-/** regs_refine_cond_op: narrow both registers assuming `r1 op r2` holds. */
-function refineCond(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
-  if (op === 0x30 || op === 0x20 || op === 0x70 || op === 0x60) { op = flipOpcode(op); [r1, r2] = [r2, r1]; }
-  switch (op) {
-    case 0x10:
-      if (jmp32) {
-        r1.u32min = Math.max(r1.u32min, r2.u32min); r1.u32max = Math.min(r1.u32max, r2.u32max);
-        r1.s32min = Math.max(r1.s32min, r2.s32min); r1.s32max = Math.min(r1.s32max, r2.s32max);
-        r2.u32min = r1.u32min; r2.u32max = r1.u32max; r2.s32min = r1.s32min; r2.s32max = r1.s32max;
-        const t = tnumIntersect(tnumSubreg(r1.varOff), tnumSubreg(r2.varOff));
-        r1.varOff = tnumWithSubreg(r1.varOff, t);
-        r2.varOff = tnumWithSubreg(r2.varOff, t);
-      } else {
-        r1.umin = bmax(r1.umin, r2.umin); r1.umax = bmin(r1.umax, r2.umax);
-        r1.smin = bmax(r1.smin, r2.smin); r1.smax = bmin(r1.smax, r2.smax);
-        r2.umin = r1.umin; r2.umax = r1.umax; r2.smin = r1.smin; r2.smax = r1.smax;
-        r1.varOff = tnumIntersect(r1.varOff, r2.varOff);
-        r2.varOff = r1.varOff;
-      }
-      break;
-    case 0x50: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
-      if (!isRegConst(r2, jmp32)) break;
-      const val = regConstValue(r2, jmp32);
-      if (jmp32) {
-        const v = Number(val);
-        if (r1.u32min === v) r1.u32min = (r1.u32min + 1) >>> 0;
-        if (r1.u32max === v) r1.u32max = (r1.u32max - 1) >>> 0;
-        if (r1.s32min === (v | 0)) r1.s32min = (r1.s32min + 1) | 0;
-        if (r1.s32max === (v | 0)) r1.s32max = (r1.s32max - 1) | 0;
-      } else {
-        if (r1.umin === val) r1.umin = u64(r1.umin + 1n);
-        if (r1.umax === val) r1.umax = u64(r1.umax - 1n);
-        if (r1.smin === s64(val)) r1.smin = s64(r1.smin + 1n);
-        if (r1.smax === s64(val)) r1.smax = s64(r1.smax - 1n);
-      }
-      break;
-    }
-    case 0x40: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
-      if (!isRegConst(r2, jmp32)) break;
-      const val = regConstValue(r2, jmp32);
-      if (val === 0n || (val & (val - 1n)) !== 0n) break;
-      if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumOr(tnumSubreg(r1.varOff), tnumConst(val)));
-      else r1.varOff = tnumOr(r1.varOff, tnumConst(val));
-      break;
-    }
-    case 0x48: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
-      if (!isRegConst(r2, jmp32)) break;
-      const val = regConstValue(r2, jmp32);
-      markUnbounded(r1);
-      if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumAnd(tnumSubreg(r1.varOff), tnumConst(~val & 0xffff_ffffn)));
-      else r1.varOff = tnumAnd(r1.varOff, tnumConst(~val & U64_MAX));
-      break;
-    }
-    case 0xb0:
-      if (jmp32) { r1.u32max = Math.min(r1.u32max, r2.u32max); r2.u32min = Math.max(r1.u32min, r2.u32min); }
-      else { r1.umax = bmin(r1.umax, r2.umax); r2.umin = bmax(r1.umin, r2.umin); }
-      break;
-    case 0xa0:
-      if (jmp32) { r1.u32max = Math.min(r1.u32max, (r2.u32max - 1) >>> 0); r2.u32min = Math.max((r1.u32min + 1) >>> 0, r2.u32min); }
-      else { r1.umax = bmin(r1.umax, u64(r2.umax - 1n)); r2.umin = bmax(u64(r1.umin + 1n), r2.umin); }
-      break;
-    case 0xd0:
-      if (jmp32) { r1.s32max = Math.min(r1.s32max, r2.s32max); r2.s32min = Math.max(r1.s32min, r2.s32min); }
-      else { r1.smax = bmin(r1.smax, r2.smax); r2.smin = bmax(r1.smin, r2.smin); }
-      break;
-    case 0xc0:
-      if (jmp32) { r1.s32max = Math.min(r1.s32max, (r2.s32max - 1) | 0); r2.s32min = Math.max((r1.s32min + 1) | 0, r2.s32min); }
-      else { r1.smax = bmin(r1.smax, s64(r2.smax - 1n)); r2.smin = bmax(s64(r1.smin + 1n), r2.smin); }
-      break;
-  }
-}
-
-function rangeWithin(o: Reg, c: Reg): boolean {
-  return o.umin <= c.umin && o.umax >= c.umax && o.smin <= c.smin && o.smax >= c.smax &&
-    o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
 }
 
 export { tnumRange, notInit, S64_MIN, PTR_UNTRUSTED };
