@@ -8,6 +8,7 @@ import {
 } from './registry';
 import { loadObject, type LoadResult } from '../bpf/loader';
 import { targetBtfBytes } from './target-btf';
+import { runningKernelLoadOptions } from '../toolchain/running-kernel';
 import type { BpflsSettings } from './settings';
 import { comparePositions, rangesOverlap, type CancellationToken, type Finding, type TextEdit } from './types';
 
@@ -72,7 +73,7 @@ export function objectContext(input: ObjectInput): ObjectContext {
     load(): LoadResult {
       if (!loaded) {
         const targetBtf = targetBtfBytes(input.settings);
-        loaded = loadObject(input.elf, targetBtf ? { targetBtf } : {});
+        loaded = loadObject(input.elf, targetBtf ? { targetBtf, ...runningKernelLoadOptions(input.settings.targetBtf) } : {});
       }
       return loaded;
     },

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedObject, LoadedProgram } from '../../src/bpf/loader/types';
 import { repoRoot } from './oracle';
+import { runningKernelLoadOptions } from '../../src/toolchain/running-kernel';
 
 export interface BpflsVerdict {
   ok: boolean;
@@ -73,7 +74,7 @@ export async function bpflsLoad(bytes: Uint8Array): Promise<{ obj?: LoadedObject
   if (!load) return { error: 'bpfls loader (loadObject) not present' };
   try {
     const targetBtf = existsSync(VMLINUX_BTF) ? new Uint8Array(readFileSync(VMLINUX_BTF)) : undefined;
-    const obj = pickObject(await load(bytes, targetBtf ? { targetBtf } : {}));
+    const obj = pickObject(await load(bytes, targetBtf ? { targetBtf, ...runningKernelLoadOptions() } : {}));
     return obj ? { obj } : { error: 'loadObject returned no programs' };
   } catch (e) {
     return { error: `loadObject threw: ${(e as Error).message}` };

@@ -326,8 +326,13 @@ class LazyBtfType implements BtfType {
   get kindFlag(): boolean | undefined {
     return this.flag ? true : this.kind === BtfKind.FWD ? false : undefined;
   }
+  /** FUNC linkage set by a loader (libbpf marks hidden global subprograms static) */
+  private _linkage?: number;
+  setFuncLinkage(linkage: number): void {
+    if (this.kind === BtfKind.FUNC) this._linkage = linkage;
+  }
   get linkage(): number | undefined {
-    if (this.kind === BtfKind.FUNC) return this.vlen;
+    if (this.kind === BtfKind.FUNC) return this._linkage ?? this.vlen;
     if (this.kind === BtfKind.VAR) return this.ctx.view.getUint32(this.p, this.ctx.le);
     return undefined;
   }

@@ -56,6 +56,8 @@ interface RawProg {
   relocs: Reloc[];
   isSub: boolean;
   global: boolean;
+  /** global or weak with hidden/internal visibility: libbpf verifies such subprograms as static */
+  hidden: boolean;
   /** position of this (sub)program inside the main program being linked; 0 = not yet appended */
   subInsnOff: number;
   problems: { insn: number; message: string }[];
@@ -78,6 +80,9 @@ interface Extern {
   addr: bigint;
 }
 
+/** ELF symbol visibility (st_other & 3) */
+const STV_INTERNAL = 1;
+const STV_HIDDEN = 2;
 const MAX_INSNS_PER_OBJECT = 1 << 22;
 /** BPF_COMPLEXITY_LIMIT_INSNS: the kernel's cap on a program's size */
 const MAX_PROG_INSNS = 1_000_000;
@@ -227,11 +232,26 @@ class ObjectLoader {
       }
     }
     this.progs.sort((a, b) => a.secIdx - b.secIdx || a.secInsnOff - b.secInsnOff);
+    this.markHiddenSubprogsStatic();
     // libbpf 1.1 treats a lone .text function as a program; objects assembled from plain BPF
     // assembly often have only .text, so every .text function becomes an entry point then
     if (this.progs.length > 0 && this.progs.every((p) => p.isSub)) {
       for (const p of this.progs) p.isSub = false;
       if (this.progs.length > 1) this.notes.push('no program sections: treating every .text function as a program (libbpf would treat them as subprograms)');
+    }
+  }
+
+  /**
+   * Like libbpf (bpf_object__sanitize_and_load_btf): a global or weak subprogram with hidden or
+   * internal visibility (`__hidden`, as in usdt.bpf.h) gets BTF_FUNC_STATIC linkage, so the kernel
+   * verifies it with its caller's context instead of as a global function.
+   */
+  private markHiddenSubprogsStatic(): void {
+    if (!this.btf) return;
+    for (const p of this.progs) {
+      if (!p.isSub || !p.hidden) continue;
+      const f = this.btf.allByName(p.name, BtfKind.FUNC).find((t) => t.linkage === 1);
+      f?.setFuncLinkage(0);
     }
   }
 
@@ -292,6 +312,7 @@ class ObjectLoader {
         relocs: [],
         isSub: s.name === '.text',
         global: sym.bind !== STB_LOCAL,
+        hidden: sym.bind !== STB_LOCAL && (sym.visibility === STV_HIDDEN || sym.visibility === STV_INTERNAL),
         subInsnOff: 0,
         problems: [],
       });

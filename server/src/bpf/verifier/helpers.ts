@@ -1,6 +1,6 @@
 // Helper prototypes as the verifier needs them, from the knowledge base (server/src/knowledge):
 // its table of the 6.12 func_proto switches plus what newer kernels were measured to offer.
-import { allHelpers, isHelperAllowed } from '../../knowledge/helpers';
+import { allHelpers, helperById, helperProtoFor, isHelperAllowed } from '../../knowledge/helpers';
 import { PROG_TYPE_NAMES } from '../progtypes';
 
 export interface HelperArg { kind: string; base: string; flags: string[]; /** MEM_FIXED_SIZE size */ size?: number }
@@ -40,9 +40,32 @@ function fixedSize(size: number | string | undefined): number | undefined {
   return typeof size === 'number' ? size : size === undefined ? undefined : UAPI_SIZES[size];
 }
 
-export function helperProto(id: number): HelperProto | undefined {
+/** per (helper id, program type): the variant prototype a program type's func_proto returns */
+const variantTable = new Map<number, HelperProto>();
+
+/**
+ * The prototype the verifier checks for helper `id`; with a program type, the one that type's
+ * get_func_proto returns (bpf_get_socket_cookie takes a BTF socket pointer in tracing programs,
+ * bpf_setsockopt the ctx in sock_ops, bpf_get_stack a read-only buffer in raw_tp...).
+ */
+export function helperProto(id: number, progType?: number): HelperProto | undefined {
   table ??= load();
-  return table.get(id);
+  const base = table.get(id);
+  if (!base || progType === undefined) return base;
+  const info = helperById(id);
+  if (!info?.variants?.length) return base;
+  const key = id * 1024 + progType;
+  let v = variantTable.get(key);
+  if (!v) {
+    const p = helperProtoFor(info, progType);
+    v = p === info ? base : {
+      ...base, gplOnly: p.gplOnly,
+      ret: { kind: p.ret.kind, base: p.ret.base, flags: [...p.ret.flags] },
+      args: p.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: fixedSize(a.size) })),
+    };
+    variantTable.set(key, v);
+  }
+  return v;
 }
 
 /** The kernel's func_id_name: the helper's name, or "unknown". */

@@ -1740,7 +1740,7 @@ export class Verifier {
 
   private checkHelperCall(insn: Insn, idx: number): void {
     const id = insn.imm;
-    const fn = helperProto(id);
+    const fn = helperProto(id, this.prog.progType);
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
     if (!fn.progTypes.has(this.prog.progType)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {

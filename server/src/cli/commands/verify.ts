@@ -10,6 +10,7 @@ import { compile, compileOptionsFor } from '../../toolchain/compile';
 import { progTypeName } from '../../bpf/progtypes';
 import type { LoadedObject } from '../../bpf/loader/types';
 import { kernelVerifyObject, type KernelVerdict } from '../../toolchain/kernel-verifier';
+import { runningKernelLoadOptions } from '../../toolchain/running-kernel';
 
 const USAGE = `usage: bpfls verify FILE [--prog NAME] [--json] [--log-level N] [--insn-limit N] [--kernel]
 
@@ -93,7 +94,7 @@ export const verify: Command = {
     }
     let targetBtf: Uint8Array | undefined;
     try { targetBtf = readFileSync('/sys/kernel/btf/vmlinux'); } catch { targetBtf = undefined; }
-    const loaded = loadObject(built.elf, targetBtf ? { targetBtf } : {});
+    const loaded = loadObject(built.elf, targetBtf ? { targetBtf, ...runningKernelLoadOptions() } : {});
     const obj: LoadedObject | undefined = loaded.object;
     if (!obj) {
       process.stderr.write(`bpfls verify: ${file}: ${loaded.errors.join('; ') || 'not a BPF object'}\n`);
