@@ -464,7 +464,7 @@ export function toRawSpec(p: GenProgram): RawSpec {
 /** The same program as the loader would hand it to the verifier. */
 export function toLoadedObject(p: GenProgram): { obj: LoadedObject; prog: LoadedProgram } {
   const maps: MapDef[] = p.maps.map((m, index) => ({
-    index, name: `map${index}`, type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags ?? 0,
+    index, name: '', type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags ?? 0,
   }));
   const prog: LoadedProgram = {
     name: p.name, section: '', progType: p.progType, expectedAttachType: p.expectedAttachType, autoload: true, sleepable: false,

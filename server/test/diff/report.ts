@@ -1,10 +1,12 @@
 // Prints the differential figures with every disagreement, for whoever works on the verifier.
-//   node --import tsx server/test/diff/report.ts [--corpus] [--generated N] [--seed S] [--mutants N]
+//   node --import tsx server/test/diff/report.ts [--corpus] [--generated N | --mix N] [--seed S] [--mutants N]
+// --generated: the original structured random generator; --mix: every generator (as BPFLS_LONG=1).
 // Without options: the corpus and the quick generated set. Kernel verdicts come from the running
 // kernel when loading is permitted, else from the committed caches.
 import { summaryLine, type Figures, type Pair } from './compare';
 import { generate } from './gen';
-import { cleanup, collectCorpus, corpusMutants, diffCorpus, diffGenerated, kernelForGenerated, quickGenerated } from './run';
+import { generateMix } from './generators';
+import { cleanup, collectCorpus, corpusMutants, diffCorpus, diffGenerated, kernelForGenerated, perGenerator, quickGenerated } from './run';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -12,7 +14,8 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const onlyCorpus = args.includes('--corpus');
-const genCount = opt('--generated');
+const mixCount = opt('--mix');
+const genCount = opt('--generated') ?? mixCount;
 const seed = Number(opt('--seed') ?? 1);
 const mutants = Number(opt('--mutants') ?? 0);
 
@@ -42,13 +45,14 @@ async function main(): Promise<void> {
       details(figures, pairs);
       if (onlyCorpus) return;
     }
-    const programs = genCount ? generate(seed, Number(genCount)) : quickGenerated();
+    const programs = mixCount ? generateMix(seed, Number(mixCount)) : genCount ? generate(seed, Number(genCount)) : quickGenerated();
     if (mutants) programs.push(...(await corpusMutants(corpus, mutants, seed)));
     const run = kernelForGenerated(programs, { useCache: !genCount });
     for (const n of run.notes.slice(0, 10)) console.log(`note: ${n}`);
     const pairs: Pair[] = [];
     const { figures } = await diffGenerated(genCount ? 'generated' : 'generated-quick', run, pairs);
     details(figures, pairs);
+    console.log(perGenerator(pairs).join('\n'));
   } finally {
     cleanup(corpus);
   }

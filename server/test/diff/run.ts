@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { bpflsLoad, bpflsVerifier, bpflsVerify } from './bpfls';
 import { computeFigures, type Figures, type Pair } from './compare';
+import { generateMix } from './generators';
 import {
   buildDir, clangAvailable, compileCorpusFile, listCorpusFiles, parseAnnotations, readKernelCache, toCached,
   type Annotation, type CachedVerdict,
@@ -187,8 +188,32 @@ export async function diffGenerated(set: string, run: GenRun, pairs: Pair[] = []
 export const QUICK_SEED = 20261126;
 export const QUICK_COUNT = 400;
 
+/** the focused generators' share of the quick set (generators.ts) */
+export const QUICK_MIX_COUNT = 300;
+
 export function quickGenerated(): GenProgram[] {
-  return generate(QUICK_SEED, QUICK_COUNT);
+  return [...generate(QUICK_SEED, QUICK_COUNT), ...generateMix(QUICK_SEED, QUICK_MIX_COUNT)];
+}
+
+/**
+ * Figures per generator (the origin's first word: random, alu, mem, branch, call, corpus), mutants
+ * apart: programs, kernel accepts, verdict agreement, unsound.
+ */
+export function perGenerator(pairs: Pair[]): string[] {
+  const by = new Map<string, { n: number; judged: number; acc: number; agree: number; unsound: number }>();
+  for (const p of pairs) {
+    const o = p.origin ?? '';
+    const kind = o.startsWith('mutant of') ? (o.includes('.c:') ? 'corpus mutant' : 'random mutant') : o.includes('mutant') ? `${o.split(' ')[0]} mutant` : o.split(' ')[0] || '?';
+    const e = by.get(kind) ?? { n: 0, judged: 0, acc: 0, agree: 0, unsound: 0 };
+    e.n++;
+    if (p.kernel.ok !== null) e.judged++;
+    if (p.kernel.ok) e.acc++;
+    if (p.bpfls && !p.bpfls.crashed && p.bpfls.ok === p.kernel.ok) e.agree++;
+    if (p.bpfls?.ok && p.kernel.ok === false) e.unsound++;
+    by.set(kind, e);
+  }
+  return [...by].sort((a, b) => a[0].localeCompare(b[0])).map(([k, e]) =>
+    `  ${k.padEnd(16)} ${String(e.n).padStart(6)} programs, kernel accepts ${e.acc}/${e.judged}, agreement ${e.judged ? ((100 * e.agree) / e.judged).toFixed(1) : '-'}%, unsound ${e.unsound}`);
 }
 
 /** Mutations of corpus programs (needs the bpfls loader to relocate the objects). */

@@ -46,3 +46,29 @@ export function checkSubprogAndKfuncCalls(insns: Insn[], obj: LoadedObject, prog
     }
   }
 }
+
+/**
+ * After a successful check the kernel removes the instructions no path reached
+ * (opt_remove_dead_code): a function never entered disappears, and a callback reference
+ * (LD_IMM64 BPF_PSEUDO_FUNC) to it leaves jit_subprogs without a target, which 6.18 reports as a
+ * verifier bug and refuses the program. Unless only the main program is left to JIT.
+ */
+export function checkCallbackTargetsSeen(insns: Insn[], subprogs: { start: number; end: number }[], seen: Uint8Array): void {
+  if (subprogs.length <= 1) return;
+  const gone = subprogs.map((sp) => {
+    for (let i = sp.start; i < sp.end; i++) if (seen[i]) return false;
+    return true;
+  });
+  const left = gone.filter((g) => !g).length;
+  if (left <= 1) return;
+  for (let i = 0; i < insns.length; i++) {
+    const x = insns[i];
+    if (x.code !== 0x18) continue;
+    if (x.src === 4 && seen[i]) {
+      const t = i + x.imm + 1;
+      const sp = subprogs.findIndex((s) => s.start === t);
+      if (sp >= 0 && gone[sp]) throw new VerifierError(`verifier bug: No program to jit at insn ${i} (subprog < 0)`, i);
+    }
+    i++;
+  }
+}

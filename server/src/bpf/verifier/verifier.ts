@@ -28,7 +28,7 @@ import { ctxAccess } from './ctx';
 import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
-import { checkSubprogAndKfuncCalls } from './prepass';
+import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
 import { tracingCtxArg, walkBtfLoad, kfuncProto } from './btfaccess';
@@ -166,6 +166,7 @@ export class Verifier {
     }
     const logStart = this.log.length;
     for (;;) {
+      this.seen = new Uint8Array(this.insns.length);
       // computed at the first state comparison (statesEqual): many programs never compare states
       this.neededDirty = true;
       try {
@@ -177,6 +178,7 @@ export class Verifier {
           this.runGlobal(next);
         }
         this.checkMaxStackDepth();
+        checkCallbackTargetsSeen(this.insns, this.subprogs, this.seen);
         return;
       } catch (e) {
         if (!(e instanceof RestartSignal)) throw e;
@@ -338,6 +340,7 @@ export class Verifier {
         }
       }
       const text = this.logLevel ? `${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf)}` : '';
+      this.seen[idx] = 1;
       this.recordState(idx);
       const logMark = this.log.length;
       if (this.logLevel) this.verbose(text + '\n');
@@ -360,6 +363,8 @@ export class Verifier {
   }
 
   private prevWasBranch = false;
+  /** instructions some path reached (the kernel's insn_aux_data seen) */
+  private seen = new Uint8Array(0);
   private printStateNext = true;
   private stepEnded = false;
 
@@ -1007,7 +1012,7 @@ export class Verifier {
     const okOps = [0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1];
     const size = sizeOf(insn.code);
     if (okOps.includes(a) && size !== 4 && size !== 8) this.err('invalid atomic operand size');
-    if (!okOps.includes(a)) this.err(`BPF_ATOMIC uses invalid atomic opcode ${(a & 0xff).toString(16).padStart(2, '0')}`);
+    if (!okOps.includes(a)) this.err(`BPF_ATOMIC uses invalid atomic opcode ${(a >>> 0).toString(16).padStart(2, '0')}`);
     this.checkRegRead(insn.src);
     this.checkRegRead(insn.dst);
     if (a === 0xf1) this.checkRegRead(0);
@@ -1037,13 +1042,14 @@ export class Verifier {
     const reg = this.regs[regno];
     let off = insnOff;
     const write = t === Access.WRITE;
+    // the kernel checks alignment first (strict for atomics: scalars and maybe-NULL pointers too)
+    if (reg.type !== RegType.NOT_INIT) this.checkPtrAlignment(reg, off, size, atomic);
     if (reg.type === RegType.SCALAR_VALUE || reg.type === RegType.NOT_INIT) {
       this.err(`R${regno} invalid mem access '${reg.type === RegType.NOT_INIT ? '?' : 'scalar'}'`);
     }
     if (reg.flags & PTR_MAYBE_NULL && reg.type !== RegType.PTR_TO_BTF_ID) {
       this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
     }
-    this.checkPtrAlignment(reg, off, size, atomic);
     const setValueUnknown = (): void => {
       if (!write && valueRegno >= 0) {
         const d = this.regs[valueRegno];
@@ -1221,7 +1227,8 @@ export class Verifier {
   private checkPtrAlignment(reg: Reg, off: number, size: number, strictOnce: boolean): void {
     let strict = strictOnce;
     let desc = '';
-    switch (reg.type) {
+    // the kernel switches on the full type: a maybe-NULL pointer takes the generic case
+    switch (reg.flags & PTR_MAYBE_NULL ? -1 : reg.type) {
       case RegType.PTR_TO_PACKET: case RegType.PTR_TO_PACKET_META: {
         if (!strict || size === 1) return;
         const al = tnumAdd(reg.varOff, tnumConstNum(reg.off + off));
@@ -1741,6 +1748,7 @@ export class Verifier {
   private checkHelperCall(insn: Insn, idx: number): void {
     const id = insn.imm;
     const fn = helperProto(id, this.prog.progType);
+    if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
     if (!fn.progTypes.has(this.prog.progType)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
