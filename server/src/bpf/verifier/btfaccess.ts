@@ -80,7 +80,7 @@ export function tracingCtxArg(btf: Btf | undefined, prog: LoadedProgram, off: nu
 
 export type BtfWalk =
   | { kind: 'scalar' }
-  | { kind: 'ptr'; ptr: BtfPtr }
+  | { kind: 'ptr'; ptr: BtfPtr; /** the member the pointer was read from (btf_struct_access's field_name) */ field?: string }
   | { kind: 'beyond'; structName: string };
 
 /**
@@ -94,19 +94,21 @@ export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, si
   if (off + size > top.size) return { kind: 'beyond', structName: top.name };
   let t: BtfType | undefined = top;
   let rel = off;
+  let field: string | undefined;
   for (let depth = 0; t && depth < 16; depth++) {
     if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
-      let next: { type: number; at: number } | undefined;
+      let next: { type: number; at: number; name?: string } | undefined;
       for (const m of t.members ?? []) {
         const mo = Math.floor(m.offset / 8);
         const mt = strip(btf, m.type);
         const ms = mt ? (btf.sizeOf?.(mt.id) ?? (mt.kind === BtfKind.PTR ? 8 : mt.size)) : 0;
         if (rel >= mo && rel + size <= mo + ms) {
-          next = { type: m.type, at: mo };
+          next = { type: m.type, at: mo, name: m.name };
           if (mt?.kind === BtfKind.PTR) break; // prefer the pointer member of a union
         }
       }
       if (!next) return { kind: 'scalar' };
+      field = next.name;
       rel -= next.at;
       t = strip(btf, next.type);
     } else if (t.kind === BtfKind.ARRAY && t.array) {
@@ -118,7 +120,7 @@ export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, si
     } else if (t.kind === BtfKind.PTR) {
       if (rel !== 0 || size !== 8) return { kind: 'scalar' };
       const s = ptrToStruct(btf, t.id);
-      return s ? { kind: 'ptr', ptr: { ...s, maybeNull: false } } : { kind: 'scalar' };
+      return s ? { kind: 'ptr', ptr: { ...s, maybeNull: false }, field } : { kind: 'scalar' };
     } else {
       return { kind: 'scalar' };
     }

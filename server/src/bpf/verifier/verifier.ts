@@ -10,7 +10,7 @@ import type { Insn } from '../isa/insn';
 import type { LoadedObject, LoadedProgram, MapDef } from '../loader/types';
 import { MapType, ProgType } from '../progtypes';
 import {
-  Reg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit, regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded, markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst, sminOf, smaxOf, uminOf, umaxOf, sminNum, smaxNum, uminNum, umaxNum, markKnownScalarBig, markKnownScalarNum, knownScalarBig, rangeWithin, bounds64Equal, sminIsMin, smaxIsMax, hiB, loB, slt, ult,
+  Reg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit, regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded, markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst, sminOf, smaxOf, uminOf, umaxOf, sminNum, smaxNum, uminNum, umaxNum, markKnownScalarBig, markKnownScalarNum, knownScalarBig, rangeWithin, bounds64Equal, sminIsMin, smaxIsMax, hiB, loB, slt, ult, copyRegInto,
 } from './reg';
 import {
   Tnum, TNUM_UNKNOWN, U64_MAX, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumAdd, tnumSub, tnumMul, tnumAnd, tnumOr, tnumXor, tnumLshift, tnumRshift, tnumArshift, tnumSubreg, tnumIntersect, tnumWithSubreg, tnumIn, tnumStr, tnumCast, tnumEquals, tnumRange, tnumIsZero, tnumSNum, tnumUNum, tnumValueBig, tnumConstNum,
@@ -25,14 +25,19 @@ import {
   BPF_REG_SIZE, MAX_BPF_STACK, MAX_CALL_FRAMES, SLOT_CHAR, PathNode,
 } from './state';
 import { ctxAccess } from './ctx';
+import { sockPtrAccess } from './netctx';
 import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
+import { checkLoadRules, helperWithheld } from './rules';
+import { structOpsCtxArg, structOpsProto, tcpCaWriteError } from './structops';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
-import { tracingCtxArg, walkBtfLoad, kfuncProto } from './btfaccess';
-import { kfuncFacts } from '../../knowledge/kfuncs';
+import { tracingCtxArg, walkBtfLoad } from './btfaccess';
+import { kernelStructId } from './helperret';
+import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
+import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, DynptrType } from './dynptr';
 import { computeNeeded, NeededSets } from './precision';
 export { VerifierError };
 
@@ -89,6 +94,9 @@ interface CallMeta {
   constKey?: bigint;
   subprogno?: number;
   msize?: bigint;
+  /** the (first) initialised dynptr argument, and whether the release argument is a dynptr */
+  dynptr?: { id: number; type: DynptrType; refObjId: number };
+  releaseDynptr?: boolean;
 }
 
 export class Verifier {
@@ -156,6 +164,7 @@ export class Verifier {
 
   run(): void {
     checkSubprogAndKfuncCalls(this.insns, this.obj, this.prog);
+    checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); });
     this.subprogs = this.cfg.subprogs;
     for (let i = 0; i < this.insns.length; i++) {
@@ -719,7 +728,7 @@ export class Verifier {
         const zero = knownScalar(0);
         const src = cloneReg(d);
         const dst = regs[insn.dst];
-        Object.assign(dst, zero);
+        copyRegInto(dst, zero);
         this.scalarAlu(dst, src, 0x10, alu64, insn);
         return;
       }
@@ -847,9 +856,11 @@ export class Verifier {
         this.adjustPtrMinMax(insn, dst, src, false);
         return;
       }
-      src = cloneReg(src);
+      // dst is updated in place: a copy only when it is also the source
+      if (insn.src === insn.dst) src = cloneReg(src);
     } else {
-      src = knownScalar(insn.imm);
+      src = IMM_REG;
+      markKnownScalarNum(src, insn.imm);
       if (dst.type !== RegType.SCALAR_VALUE) {
         this.adjustPtrMinMax(insn, dst, src, false);
         return;
@@ -968,7 +979,7 @@ export class Verifier {
     }
     this.checkSaneOffset(res, ptr.type, ptr.flags);
     regBoundsSync(res);
-    Object.assign(dst, res);
+    copyRegInto(dst, res);
   }
 
   private checkSaneOffset(r: Reg, type: RegType, flags: number): void {
@@ -1124,8 +1135,9 @@ export class Verifier {
         if (!a.ok || (sx && a.regType !== undefined)) this.err(`invalid bpf_context access off=${off} size=${size}`);
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
-          const btfArg = a.regType === undefined && (this.prog.progType === ProgType.TRACING || this.prog.progType === ProgType.LSM)
-            ? tracingCtxArg(this.obj.targetBtf, this.prog, off) : undefined;
+          const btfArg = a.regType !== undefined ? undefined
+            : this.prog.progType === ProgType.TRACING || this.prog.progType === ProgType.LSM ? tracingCtxArg(this.obj.targetBtf, this.prog, off)
+              : this.prog.progType === ProgType.STRUCT_OPS ? structOpsCtxArg(this.obj.targetBtf, this.prog, off) : undefined;
           if (a.regType !== undefined) {
             markPtr(d, a.regType, a.flags ?? 0);
             if (a.flags && a.flags & PTR_MAYBE_NULL) d.id = ++this.idGen;
@@ -1169,16 +1181,15 @@ export class Verifier {
         off += reg.off;
         if (write) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
         if (!tnumIsConst(reg.varOff) || reg.off) this.err(`R${regno} invalid ${regTypeStr(reg.type, reg.flags)} access off=${off} size=${size}`);
-        const lim = reg.type === RegType.PTR_TO_TCP_SOCK ? 112 : reg.type === RegType.PTR_TO_XDP_SOCK ? 4 : 80;
-        const tname = reg.type === RegType.PTR_TO_TCP_SOCK ? 'tcp_sock' : reg.type === RegType.PTR_TO_XDP_SOCK ? 'xdp_sock' : 'sock';
-        if (off < 0 || off + size > lim || off % size !== 0) this.err(`R${regno} invalid ${tname} access off=${off} size=${size}`);
+        const sa = sockPtrAccess(reg.type, off, size); // netctx.ts: the kernel's per-field rules
+        if (!sa.ok) this.err(`R${regno} invalid ${sa.name} access off=${off} size=${size}`);
         setValueUnknown();
         return;
       }
       case RegType.PTR_TO_BTF_ID: {
         off += reg.off;
         const walked = reg.btfId > 0 && !(reg.flags & MEM_ALLOC) ? this.obj.targetBtf : undefined;
-        if (walked && reg.flags & PTR_MAYBE_NULL) this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
+        if (reg.flags & PTR_MAYBE_NULL) this.err(`R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
         if (walked && !isGplCompatible(this.prog.license || this.obj.license)) {
           this.err(`Cannot access kernel 'struct ${reg.btfName ?? ''}' from non-GPL compatible program`);
         }
@@ -1186,16 +1197,29 @@ export class Verifier {
         if (walked && !tnumIsConst(reg.varOff)) {
           this.err(`R${regno} is ptr_${reg.btfName ?? ''} invalid variable offset: off=${off}, var_off=${tnumStr(reg.varOff)}`);
         }
-        if (write && !(reg.flags & MEM_ALLOC)) this.err(`only read is supported`);
+        if (write && !(reg.flags & MEM_ALLOC)) {
+          // congestion controls (struct_ops) may store to a few tcp_sock fields
+          if (this.prog.progType !== ProgType.STRUCT_OPS || reg.btfName !== 'tcp_sock') this.err(`only read is supported`);
+          const why = tcpCaWriteError(this.obj.targetBtf, reg.btfId, off, size);
+          if (why) this.err(why);
+          return;
+        }
+        if (reg.flags & MEM_ALLOC && reg.memSize && off + tnumUNum(reg.varOff) + size > reg.memSize) {
+          // bpf_obj_new objects (kfuncs.ts): a program-BTF struct of memSize bytes
+          this.err(`access beyond struct ${reg.btfName ?? ''} at off ${off + tnumUNum(reg.varOff)} size ${size}`);
+        }
         const w = walked ? walkBtfLoad(walked, reg.btfId, off + tnumUNum(reg.varOff), size) : { kind: 'scalar' as const };
         if (w.kind === 'beyond') this.err(`access beyond struct ${w.structName} at off ${off + tnumUNum(reg.varOff)} size ${size}`);
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
           if (w.kind === 'ptr') {
-            // a pointer read out of a BTF object: dereferenceable, no longer trusted
-            markPtr(d, RegType.PTR_TO_BTF_ID, reg.flags & PTR_UNTRUSTED);
+            // a pointer read out of a BTF object: trusted/RCU only for the fields the kernel lists (kfuncs.ts)
+            const inRcuCs = this.cur.rcuDepth > 0 || this.cur.activeLock !== 0 || !this.prog.sleepable;
+            const fl = walkedPtrFlags(this.obj.targetBtf, reg, w.field, w.ptr.btfId, inRcuCs);
+            markPtr(d, RegType.PTR_TO_BTF_ID, fl);
             d.btfId = w.ptr.btfId;
             d.btfName = w.ptr.name;
+            if (fl & PTR_MAYBE_NULL) d.id = ++this.idGen;
           } else {
             markUnknown(d);
             if (size < 8) coerceToSize(d, size);
@@ -1337,7 +1361,8 @@ export class Verifier {
         const slot = -i - 1, spi = slot >> 3;
         const s = fr.stack[spi];
         if (isSpilledReg(s)) { for (let j = 0; j < 8; j++) if (s.types[j] === Slot.SPILL) s.types[j] = Slot.MISC; markNotInit(s.spilled); }
-        if (s.types[0] === Slot.DYNPTR || s.types[0] === Slot.ITER) this.err(`potential write to dynptr at off=${i} disallowed`);
+        if (s.types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
+        if (s.types[0] === Slot.ITER) this.err(`potential write to dynptr at off=${i} disallowed`);
         const cur = s.types[slot & 7];
         if (!(zero && cur === Slot.ZERO)) s.types[slot & 7] = cur === Slot.INVALID ? Slot.MISC : Slot.MISC;
       }
@@ -1347,9 +1372,7 @@ export class Verifier {
     const slot = -off - 1;
     const spi = slot >> 3;
     const s = fr.stack[spi];
-    if (s.types[0] === Slot.DYNPTR || s.types[0] === Slot.ITER) {
-      if (s.types[0] === Slot.DYNPTR) this.err(`cannot overwrite referenced dynptr`);
-    }
+    if (s.types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
     const value = valueRegno >= 0 ? this.regs[valueRegno] : undefined;
     if (size === 8 && value && !(value.type === RegType.SCALAR_VALUE && false)) {
       if (off % 8 !== 0) {
@@ -1692,7 +1715,8 @@ export class Verifier {
     const regs = st.frames[st.cur].regs;
     const id = regs[regno].id;
     const refObjId = regs[regno].refObjId;
-    if (isNull && refObjId) {
+    if (isNull && refObjId && refObjId === id) {
+      // a NULL acquired pointer holds nothing (slices of a dynptr carry its reference under another id)
       st.refs = st.refs.filter((r) => r.id !== refObjId);
     }
     forEachReg(st, (r) => {
@@ -1750,10 +1774,11 @@ export class Verifier {
     const fn = helperProto(id, this.prog.progType);
     if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
-    if (!fn.progTypes.has(this.prog.progType)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
+    if (fn.mightSleep && !this.prog.sleepable) this.err('helper call might sleep in a non-sleepable prog');
     const meta: CallMeta = { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: id };
     for (let i = 0; i < 5; i++) {
       const a = fn.args[i];
@@ -1761,7 +1786,9 @@ export class Verifier {
       this.checkFuncArg(fn, i, a.kind, a.base, a.flags, a.size, meta);
     }
     // release
-    if (meta.releaseRegno) {
+    if (meta.releaseDynptr) {
+      releaseDynptr(this.kfuncHost(), meta.releaseRegno);
+    } else if (meta.releaseRegno) {
       const r = this.regs[meta.releaseRegno];
       if (r.refObjId) this.releaseReference(r.refObjId);
       else if (!(r.type === RegType.SCALAR_VALUE && (r.umaxH | r.umaxL) === 0)) {
@@ -1829,11 +1856,18 @@ export class Verifier {
           (fn.ret.flags.includes('MEM_RDONLY') ? MEM_RDONLY : 0));
         r0.memSize = meta.constSize !== undefined ? Number(meta.constSize) : 0;
         if (maybeNull) r0.id = ++this.idGen;
+        if (fn.name === 'bpf_dynptr_data' && meta.dynptr) {
+          // a slice: gone with its dynptr (and its reference, for ring buffer dynptrs)
+          r0.dynptrId = meta.dynptr.id;
+          r0.refObjId = meta.dynptr.refObjId;
+        }
         break;
       }
       case 'RET_PTR_TO_BTF_ID': case 'RET_PTR_TO_MEM_OR_BTF_ID': {
         markPtr(r0, RegType.PTR_TO_BTF_ID, (maybeNull ? PTR_MAYBE_NULL : 0) | (fn.ret.flags.includes('PTR_TRUSTED') ? PTR_TRUSTED : 0));
         r0.btfName = retBtfName(fn.name);
+        // the struct's id in the kernel's BTF, so loads through the result walk its members
+        r0.btfId = kernelStructId(this.obj.targetBtf, r0.btfName);
         if (maybeNull) r0.id = ++this.idGen;
         break;
       }
@@ -1842,7 +1876,7 @@ export class Verifier {
     }
     if (isAcquireHelper(fn) || (fn.name === 'bpf_map_lookup_elem' && meta.map && (meta.map.type === MapType.SOCKMAP || meta.map.type === MapType.SOCKHASH))) {
       const id = ++this.idGen;
-      r0.id = r0.id || id;
+      r0.id = id; // mark_ptr_or_null_regs releases the reference on the NULL branch by this id
       r0.refObjId = id;
       this.cur.refs.push({ id, insn: idx, kind: 'ptr' });
     }
@@ -1891,6 +1925,17 @@ export class Verifier {
     if (isRelease && reg.type !== RegType.SCALAR_VALUE && reg.type !== RegType.PTR_TO_STACK && reg.off !== 0) {
       // check_func_arg_reg_off: a released pointer must be the one acquired, not inside it
       this.err(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+    }
+    if (base === 'ARG_PTR_TO_DYNPTR') {
+      // dynptr.ts: process_dynptr_func, and the release of a referenced (ring buffer) dynptr
+      const h = this.kfuncHost();
+      if (isRelease) { checkDynptrReleasable(h, regno); meta.releaseRegno = regno; meta.releaseDynptr = true; }
+      const ty = /^DYNPTR_TYPE_(LOCAL|RINGBUF|SKB|XDP)$/.exec(flags.find((f) => f.startsWith('DYNPTR_TYPE_')) ?? '')?.[1];
+      processDynptrArg(h, regno, this.insnIdx, {
+        uninit: flags.includes('MEM_UNINIT'), rdonly: flags.includes('MEM_RDONLY'), type: ty?.toLowerCase() as DynptrType | undefined,
+      });
+      if (!flags.includes('MEM_UNINIT') && !meta.dynptr) meta.dynptr = dynptrOf(h, this.regs[regno]);
+      return;
     }
     if (isRelease) {
       if (!reg.refObjId) {
@@ -1942,17 +1987,9 @@ export class Verifier {
         return;
       case 'ARG_PTR_TO_STACK':
         return;
-      case 'ARG_PTR_TO_CONST_STR': {
-        if (reg.type !== RegType.PTR_TO_MAP_VALUE || !reg.map) this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=map_value`);
-        const map = reg.map;
-        if (!(map.flags & BPF_F_RDONLY_PROG) || !map.frozen) this.err(`R${regno} does not point to a readonly map'`);
-        if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a constant address'`);
-        const off = reg.off + tnumUNum(reg.varOff);
-        const data = map.initialValue;
-        if (!data || off >= data.length) this.err('direct value access on string failed');
-        if (data.indexOf(0, off) < 0) this.err('string is not zero-terminated');
+      case 'ARG_PTR_TO_CONST_STR':
+        this.checkConstStrArg(regno);
         return;
-      }
       case 'ARG_PTR_TO_SPIN_LOCK': {
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
         const lockOff = reg.map ? this.spinLockOff(reg.map) : undefined;
@@ -1984,6 +2021,19 @@ export class Verifier {
       default:
         return;
     }
+  }
+
+  /** check_reg_const_str: a NUL-terminated string in a frozen read-only map */
+  private checkConstStrArg(regno: number): void {
+    const reg = this.regs[regno];
+    if (reg.type !== RegType.PTR_TO_MAP_VALUE || !reg.map) this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=map_value`);
+    const map = reg.map;
+    if (!(map.flags & BPF_F_RDONLY_PROG) || !map.frozen) this.err(`R${regno} does not point to a readonly map'`);
+    if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a constant address'`);
+    const off = reg.off + tnumUNum(reg.varOff);
+    const data = map.initialValue;
+    if (!data || off >= data.length) this.err('direct value access on string failed');
+    if (data.indexOf(0, off) < 0) this.err('string is not zero-terminated');
   }
 
   private spinLockOff(map: MapDef): number | undefined {
@@ -2261,93 +2311,62 @@ export class Verifier {
       this.iterNumCall(name, idx);
       return;
     }
-    if (name === 'bpf_rcu_read_lock') {
-      if (this.cur.rcuDepth) this.err(`nested rcu read lock (kernel function ${name})`);
-      this.cur.rcuDepth++;
-    } else if (name === 'bpf_rcu_read_unlock') {
-      if (!this.cur.rcuDepth) this.err(`unmatched rcu read unlock (kernel function ${name})`);
-      this.cur.rcuDepth--;
-    } else if (this.modelledKfuncCall(name, insn, idx)) {
-      return;
-    } else if (!this.kfuncNoteGiven) {
-      this.kfuncNoteGiven = true;
-      this.notes.push(`kfunc ${name}: prototype not modelled; arguments assumed valid, result an unknown scalar`);
-    }
-    for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-    markUnknown(regs[0]);
-    this.insnIdx++;
-  }
-
-  /**
-   * A kfunc whose BTF prototype has only scalars and struct pointers (check_kfunc_args /
-   * check_kfunc_call for KF_ARG_PTR_TO_BTF_ID): NULL and untrusted arguments of trusted-args and
-   * release kfuncs, the released reference, and the result (PTR_TO_BTF_ID, maybe NULL with
-   * KF_RET_NULL, trusted and referenced with KF_ACQUIRE). False when the prototype is not of that shape.
-   */
-  private modelledKfuncCall(name: string, insn: Insn, idx: number): boolean {
-    if (/^bpf_(obj_|percpu_obj_|list_|rbtree_|refcount_|dynptr_|iter_|rdonly_cast|cast_)/.test(name)) return false;
-    const proto = kfuncProto(this.obj.targetBtf, insn.imm);
-    if (!proto || proto.params.length > 5 || proto.params.some((p) => p.kind === 'other') || proto.ret.kind === 'other') return false;
-    const flags = kfuncFacts(name)?.flags ?? [];
-    const isAcquire = flags.includes('KF_ACQUIRE');
-    const isRelease = flags.includes('KF_RELEASE');
-    const retNull = flags.includes('KF_RET_NULL');
-    const trustedArgs = isRelease || flags.includes('KF_TRUSTED_ARGS');
-    const rcuArgs = flags.includes('KF_RCU');
-    let releaseRegno = 0;
-    let refObjId = 0;
-    for (let i = 0; i < proto.params.length; i++) {
-      const p = proto.params[i];
-      const regno = i + 1;
-      const reg = this.checkRegRead(regno);
-      if (p.kind !== 'struct') continue;
-      const isNull = reg.type === RegType.SCALAR_VALUE && tnumIsZero(reg.varOff);
-      if ((trustedArgs || rcuArgs) && !p.nullable && (isNull || (reg.type !== RegType.SCALAR_VALUE && reg.flags & PTR_MAYBE_NULL))) {
-        this.err(`Possibly NULL pointer passed to trusted arg${i}`);
+    // kfuncs.ts: arguments from the BTF prototype and KF_* flags, references, R0
+    if (checkKfunc(this.kfuncHost(), name, insn.imm, idx) === 'unmodelled') {
+      if (!this.kfuncNoteGiven) {
+        this.kfuncNoteGiven = true;
+        this.notes.push(`kfunc ${name}: prototype not modelled; arguments assumed valid, result an unknown scalar`);
       }
-      if (reg.type === RegType.SCALAR_VALUE) {
-        // get_kfunc_ptr_arg_type: a scalar is neither a BTF pointer nor memory of a scalar type
-        if (!(isNull && p.nullable)) this.err(`arg#${i} pointer type ${p.union ? 'UNION' : 'STRUCT'} ${p.name} must point to scalar, or struct with scalar`);
-        continue;
-      }
-      if (reg.refObjId) {
-        if (isRelease && refObjId) this.err(`verifier internal error: more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${refObjId}`);
-        refObjId = reg.refObjId;
-        if (isRelease) releaseRegno = regno;
-      }
-      if (reg.type !== RegType.PTR_TO_BTF_ID) continue;
-      if (trustedArgs && !rcuArgs && reg.flags & PTR_UNTRUSTED) this.err(`R${regno} must be referenced or trusted`);
-      if ((trustedArgs || isRelease) && reg.off !== 0) {
-        this.err(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
-      }
-    }
-    if (isRelease && !releaseRegno) this.err(`release kernel function ${name} expects refcounted PTR_TO_BTF_ID`);
-    if (releaseRegno) this.releaseReference(refObjId);
-    const regs = this.regs;
-    for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-    const r0 = regs[0];
-    if (proto.ret.kind === 'void') {
-      markNotInit(r0);
-    } else if (proto.ret.kind === 'scalar') {
-      markUnknown(r0);
-    } else if (proto.ret.kind === 'struct') {
-      // acquired results are trusted through their ref_obj_id (is_trusted_reg), not a PTR_TRUSTED flag
-      markPtr(r0, RegType.PTR_TO_BTF_ID, retNull ? PTR_MAYBE_NULL : 0);
-      r0.btfId = proto.ret.btfId;
-      r0.btfName = proto.ret.name;
-      if (retNull) r0.id = ++this.idGen;
-      if (isAcquire) {
-        const id = ++this.idGen;
-        if (retNull) r0.id = id;
-        r0.refObjId = id;
-        this.cur.refs.push({ id, insn: idx, kind: 'ptr' });
-      }
+      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+      markUnknown(regs[0]);
     }
     this.insnIdx++;
-    return true;
   }
 
   private kfuncNoteGiven = false;
+
+  /** The verifier state kfuncs.ts and dynptr.ts work on. */
+  private kfuncHost(): KfuncHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const v = this;
+    return {
+      get cur() { return v.cur; },
+      get regs() { return v.regs; },
+      prog: this.prog,
+      targetBtf: this.obj.targetBtf,
+      progBtf: this.obj.btf,
+      nextId: () => ++this.idGen,
+      err: (m: string) => this.err(m),
+      acquireRef: (insn: number) => { const id = ++this.idGen; this.cur.refs.push({ id, insn, kind: 'ptr' }); return id; },
+      releaseRef: (id: number) => this.releaseReference(id),
+      stackWrite8: (regno: number, off: number) => this.checkMemAccess(regno, off, 8, Access.WRITE, -1, false, false),
+      checkRegRead: (regno: number) => this.checkRegRead(regno),
+      checkMem: (regno: number, size: number) => this.kfuncMemArg(regno, size, undefined),
+      checkMemSize: (sizeRegno: number) => this.kfuncMemArg(sizeRegno - 1, 0, sizeRegno),
+      checkConstStr: (regno: number) => this.checkConstStrArg(regno),
+      note: (m: string) => { if (!this.notes.includes(m)) this.notes.push(m); },
+    };
+  }
+
+  /** check_mem_reg / check_kfunc_mem_size_reg: memory a kfunc reads and writes (NULL-able pointers checked as not NULL) */
+  private kfuncMemArg(regno: number, size: number, sizeRegno: number | undefined): void {
+    const reg = this.regs[regno];
+    const saved = reg.flags;
+    if (reg.type !== RegType.SCALAR_VALUE) reg.flags &= ~PTR_MAYBE_NULL;
+    try {
+      const meta: CallMeta = { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: 0 };
+      if (sizeRegno !== undefined) this.checkMemSizeReg(sizeRegno, true, meta);
+      else this.checkHelperMem(regno, size, false, meta, false);
+      if (reg.type !== RegType.PTR_TO_STACK) {
+        // the BPF_WRITE pass (the stack is not marked written by a kfunc's memory argument)
+        const wmeta: CallMeta = { rawMode: true, releaseRegno: 0, refObjId: 0, funcId: 0 };
+        if (sizeRegno !== undefined) this.checkMemSizeReg(sizeRegno, true, wmeta);
+        else this.checkHelperMem(regno, size, true, wmeta, false);
+      }
+    } finally {
+      reg.flags = saved;
+    }
+  }
 
   /** Open-coded numeric iterator: bpf_iter_num_new / _next / _destroy on a stack slot. */
   private iterNumCall(name: string, idx: number): void {
@@ -2461,6 +2480,8 @@ export class Verifier {
   }
 
   private checkReturnCode(): void {
+    // struct_ops members returning void leave R0 unchecked
+    if (this.prog.progType === ProgType.STRUCT_OPS && structOpsProto(this.obj.targetBtf, this.prog)?.type === 0) return;
     const r0 = this.checkRegRead(0);
     const range = this.returnRange();
     if (!range) return;
@@ -2600,8 +2621,11 @@ function sizeOf(code: number): number {
 }
 
 function copyReg(dst: Reg, src: Reg): void {
-  Object.assign(dst, src);
+  copyRegInto(dst, src);
 }
+
+/** the source operand of ALU ops with an immediate (used and dropped within one instruction) */
+const IMM_REG = knownScalar(0);
 
 function scalarDesc(r: Reg): string {
   let s = '';
@@ -2658,7 +2682,7 @@ function syncLinked(st: VState, known: Reg): void {
   forEachReg(st, (r) => {
     if (r !== known && r.type === RegType.SCALAR_VALUE && r.id === id) {
       const keepPrecise = r.precise;
-      Object.assign(r, known);
+      copyRegInto(r, known);
       r.precise = keepPrecise || known.precise;
     }
   });

@@ -1,0 +1,211 @@
+// Dynptrs on the stack (kernel/bpf/verifier.c: process_dynptr_func, mark_stack_slots_dynptr,
+// unmark_stack_slots_dynptr, destroy_if_dynptr_stack_slot). A struct bpf_dynptr takes two stack
+// slots (16 bytes) whose byte types are STACK_DYNPTR; the spilled register of each slot carries the
+// dynptr's type, its id (shared by both slots, and by slices taken from it) and, for ring buffer
+// dynptrs, the reference that must be submitted or discarded. Helpers and kfuncs reach these
+// functions through a small host interface, so the verifier's own state stays private to it.
+import { Reg, RegType, notInit, markUnknown, markPtr, PTR_MAYBE_NULL } from './reg';
+import { tnumIsConst, tnumIsZero, tnumSNum } from './tnum';
+import { Frame, Slot, VState } from './state';
+
+export type DynptrType = 'local' | 'ringbuf' | 'skb' | 'xdp';
+
+const BPF_DYNPTR_NR_SLOTS = 2;
+/** the kernel's -ERANGE from stack_slot_obj_get_spi: not (yet) inside the allocated stack */
+const ERANGE = -34;
+
+export interface DynptrHost {
+  readonly cur: VState;
+  readonly regs: Reg[];
+  nextId(): number;
+  err(msg: string): never;
+  /** acquire_reference_state: a new reference allocated at insn idx */
+  acquireRef(idx: number): number;
+  /** release_reference: drops the reference and invalidates every register carrying it */
+  releaseRef(id: number): void;
+  /** check_mem_access(BPF_WRITE, BPF_DW) of the stack at register regno + off */
+  stackWrite8(regno: number, off: number): void;
+}
+
+/** What an argument of type ARG_PTR_TO_DYNPTR (with its flags) asks for. */
+export interface DynptrArgSpec {
+  /** MEM_UNINIT: the helper/kfunc constructs a new dynptr there */
+  uninit: boolean;
+  /** MEM_RDONLY: an initialised dynptr the callee does not mutate (a const pointer is fine) */
+  rdonly: boolean;
+  /** DYNPTR_TYPE_*: the dynptr type expected (or created); undefined: any type */
+  type?: DynptrType;
+  /** bpf_dynptr_clone: the parent's reference, shared by the clone */
+  cloneRefObjId?: number;
+}
+
+const slotFirst = (s: { spilled: Reg }): boolean => s.spilled.off === 0;
+
+
+/** stack_slot_obj_get_spi for a dynptr: the slot index of its first (lower) slot, or ERANGE. */
+export function dynptrGetSpi(h: DynptrHost, reg: Reg): number {
+  if (!tnumIsConst(reg.varOff)) h.err('dynptr has to be at a constant offset');
+  const off = reg.off + tnumSNum(reg.varOff);
+  if (off % 8 !== 0) h.err(`cannot pass in dynptr at an offset=${off}`);
+  const spi = Math.floor((-off - 1) / 8);
+  if (spi + 1 < BPF_DYNPTR_NR_SLOTS) h.err(`cannot pass in dynptr at an offset=${off}`);
+  const fr = h.cur.frames[reg.frameno];
+  if (!(spi - BPF_DYNPTR_NR_SLOTS + 1 >= 0 && spi < fr.stack.length)) return ERANGE;
+  return spi;
+}
+
+function isDynptrSlot(fr: Frame, spi: number): boolean {
+  const s = fr.stack[spi];
+  return !!s && s.types[0] === Slot.DYNPTR;
+}
+
+function setSlots(fr: Frame, spi: number, t: Slot): void {
+  for (let i = 0; i < 8; i++) { fr.stack[spi].types[i] = t; fr.stack[spi - 1].types[i] = t; }
+}
+
+function invalidateDynptr(fr: Frame, spi: number): void {
+  setSlots(fr, spi, Slot.INVALID);
+  fr.stack[spi].spilled = notInit();
+  fr.stack[spi - 1].spilled = notInit();
+}
+
+/**
+ * destroy_if_dynptr_stack_slot: a write into a dynptr's slot destroys an unreferenced dynptr (both
+ * slots, and the slices taken from it); a referenced one cannot be overwritten.
+ */
+export function destroyIfDynptrSlot(h: DynptrHost, fr: Frame, spi: number): void {
+  if (!isDynptrSlot(fr, spi)) return;
+  if (!slotFirst(fr.stack[spi])) spi += 1;
+  const first = fr.stack[spi].spilled;
+  if (first.dynptrType === 'ringbuf') h.err('cannot overwrite referenced dynptr');
+  const id = first.id;
+  setSlots(fr, spi, Slot.INVALID);
+  for (const f of h.cur.frames) {
+    const visit = (r: Reg): void => {
+      if (r.type === RegType.PTR_TO_MEM && r.dynptrId === id) markUnknown(r);
+    };
+    f.regs.forEach(visit);
+    for (const s of f.stack) if (s.types[7] === Slot.SPILL) visit(s.spilled);
+  }
+  fr.stack[spi].spilled = notInit();
+  fr.stack[spi - 1].spilled = notInit();
+}
+
+function markStackSlotsDynptr(h: DynptrHost, reg: Reg, type: DynptrType, idx: number, cloneRefObjId: number): void {
+  const fr = h.cur.frames[reg.frameno];
+  const spi = dynptrGetSpi(h, reg);
+  if (spi < 0) h.err('verifier internal error: dynptr stack slots not allocated');
+  destroyIfDynptrSlot(h, fr, spi);
+  destroyIfDynptrSlot(h, fr, spi - 1);
+  setSlots(fr, spi, Slot.DYNPTR);
+  const id = h.nextId();
+  const mk = (first: boolean): Reg => {
+    const r = notInit();
+    markPtr(r, RegType.CONST_PTR_TO_DYNPTR);
+    r.id = id;
+    r.dynptrType = type;
+    r.off = first ? 0 : 1; // first_slot marker (not an offset: the slot register is never used as a pointer)
+    return r;
+  };
+  fr.stack[spi].spilled = mk(true);
+  fr.stack[spi - 1].spilled = mk(false);
+  if (type === 'ringbuf') {
+    const ref = cloneRefObjId || h.acquireRef(idx);
+    fr.stack[spi].spilled.refObjId = ref;
+    fr.stack[spi - 1].spilled.refObjId = ref;
+  }
+}
+
+/** is_dynptr_reg_valid_init */
+function isValidInit(h: DynptrHost, reg: Reg): boolean {
+  if (reg.type === RegType.CONST_PTR_TO_DYNPTR) return true;
+  const spi = dynptrGetSpi(h, reg);
+  if (spi < 0) return false;
+  const fr = h.cur.frames[reg.frameno];
+  if (!slotFirst(fr.stack[spi]) || fr.stack[spi].spilled.type !== RegType.CONST_PTR_TO_DYNPTR) return false;
+  for (let i = 0; i < 8; i++) {
+    if (fr.stack[spi].types[i] !== Slot.DYNPTR || fr.stack[spi - 1].types[i] !== Slot.DYNPTR) return false;
+  }
+  return true;
+}
+
+/** The state of the initialised dynptr a register points to (a stack dynptr or a const pointer). */
+export function dynptrOf(h: DynptrHost, reg: Reg): { id: number; type: DynptrType; refObjId: number } {
+  if (reg.type === RegType.CONST_PTR_TO_DYNPTR) return { id: reg.id, type: (reg.dynptrType ?? 'local') as DynptrType, refObjId: reg.refObjId };
+  const spi = dynptrGetSpi(h, reg);
+  const s = h.cur.frames[reg.frameno].stack[spi].spilled;
+  return { id: s.id, type: (s.dynptrType ?? 'local') as DynptrType, refObjId: s.refObjId };
+}
+
+/**
+ * process_dynptr_func: checks (and for MEM_UNINIT, creates) the dynptr register regno points to.
+ * argno is the zero-based argument number the kernel's messages use.
+ */
+export function processDynptrArg(h: DynptrHost, regno: number, idx: number, spec: DynptrArgSpec): void {
+  const reg = h.regs[regno];
+  if (reg.type !== RegType.PTR_TO_STACK && reg.type !== RegType.CONST_PTR_TO_DYNPTR) {
+    h.err(`arg#${regno - 1} expected pointer to stack or const struct bpf_dynptr`);
+  }
+  if (spec.uninit) {
+    // is_dynptr_reg_valid_uninit
+    if (reg.type === RegType.CONST_PTR_TO_DYNPTR) h.err('Dynptr has to be an uninitialized dynptr');
+    const spi = dynptrGetSpi(h, reg);
+    void spi;
+    for (let i = 0; i < 16; i += 8) h.stackWrite8(regno, i);
+    markStackSlotsDynptr(h, h.regs[regno], spec.type ?? 'local', idx, spec.cloneRefObjId ?? 0);
+    return;
+  }
+  if (reg.type === RegType.CONST_PTR_TO_DYNPTR && !spec.rdonly) h.err('cannot pass pointer to const bpf_dynptr, the helper mutates it');
+  if (!isValidInit(h, reg)) h.err(`Expected an initialized dynptr as arg #${regno - 1}`);
+  if (spec.type && dynptrOf(h, reg).type !== spec.type) h.err(`Expected a dynptr of type ${spec.type} as arg #${regno - 1}`);
+}
+
+/**
+ * The release side of a helper argument ARG_PTR_TO_DYNPTR | OBJ_RELEASE (check_func_arg): only a
+ * referenced dynptr on the stack can be released.
+ */
+export function checkDynptrReleasable(h: DynptrHost, regno: number): void {
+  const reg = h.regs[regno];
+  if (reg.type === RegType.PTR_TO_STACK) {
+    let spi: number;
+    try { spi = dynptrGetSpi(h, reg); } catch { spi = -1; }
+    const s = spi >= 0 ? h.cur.frames[reg.frameno].stack[spi] : undefined;
+    if (!s || s.types[0] !== Slot.DYNPTR || !s.spilled.refObjId) h.err(`arg ${regno} is an unacquired reference`);
+  } else if (reg.type === RegType.CONST_PTR_TO_DYNPTR) {
+    h.err('cannot release unowned const bpf_dynptr');
+  }
+}
+
+/**
+ * unmark_stack_slots_dynptr: the dynptr is released (ring buffer submit/discard): its reference,
+ * the slices taken from it and its clones go away.
+ */
+export function releaseDynptr(h: DynptrHost, regno: number): void {
+  const reg = h.regs[regno];
+  const fr = h.cur.frames[reg.frameno];
+  const spi = dynptrGetSpi(h, reg);
+  const first = fr.stack[spi].spilled;
+  if (first.dynptrType !== 'ringbuf') { invalidateDynptr(fr, spi); return; }
+  const ref = first.refObjId;
+  // clones share the reference
+  for (let i = 1; i < fr.stack.length; i++) {
+    const s = fr.stack[i];
+    if (s.types[0] === Slot.DYNPTR && s.spilled.refObjId === ref && slotFirst(s)) invalidateDynptr(fr, i);
+  }
+  h.releaseRef(ref);
+}
+
+/** R0 of bpf_dynptr_data: memory of the constant size, maybe NULL, tied to the dynptr. */
+export function markDynptrSlice(h: DynptrHost, r0: Reg, size: number, info: { id: number; refObjId: number }, flags: number): void {
+  markPtr(r0, RegType.PTR_TO_MEM, flags);
+  r0.memSize = size;
+  r0.dynptrId = info.id;
+  r0.refObjId = info.refObjId;
+  if (flags & PTR_MAYBE_NULL) r0.id = h.nextId();
+}
+
+/** register_is_null */
+export function isNullReg(r: Reg): boolean {
+  return r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff);
+}
+
