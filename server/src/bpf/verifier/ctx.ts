@@ -3,6 +3,7 @@
 // Mirrors the is_valid_access callbacks in net/core/filter.c and kernel/trace/bpf_trace.c.
 import { ProgType } from '../progtypes';
 import { RegType, PTR_MAYBE_NULL } from './reg';
+import { netCtxAccess } from './netctx';
 
 export interface CtxAccess {
   ok: boolean;
@@ -98,16 +99,6 @@ function cgSkbAccess(off: number, size: number, write: boolean, ldsx: boolean): 
   return r;
 }
 
-function xdpAccess(off: number, size: number, write: boolean, eat: number): CtxAccess {
-  if (write) return NO;
-  if (off < 0 || off >= 24 || off % size !== 0 || size !== 4) return NO;
-  if (off === 20 && eat !== 35) return NO; // egress_ifindex: devmap programs only
-  if (off === 0) return { ok: true, regType: RegType.PTR_TO_PACKET };
-  if (off === 4) return { ok: true, regType: RegType.PTR_TO_PACKET_END };
-  if (off === 8) return { ok: true, regType: RegType.PTR_TO_PACKET_META };
-  return SCALAR;
-}
-
 const PT_REGS_SIZE = 168; // x86-64 struct pt_regs
 
 function kprobeAccess(off: number, size: number, write: boolean): CtxAccess {
@@ -151,34 +142,6 @@ function flowDissectorAccess(off: number, size: number, write: boolean, ldsx: bo
   return NO;
 }
 
-function skLookupAccess(off: number, size: number, write: boolean): CtxAccess {
-  if (off < 0 || off >= 72 || off % size !== 0 || write) return NO;
-  if (off < 8) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET, flags: PTR_MAYBE_NULL } : NO;
-  if (inRange(off, 36, 4)) {
-    if (size === 4) return SCALAR;
-    return narrowOk(off - 36, size, 2) && off < 38 ? SCALAR : NO;
-  }
-  if (inRange(off, 38, 2)) return narrowOk(off - 38, size, 2) ? SCALAR : NO;
-  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
-}
-
-/**
- * struct bpf_sock_ops: only reply (4) and sk_txhash (164) are writable, as full 4-byte stores.
- * Reads are 4 bytes except the u64 fields (bytes_received/bytes_acked, sk, skb_data,
- * skb_data_end, skb_hwtstamp); skb_tcp_flags alone allows narrow reads.
- */
-function sockOpsAccess(off: number, size: number, write: boolean): CtxAccess {
-  if (off < 0 || off >= 224 || off % size !== 0) return NO;
-  if (write) return (off === 4 || off === 164) && size === 4 ? SCALAR : NO;
-  if (off >= 168 && off < 184) return size === 8 ? SCALAR : NO;
-  if (off >= 184 && off < 192) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET, flags: PTR_MAYBE_NULL } : NO;
-  // skb_data / skb_data_end: packet pointers in the kernel; kept as scalars here (never more permissive)
-  if (off >= 192 && off < 208) return size === 8 ? SCALAR : NO;
-  if (inRange(off, 212, 4)) return narrowOk(off - 212, size, 4) ? SCALAR : NO;
-  if (off >= 216) return size === 8 ? SCALAR : NO;
-  return size === 4 ? SCALAR : NO;
-}
-
 /** lwt_in/lwt_out/lwt_xmit/lwt_seg6local (lwt_is_valid_access): __sk_buff with mark, priority, cb writable. */
 function lwtAccess(off: number, size: number, write: boolean, ldsx: boolean): CtxAccess {
   if (inRange(off, SKB.tc_classid, 4) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.data_meta, 4) ||
@@ -199,32 +162,6 @@ function sysctlAccess(off: number, size: number, write: boolean): CtxAccess {
   return narrowOk(off - 4, size, 4) ? SCALAR : NO;
 }
 
-/** struct bpf_sock (cgroup/sock): bound_dev_if, mark, priority writable; reads of 4-byte fields. */
-function cgroupSockAccess(off: number, size: number, write: boolean): CtxAccess {
-  if (off < 0 || off >= 80 || off % size !== 0) return NO;
-  if (write) return (off === 0 || off === 16 || off === 20) && size === 4 ? SCALAR : NO;
-  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
-}
-
-function cgroupDevAccess(off: number, size: number, write: boolean): CtxAccess {
-  if (write || off < 0 || off >= 12 || off % size !== 0) return NO;
-  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
-}
-
-/** struct bpf_sock_addr: IPv4 fields for *4* attach types, IPv6 fields for *6* ones. */
-function sockAddrAccess(off: number, size: number, write: boolean, eat: number): CtxAccess {
-  if (off < 0 || off >= 72 || off % size !== 0) return NO;
-  const v4 = [8, 10, 12, 14, 19, 29, 31].includes(eat);
-  const v6 = [9, 11, 13, 15, 20, 30, 32].includes(eat);
-  if (inRange(off, 4, 4)) { if (!v4) return NO; return write ? (size === 4 ? SCALAR : NO) : narrowOk(off - 4, size, 4) ? SCALAR : NO; }
-  if (off >= 8 && off < 24) { if (!v6) return NO; return write ? (size === 4 ? SCALAR : NO) : narrowOk(off & 3, size, 4) ? SCALAR : NO; }
-  if (inRange(off, 24, 4)) return write ? (size === 4 ? SCALAR : NO) : narrowOk(off - 24, size, 4) ? SCALAR : NO;
-  if (off >= 40 && off < 60) return NO;
-  if (inRange(off, 64, 8)) return write || size !== 8 ? NO : { ok: true, regType: RegType.PTR_TO_SOCKET };
-  if (write) return NO;
-  return narrowOk(off & 3, size, 4) ? SCALAR : NO;
-}
-
 function rawTpAccess(off: number, size: number, write: boolean): CtxAccess {
   if (off < 0 || off >= 8 * 12 || write || off % size !== 0) return NO;
   return SCALAR;
@@ -235,23 +172,6 @@ function perfEventAccess(off: number, size: number, write: boolean): CtxAccess {
   if (off < 0 || off >= PT_REGS_SIZE + 16 || write || off % size !== 0) return NO;
   if (off >= PT_REGS_SIZE) return narrowOk(off - (off & ~7), size, 8) ? SCALAR : NO;
   return size === 8 ? SCALAR : NO;
-}
-
-/** struct bpf_sockopt: sk, optval/optval_end (a packet-like buffer), level, optname, optlen, retval. */
-function sockoptAccess(off: number, size: number, write: boolean, eat: number): CtxAccess {
-  const GET = 21, SET = 22; // BPF_CGROUP_GETSOCKOPT, BPF_CGROUP_SETSOCKOPT
-  if (off < 0 || off >= 40 || off % size !== 0) return NO;
-  if (write) {
-    if (size !== 4) return NO;
-    if (off === 36) return eat === GET ? SCALAR : NO;
-    if (off === 24 || off === 28) return eat === SET ? SCALAR : NO;
-    return off === 32 ? SCALAR : NO;
-  }
-  if (off === 0) return size === 8 ? { ok: true, regType: RegType.PTR_TO_SOCKET } : NO;
-  if (off === 8) return size === 8 ? { ok: true, regType: RegType.PTR_TO_PACKET } : NO;
-  if (off === 16) return size === 8 ? { ok: true, regType: RegType.PTR_TO_PACKET_END } : NO;
-  if (off === 36 && eat !== GET) return NO;
-  return size === 4 ? SCALAR : NO;
 }
 
 /** Tracing programs (fentry/fexit/lsm/tp_btf): u64 arguments, read-only, 8-byte loads. */
@@ -267,16 +187,12 @@ function btfCtxAccess(off: number, size: number, write: boolean): CtxAccess {
  */
 export function ctxAccess(progType: number, off: number, size: number, write: boolean, ldsx: boolean, eat = 0): CtxAccess & { modeled: boolean } {
   const m = (r: CtxAccess): CtxAccess & { modeled: boolean } => ({ ...r, modeled: true });
+  const net = netCtxAccess(progType, off, size, write, eat);
+  if (net) return m(net);
   switch (progType) {
-    case ProgType.XDP: return m(xdpAccess(off, size, write, eat));
     case ProgType.SK_SKB: return m(skSkbAccess(off, size, write, ldsx));
     case ProgType.SK_MSG: return m(skMsgAccess(off, size, write));
     case ProgType.FLOW_DISSECTOR: return m(flowDissectorAccess(off, size, write, ldsx));
-    case ProgType.SK_LOOKUP: return m(skLookupAccess(off, size, write));
-    case ProgType.SOCK_OPS: return m(sockOpsAccess(off, size, write));
-    case ProgType.CGROUP_SOCK: return m(cgroupSockAccess(off, size, write));
-    case ProgType.CGROUP_DEVICE: return m(cgroupDevAccess(off, size, write));
-    case ProgType.CGROUP_SOCK_ADDR: return m(sockAddrAccess(off, size, write, eat));
     case ProgType.SCHED_CLS:
     case ProgType.SCHED_ACT: return m(tcAccess(off, size, write, ldsx));
     case ProgType.SOCKET_FILTER: return m(skFilterAccess(off, size, write, ldsx));
@@ -287,8 +203,8 @@ export function ctxAccess(progType: number, off: number, size: number, write: bo
     case ProgType.RAW_TRACEPOINT_WRITABLE: return m(rawTpAccess(off, size, write));
     case ProgType.PERF_EVENT: return m(perfEventAccess(off, size, write));
     case ProgType.TRACING:
+    case ProgType.STRUCT_OPS:
     case ProgType.LSM: return m(btfCtxAccess(off, size, write));
-    case ProgType.CGROUP_SOCKOPT: return m(sockoptAccess(off, size, write, eat));
     case ProgType.LWT_IN:
     case ProgType.LWT_OUT:
     case ProgType.LWT_XMIT:
