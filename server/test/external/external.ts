@@ -213,9 +213,8 @@ export async function kernelAll(objs: ObjectEntry[], jobs: number, refresh: bool
 /** Why a kernel verdict says nothing about the verifier (null when it does). */
 export function notComparable(v: KernelVerdict): string | null {
   if (v.ok === null) return v.skip ?? 'not loadable here';
-  if (NOT_COMPARABLE_SECTIONS.test(v.section ?? '') || /^(struct_ops|tp_btf|iter|iter\.s)\b/.test(v.section ?? '')) {
-    if (!v.ok) return 'lockdown (fentry/fexit/lsm/struct_ops/tp_btf/iter)';
-  }
+  // fentry/fexit/lsm/freplace: refused with EPERM under lockdown (the oracle reports ok null)
+  if (NOT_COMPARABLE_SECTIONS.test(v.section ?? '') && !v.ok && v.errno === 1) return 'lockdown (fentry/fexit/lsm/freplace)';
   if (!v.ok) {
     const line = v.error_line ?? '';
     const tail = v.log_tail ?? '';
@@ -223,7 +222,7 @@ export function notComparable(v: KernelVerdict): string | null {
     if (!tail.trim() || !line.trim()) return `kernel load failed without a verifier log (errno ${v.errno ?? '?'})`;
     if (/^libbpf:/.test(line)) return 'libbpf failure';
     // attach-target failures reported by the kernel before do_check
-    if (/attach_btf_id|The address of function .* cannot be found|is not a valid target|Attach to unsupported|Cannot replace|Tracing programs must provide btf_id/.test(line)) return `attach failure: ${line}`;
+    if (/attach_btf_id|The address of function .* cannot be found|is not a valid target|Attach to unsupported|Cannot replace|Tracing programs must provide btf_id|attach to unsupported member/.test(line)) return `attach failure: ${line}`;
   }
   return null;
 }

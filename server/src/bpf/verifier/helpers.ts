@@ -12,6 +12,8 @@ export interface HelperProto {
   args: HelperArg[];
   /** program type numbers the helper is available to */
   progTypes: Set<number>;
+  /** the prototype may sleep: only sleepable programs may call it */
+  mightSleep?: boolean;
 }
 
 let table: Map<number, HelperProto> | undefined;
@@ -26,6 +28,7 @@ function load(): Map<number, HelperProto> {
       ret: { kind: h.ret.kind, base: h.ret.base, flags: [...h.ret.flags] },
       args: h.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: fixedSize(a.size) })),
       progTypes,
+      mightSleep: h.mightSleep,
     });
   }
   return m;
@@ -59,7 +62,7 @@ export function helperProto(id: number, progType?: number): HelperProto | undefi
   if (!v) {
     const p = helperProtoFor(info, progType);
     v = p === info ? base : {
-      ...base, gplOnly: p.gplOnly,
+      ...base, gplOnly: p.gplOnly, mightSleep: p.mightSleep,
       ret: { kind: p.ret.kind, base: p.ret.base, flags: [...p.ret.flags] },
       args: p.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: fixedSize(a.size) })),
     };
