@@ -1,4 +1,6 @@
 // The contract of one CLI subcommand. Each subcommand lives in commands/<name>.ts.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
 export interface Command {
   name: string;
   summary: string;
@@ -8,17 +10,44 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/** Bad usage: main prints "bpfls CMD: message", then the command's usage; exit 2. */
 export class UsageError extends Error {}
 
-/** Minimal flag parser: --flag value, --flag=value, boolean flags, and positionals. */
+/** An input the command cannot use (missing file, directory...): main prints "bpfls CMD: message"; exit 2. */
+export class InputError extends Error {}
+
+/** A numeric option: an integer (decimal, or hex with 0x) in [min, max]. */
+export interface IntegerOption { min: number; max: number }
+
+export type FlagValue = string | boolean | string[] | number;
+
+const INTEGER = /^[-+]?(0x[0-9a-f]+|\d+)$/i;
+
+/** The integer of `--name text`, or a UsageError saying which values are allowed. */
+export function parseIntegerOption(name: string, text: string, range: IntegerOption): number {
+  const want = range.max >= Number.MAX_SAFE_INTEGER ? `an integer >= ${range.min}` : `an integer from ${range.min} to ${range.max}`;
+  const t = text.trim();
+  if (!INTEGER.test(t)) throw new UsageError(`--${name} needs ${want}, got '${text.slice(0, 40)}'`);
+  const neg = t.startsWith('-');
+  const digits = t.replace(/^[-+]/, '');
+  const n = (neg ? -1 : 1) * (/^0x/i.test(digits) ? parseInt(digits.slice(2), 16) : parseInt(digits, 10));
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) throw new UsageError(`--${name} needs ${want}, got '${text.slice(0, 40)}'`);
+  return n;
+}
+
+/**
+ * Minimal flag parser: --flag value, --flag=value, boolean flags, and positionals. Flags named in
+ * `integers` are validated here (a usage error names the flag and its range) and come back as numbers.
+ */
 export function parseArgs(
   argv: string[],
-  spec: { strings?: string[]; booleans?: string[]; multi?: string[] },
-): { flags: Record<string, string | boolean | string[]>; positionals: string[] } {
+  spec: { strings?: string[]; booleans?: string[]; multi?: string[]; integers?: Record<string, IntegerOption> },
+): { flags: Record<string, FlagValue>; positionals: string[] } {
   const strings = new Set(spec.strings ?? []);
   const booleans = new Set(spec.booleans ?? []);
   const multi = new Set(spec.multi ?? []);
-  const flags: Record<string, string | boolean | string[]> = {};
+  const integers = new Map(Object.entries(spec.integers ?? {}));
+  const flags: Record<string, FlagValue> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -28,13 +57,19 @@ export function parseArgs(
       let value: string | undefined;
       const eq = name.indexOf('=');
       if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
-      if (booleans.has(name)) { flags[name] = true; continue; }
-      if (strings.has(name) || multi.has(name)) {
+      if (booleans.has(name)) {
+        if (value !== undefined) throw new UsageError(`option --${name} takes no value`);
+        flags[name] = true;
+        continue;
+      }
+      if (strings.has(name) || multi.has(name) || integers.has(name)) {
         if (value === undefined) {
           if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value`);
           value = argv[++i];
         }
-        if (multi.has(name)) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+        const range = integers.get(name);
+        if (range) flags[name] = parseIntegerOption(name, value, range);
+        else if (multi.has(name)) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
         else flags[name] = value;
         continue;
       }
@@ -43,4 +78,54 @@ export function parseArgs(
     positionals.push(a);
   }
   return { flags, positionals };
+}
+
+/** Inputs larger than this are refused before reading (a device like /dev/zero never ends). */
+export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
+
+/** Why a file cannot be read, in words: "no such file", "is a directory", "permission denied"... */
+export function describeFileError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'is a directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENOTDIR': return 'a component of the path is not a directory';
+    case 'ELOOP': return 'too many symbolic links';
+    case 'ENAMETOOLONG': return 'file name too long';
+    case 'EMFILE': case 'ENFILE': return 'too many open files';
+    default: return (err?.message ?? String(e)).replace(/^E[A-Z]+: /, '').replace(/, (open|read|stat|lstat)( '.*')?$/, '');
+  }
+}
+
+/**
+ * Reads a whole input file, or throws an InputError "cannot read FILE: <reason>" (what: "data_in
+ * file" and such names the input). Directories are refused; devices and pipes are read up to
+ * `maxBytes`, so /dev/zero ends with "larger than ...".
+ */
+export function readInputFile(file: string, opts: { what?: string; maxBytes?: number } = {}): Buffer {
+  const max = opts.maxBytes ?? MAX_INPUT_BYTES;
+  const label = `cannot read ${opts.what ? opts.what + ' ' : ''}${file}`;
+  const tooBig = () => new InputError(`${label}: larger than ${Math.round(max / (1024 * 1024))} MB`);
+  let fd: number;
+  try { fd = openSync(file, 'r'); } catch (e) { throw new InputError(`${label}: ${describeFileError(e)}`); }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InputError(`${label}: is a directory`);
+    if (st.isFile() && st.size > max) throw tooBig();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(st.isFile() ? Math.max(1, Math.min(st.size - total + 1, max + 1 - total)) : 1 << 20);
+      let n: number;
+      try { n = readSync(fd, chunk, 0, chunk.length, null); } catch (e) { throw new InputError(`${label}: ${describeFileError(e)}`); }
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw tooBig();
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,5 +1,5 @@
 // bpfls command-line entry point: dispatches to one subcommand per file under commands/.
-import { Command, UsageError } from './command';
+import { Command, InputError, UsageError } from './command';
 import { commands } from './commands';
 
 function topUsage(): string {
@@ -33,6 +33,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`bpfls ${cmd.name}: ${e.message}\n\n${cmd.usage}\n`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`bpfls ${cmd.name}: ${e.message}\n`);
       return 2;
     }
     process.stderr.write(`bpfls ${cmd.name}: internal error: ${(e as Error).stack ?? e}\n`);

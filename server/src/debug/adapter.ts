@@ -2,7 +2,7 @@
 // Content-Length framing over a pair of streams (stdio). One thread (the program run), one stack
 // frame per BPF call frame, scopes for registers, the frame's stack, the packet and the maps.
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../cli/command';
 import type { LoadedObject, LoadedProgram } from '../bpf/loader/types';
 import { ProgType, mapTypeName } from '../bpf/progtypes';
 import { printInsnLlvm } from '../bpf/isa/print';
@@ -18,6 +18,9 @@ interface Request { seq: number; type: 'request'; command: string; arguments?: J
 const THREAD = 1;
 const PACKET_TYPES = new Set<number>([ProgType.XDP, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.SOCKET_FILTER, ProgType.CGROUP_SKB, ProgType.FLOW_DISSECTOR, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT]);
 const SCOPE_REGS = 1, SCOPE_STACK = 2, SCOPE_PACKET = 3, SCOPE_MAPS = 4;
+/** the launch configuration's bounds, as `bpfls run` has them */
+const MAX_INSNS = 1_000_000_000;
+const MAX_DATA_BYTES = 64 * 1024 * 1024;
 /** variablesReference: frame * 16 + scope; maps' children 1_000_000 + map index */
 const MAP_REF_BASE = 1_000_000;
 
@@ -132,22 +135,25 @@ export class DebugAdapter {
     const program = typeof a.program === 'string' ? path.resolve(this.cwd, a.program) : undefined;
     if (!program) return 'launch needs "program": a BPF C file (.c), assembly (.s) or object (.o)';
     const loaded = await loadForDebug(program);
-    if (!loaded.object) return `${program}: ${loaded.errors.join('\n') || 'cannot load'}`;
+    if (!loaded.object) return `${loaded.located ? '' : `${program}: `}${loaded.errors.join('\n') || 'cannot load'}`;
     const obj: LoadedObject = loaded.object;
     const want = typeof a.prog === 'string' && a.prog ? a.prog : undefined;
     const prog = want ? obj.programs.find((p) => p.name === want) ?? obj.programs.find((p) => p.section === want) : obj.programs.length === 1 ? obj.programs[0] : undefined;
     if (!prog) return want ? `${program} has no program '${want}' (programs: ${obj.programs.map((p) => p.name).join(', ') || 'none'})` : `"prog" is needed: ${program} has programs ${obj.programs.map((p) => p.name).join(', ') || '(none)'}`;
     let dataIn: Uint8Array | undefined, ctxIn: Uint8Array | undefined;
     try {
-      if (typeof a.dataIn === 'string') dataIn = new Uint8Array(readFileSync(path.resolve(this.cwd, a.dataIn)));
-      if (typeof a.ctxIn === 'string') ctxIn = new Uint8Array(readFileSync(path.resolve(this.cwd, a.ctxIn)));
-    } catch (e) { return `cannot read input: ${(e as Error).message}`; }
+      if (typeof a.dataIn === 'string') dataIn = new Uint8Array(readInputFile(path.resolve(this.cwd, a.dataIn), { what: 'dataIn', maxBytes: MAX_DATA_BYTES }));
+      if (typeof a.ctxIn === 'string') ctxIn = new Uint8Array(readInputFile(path.resolve(this.cwd, a.ctxIn), { what: 'ctxIn', maxBytes: MAX_DATA_BYTES }));
+    } catch (e) { return (e as Error).message; }
     if (!dataIn && PACKET_TYPES.has(prog.progType)) {
       // the test run needs a packet; a zeroed Ethernet frame lets F5 work before one is chosen
       dataIn = new Uint8Array(64);
       this.output(`no "dataIn" in the launch configuration: ${prog.name} runs on 64 zero bytes`);
     }
-    const maxInsns = typeof a.maxInsns === 'number' && a.maxInsns > 0 ? a.maxInsns : undefined;
+    if (a.maxInsns !== undefined && !(Number.isSafeInteger(a.maxInsns) && (a.maxInsns as number) >= 1 && (a.maxInsns as number) <= MAX_INSNS)) {
+      return `"maxInsns" must be an integer from 1 to ${MAX_INSNS}, not ${JSON.stringify(a.maxInsns)?.slice(0, 40)}`;
+    }
+    const maxInsns = a.maxInsns as number | undefined;
     this.engine = new DebugEngine(obj, prog, { dataIn, ctxIn, maxInsns });
     this.resolveBreakpoints();
     return undefined;

@@ -1,6 +1,5 @@
 // Loads a file for debugging like `bpfls run` does, except that assembly gets line info, so
 // breakpoints and steps work on .s lines too.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { assemble, asmErrors } from '../bpf/asm/assembler';
 import { withLineInfo } from '../bpf/asm/line-info';
@@ -8,12 +7,13 @@ import { writeElf } from '../bpf/asm/elf-writer';
 import { loadObject } from '../bpf/loader';
 import type { LoadedObject } from '../bpf/loader/types';
 import { loadForRun } from '../cli/commands/run';
+import { readInputFile } from '../cli/command';
 
-export async function loadForDebug(file: string): Promise<{ object?: LoadedObject; errors: string[] }> {
+export async function loadForDebug(file: string): Promise<{ object?: LoadedObject; errors: string[]; located?: boolean }> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.s' || ext === '.asm') {
     let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) { return { errors: [`cannot read ${file}: ${(e as Error).message}`] }; }
+    try { text = readInputFile(file).toString('utf8'); } catch (e) { return { errors: [(e as Error).message], located: true }; }
     const r = assemble(text);
     if (!asmErrors(r).length) {
       const loaded = loadObject(writeElf(withLineInfo(r, path.resolve(file), text.split('\n')), { license: 'GPL' }).bytes);

@@ -29,6 +29,8 @@ import { normalizeSettings, type BpflsSettings } from '../analysis/settings';
 import { neverCancelled, rangesOverlap, type Finding } from '../analysis/types';
 import { DocumentParser } from '../parse/document-parser';
 import { cParser, type CParser } from '../parse/parser';
+import { findClang } from '../toolchain/clang';
+import { targetBtfProblem } from '../toolchain/target-btf';
 import { AnalysisWorker } from './analysis-worker';
 import { toCodeAction, toCodeLens, toCompletionItem, toDiagnostic, toHover, toSignatureHelp } from './convert';
 import { DocState } from './documents';
@@ -66,7 +68,10 @@ export class BpflsServer {
   private readonly worker: AnalysisWorker;
   private readonly workspaceRoots: string[];
   private readonly caps: ClientCapabilities;
-  private noClangReported = false;
+  /** Warnings already shown with window/showMessage since the last settings change. */
+  private readonly shownWarnings = new Set<string>();
+  /** Problems with the settings themselves, shown at the top of every document bpfls handles. */
+  private settingsFindings: Finding[] = [];
 
   private constructor(
     private readonly connection: Connection,
@@ -152,6 +157,8 @@ export class BpflsServer {
     c.onNotification(DID_CHANGE_TRUST, (p: { trusted?: boolean }) => {
       this.trusted = p?.trusted === true;
       this.settings = { ...this.settings, trusted: this.trusted };
+      this.shownWarnings.clear();
+      void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
       this.reanalyzeAll();
     });
     c.onHover((p, token) => {
@@ -241,7 +248,44 @@ export class BpflsServer {
   }
 
   private async onInitialized(): Promise<void> {
+    const before = this.settings;
     if (this.caps.workspace?.configuration) await this.reloadSettings(undefined);
+    // reloadSettings checks settings that changed; the initial ones are checked here
+    if (this.settings === before) void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
+  }
+
+  /**
+   * Checks the settings that name files (bpfls.clangPath, bpfls.targetBtf): a wrong one would
+   * otherwise only show as missing diagnostics. Each problem becomes a warning at the top of every
+   * document and one window message per settings change.
+   */
+  private async checkSettings(): Promise<void> {
+    const s = this.settings;
+    const problems: string[] = [];
+    if (s.clangPath && s.trusted) {
+      const r = await findClang({ settingPath: s.clangPath, trusted: true });
+      // BPFLS_CLANG wins over the setting; its problems are reported by the compile
+      if (!r.ok && r.message.startsWith('bpfls.clangPath')) problems.push(`${r.message}. Until then only syntax checks run.`);
+    }
+    if (s.targetBtf) {
+      const why = targetBtfProblem(s.targetBtf);
+      if (why) problems.push(`bpfls.targetBtf '${s.targetBtf}' ${why}: CO-RE relocations and kfuncs are resolved without it; fix the setting, or clear it to use /sys/kernel/btf/vmlinux`);
+    }
+    if (this.settings !== s) return; // changed again while clang was probed: that check reports
+    this.settingsFindings = problems.map((message) => ({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'warning', code: 'bpfls.settings', source: 'bpfls', message,
+    }));
+    for (const m of problems) this.warnOnce(m);
+    for (const st of this.docs.values()) this.publish(st);
+  }
+
+  /** window/showMessage once per distinct message until the settings change. */
+  private warnOnce(message: string): void {
+    this.log(`bpfls: ${message}`);
+    if (this.shownWarnings.has(message)) return;
+    this.shownWarnings.add(message);
+    void this.connection.window.showWarningMessage(`bpfls: ${message}`);
   }
 
   /** Re-reads settings (pulled from the client when it supports it) and re-analyses open documents. */
@@ -258,7 +302,8 @@ export class BpflsServer {
     const next = normalizeSettings(raw, this.trusted);
     if (JSON.stringify(next) === JSON.stringify(this.settings)) return;
     this.settings = next;
-    this.noClangReported = false;
+    this.shownWarnings.clear();
+    void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
     this.reanalyzeAll();
   }
 
@@ -347,7 +392,9 @@ export class BpflsServer {
 
   private publish(st: DocState): void {
     if (this.docs.get(st.uri) !== st) return;
-    const diagnostics = this.findingsOf(st).filter((f) => !f.hidden).map((f) => toDiagnostic(f, st.uri));
+    const findings = this.findingsOf(st).filter((f) => !f.hidden);
+    if (this.inScope(st)) findings.unshift(...this.settingsFindings);
+    const diagnostics = findings.map((f) => toDiagnostic(f, st.uri));
     void this.connection.sendDiagnostics({ uri: st.uri, version: st.version, diagnostics });
   }
 
@@ -427,10 +474,7 @@ export class BpflsServer {
   }
 
   private reportNoClang(message: string): void {
-    this.log(`bpfls: ${message}`);
-    if (this.noClangReported) return;
-    this.noClangReported = true;
-    void this.connection.window.showWarningMessage(`bpfls: ${message}. Until then only syntax checks run.`);
+    this.warnOnce(`${message}. Until then only syntax checks run.`);
   }
 }
 

@@ -56,18 +56,20 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
 
 const probes = new Map<string, Promise<{ ok: boolean; major: number; versionLine: string; why: string }>>();
 
-/** Runs `clang --version` and `clang -print-targets` once per path. */
+/** Runs `clang --version` and `clang -print-targets` once per path; `why` completes "<path> ...". */
 function probe(p: string) {
   let r = probes.get(p);
   if (!r) {
     r = (async () => {
       const v = await run(p, ['--version']);
-      if (v.code !== 0) return { ok: false, major: 0, versionLine: '', why: `'${p} --version' failed: ${v.stderr.trim() || `exit ${v.code}`}` };
-      const versionLine = v.stdout.split('\n')[0].trim();
+      if (v.code !== 0) return { ok: false, major: 0, versionLine: '', why: `fails to run --version (${firstLine(v.stderr).slice(0, 120) || `exit ${v.code}`})` };
+      const versionLine = firstLine(v.stdout);
+      // anything that answers --version (ls, echo, gcc) is not a compiler bpfls can drive
+      if (!/\bclang version \d/i.test(v.stdout)) return { ok: false, major: 0, versionLine, why: `is not clang (its --version says '${versionLine.slice(0, 80)}')` };
       const major = Number(/version (\d+)/.exec(versionLine)?.[1] ?? 0);
       const t = await run(p, ['-print-targets']);
       if (t.code === 0 && !/^\s*bpf\b/m.test(t.stdout)) {
-        return { ok: false, major, versionLine, why: `${p} (${versionLine}) has no BPF target` };
+        return { ok: false, major, versionLine, why: `has no BPF target (${versionLine})` };
       }
       return { ok: true, major, versionLine, why: '' };
     })();
@@ -76,9 +78,21 @@ function probe(p: string) {
   return r;
 }
 
+function firstLine(s: string): string {
+  return s.trim().split('\n')[0].trim();
+}
+
+/** What to do about a bad explicit clang, by where it came from. */
+function fixHint(origin: ClangInfo['origin']): string {
+  return origin === 'setting'
+    ? 'set bpfls.clangPath to a clang with the BPF target (e.g. /usr/bin/clang-19), or clear it to search PATH'
+    : `${INSTALL_HINT} to a clang with the BPF target (or unset it to search PATH)`;
+}
+
 /**
  * Finds clang in this order: $BPFLS_CLANG, the bpfls.clangPath setting (trusted workspaces only),
- * then clang-19 ... clang-14 and clang on PATH. The first that exists and targets BPF wins.
+ * then clang-19 ... clang-14 and clang on PATH. The first that exists and targets BPF wins. A bad
+ * explicit choice is an error naming the variable or setting to fix (no silent fallback to PATH).
  */
 export async function findClang(q: ClangQuery): Promise<ClangLookup> {
   const env = q.env ?? process.env;
@@ -87,12 +101,17 @@ export async function findClang(q: ClangQuery): Promise<ClangLookup> {
   if (env.BPFLS_CLANG) explicit.push([env.BPFLS_CLANG, 'BPFLS_CLANG']);
   if (q.settingPath && q.trusted) explicit.push([q.settingPath, 'setting']);
   for (const [name, origin] of explicit) {
+    const from = origin === 'setting' ? 'bpfls.clangPath' : 'BPFLS_CLANG';
     const p = resolveExecutable(name, env);
     if (!p) {
-      return { ok: false, message: `clang not found at '${name}' (from ${origin === 'setting' ? 'bpfls.clangPath' : origin}): ${INSTALL_HINT}` };
+      let what = 'is not on PATH';
+      if (name.includes('/')) {
+        try { what = fs.statSync(name).isDirectory() ? 'is a directory' : 'is not an executable file'; } catch { what = 'does not exist'; }
+      }
+      return { ok: false, message: `${from} '${name}' ${what}: ${fixHint(origin)}` };
     }
     const r = await probe(p);
-    if (!r.ok) return { ok: false, message: `${r.why}: ${INSTALL_HINT}` };
+    if (!r.ok) return { ok: false, message: `${from} '${name}' ${r.why}: ${fixHint(origin)}` };
     return { ok: true, clang: { path: p, major: r.major, versionLine: r.versionLine, origin } };
   }
   for (const name of CANDIDATES) {
@@ -100,7 +119,7 @@ export async function findClang(q: ClangQuery): Promise<ClangLookup> {
     if (!p) continue;
     const r = await probe(p);
     if (r.ok) return { ok: true, clang: { path: p, major: r.major, versionLine: r.versionLine, origin: 'PATH' } };
-    tried.push(r.why);
+    tried.push(`${p} ${r.why}`);
   }
   const why = tried.length ? ` (${tried.join('; ')})` : '';
   return { ok: false, message: `clang with a BPF target not found${why}: ${INSTALL_HINT}` };

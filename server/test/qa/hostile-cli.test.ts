@@ -51,6 +51,7 @@ function makeFixtures(dir: string, realObj: Buffer | undefined): void {
   }
   fs.mkdirSync(path.join(dir, 'adir.c'));
   fs.mkdirSync(path.join(dir, 'adir.o'));
+  fs.mkdirSync(path.join(dir, 'adir.s'));
   const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
   w('utf16.c', utf16('int x;\nint f(void) { return x; }\n'));
   w('utf16.s', utf16('r0 = 0\nexit\n'));
@@ -121,8 +122,19 @@ function cases(): Case[] {
   const objs = ['empty.o', 'garbage.o', 'nul.o', 'adir.o', 'missing.o', 'utf16.s'];
   const realObjs = ['real.o', 'trunc.o', 'half.o', 'hugeshnum.o', 'badshoff.o', 'badshstrndx.o', 'extshnum.o', 'badsections.o', 'scrambled.o',
     ...[0, 1, 2, 3, 4].flatMap((k) => [`btf_hdr${k}.o`, `btfext_hdr${k}.o`]), 'btf_scrambled.o', 'btfext_scrambled.o', 'btf_vlen.o', 'btf_selfref.o'];
-  // check: diagnostics on stdout; missing files and directories are usage/environment errors
-  for (const f of ['missing.c', 'adir.c']) c.push({ args: ['check', f], codes: [2], stderrMatch: new RegExp(`${f.replace('.', '\\.')}: (no such file|not a regular file)`) });
+  // a missing file, a directory or an endless device: the same one-line message from every command, exit 2
+  const unreadable: [string, string][] = [['missing', 'no such file'], ['adir', 'is a directory']];
+  for (const [cmd, ext, extra] of [['check', 'c', []], ['verify', 'o', []], ['verify', 'c', []], ['run', 'o', ['--prog', 'x']], ['run', 's', ['--prog', 'x']],
+    ['asm', 'c', ['-o', 'out.o']], ['disasm', 'o', []]] as [string, string, string[]][]) {
+    for (const [base, why] of unreadable) {
+      const f = `${base}.${ext}`;
+      c.push({ args: [cmd, f, ...extra], codes: [2], stderrMatch: new RegExp(`^bpfls ${cmd}: cannot read ${f.replace('.', '\\.')}: ${why}\n$`) });
+    }
+  }
+  // (every command reads through the same bounded reader: two suffice)
+  for (const args of [['check', '/dev/zero'], ['disasm', '/dev/zero']]) {
+    c.push({ args, codes: [2], stderrMatch: new RegExp(`^bpfls ${args[0]}: cannot read /dev/zero: larger than \\d+ MB\n$`) });
+  }
   // (NUL-filled C goes through clang only with --no-compile: clang warns once per NUL byte, slowly)
   for (const f of ['empty.c', 'garbage.c', 'utf16.c']) c.push({ args: ['check', f], codes: [0, 1], needsClang: true });
   c.push({ args: ['check', '--no-compile', 'nul.c'], codes: [0, 1] });
@@ -150,10 +162,10 @@ function cases(): Case[] {
   c.push({ args: ['verify', 'big.s'], codes: [0, 1] });
   for (const f of ['garbage.c', 'empty.c']) c.push({ args: ['verify', f], codes: [0, 1, 2], needsClang: true, maxStderrLines: 12 });
   c.push({ args: ['verify', 'real.o', '--prog', 'nosuch'], codes: [1, 2], needsObj: true, stderrMatch: /nosuch/ });
-  for (const v of ['-1', 'abc', '0']) c.push({ args: ['verify', 'real.o', '--insn-limit', v], codes: [2], needsObj: true, stderrMatch: /--insn-limit/ });
+  for (const v of ['-1', 'abc']) c.push({ args: ['verify', 'real.o', '--insn-limit', v], codes: [2], needsObj: true, stderrMatch: /--insn-limit/ });
   c.push({ args: ['verify', 'real.o', '--log-level', '9'], codes: [2], needsObj: true, stderrMatch: /--log-level/ });
   // asm
-  for (const f of ['missing.s', 'adir.c']) c.push({ args: ['asm', f, '-o', 'out.o'], codes: [2], stderrMatch: /cannot read/ });
+  c.push({ args: ['asm', 'missing.s', '-o', 'out.o'], codes: [2], stderrMatch: /cannot read missing\.s: no such file/ });
   for (const f of ['empty.s', 'garbage.s', 'nul.s', 'utf16.s']) c.push({ args: ['asm', f, '-o', 'out.o'], codes: [1] });
   c.push({ args: ['asm', 'big.s', '-o', 'big.o'], codes: [0] });
   c.push({ args: ['asm', 'big.s', '--syntax', 'bogus'], codes: [2], stderrMatch: /--syntax/ });
@@ -170,8 +182,22 @@ function cases(): Case[] {
   c.push(r(['--data-in', 'missing.bin'], [2], /cannot read/));
   c.push(r(['--data-in', 'adir.c'], [2], /cannot read/));
   for (const v of ['0', '-1', 'abc', '99999999999999999999']) c.push(r(['--data-in', 'small.bin', '--repeat', v], [2], /--repeat/));
-  c.push(r(['--data-in', 'small.bin', '--max-insns', '-5'], [2], /--max-insns/));
-  c.push(r(['--data-in', 'small.bin', '--cpus', '0'], [2], /--cpus/));
+  // numeric options: one parser, integers only, each in its range
+  // (the parser itself is tested in cli-args.test.ts: here each option of each command is wired to it)
+  for (const [flag, v] of [['max-insns', '-5'], ['max-insns', '1e99'], ['repeat', '2.5'], ['cpus', 'NaN'], ['seed', '1e99']]) {
+    c.push(r(['--data-in', 'small.bin', `--${flag}`, v], [2], new RegExp(`^bpfls run: --${flag} needs an integer`)));
+  }
+  c.push(r(['--data-in', 'small.bin', '--task', '1,2,3,1e3'], [2], /--task \(GID\) needs an integer/));
+  c.push(r(['--data-in', 'small.bin', '--json=yes'], [2], /--json takes no value/));
+  c.push({ args: ['verify', 'real.o', '--insn-limit', '1e99'], codes: [2], needsObj: true, stderrMatch: /--insn-limit needs an integer/ });
+  c.push({ args: ['verify', 'real.o', '--log-level', '1.0'], codes: [2], needsObj: true, stderrMatch: /--log-level needs an integer from 0 to 2/ });
+  c.push({ args: ['conformance-plugin', '--max-insns', '1e99'], codes: [2], stdin: 'b7000000010000009500000000000000', stderrMatch: /--max-insns needs an integer/ });
+  c.push(r(['--data-in', '/dev/zero'], [2], /cannot read data_in file \/dev\/zero: larger than/));
+  // check's environment options are checked before any file: a non-clang, a directory, garbage BTF
+  for (const [opt, v, why] of [['--clang', '/bin/ls', 'is not clang'], ['--clang', './adir.c', 'is a directory'], ['--clang', 'nosuchdir/clang', 'does not exist'],
+    ['--target-btf', 'garbage.o', 'is not BTF'], ['--target-btf', 'adir.o', 'is a directory'], ['--target-btf', 'missing.btf', 'does not exist'], ['--target-btf', 'real.o', 'is an ELF file']]) {
+    c.push({ args: ['check', opt, v, 'empty.c'], codes: [2], needsObj: v === 'real.o', stderrMatch: new RegExp(`^bpfls check: ${opt} '?${v.replace('.', '\\.')}'? ${why}[^\n]*\n$`) });
+  }
   c.push(r(['--data-in', 'small.bin', '--jit', 'bogus'], [2], /--jit/));
   c.push(r(['--data-in', 'small.bin', '--task', 'garbage'], [2], /--task/));
   c.push(r(['--data-in', 'small.bin', '--mem', 'zz=small.bin'], [2], /--mem/));
@@ -225,6 +251,9 @@ test('every CLI subcommand survives hostile input with a clear message, in bound
         if (r.code === null || !c.codes.includes(r.code)) failures.push(`${label}: exit ${r.code}, expected ${c.codes.join('/')}; stderr: ${firstErr}`);
         if (/internal error|\n\s+at .+:\d+:\d+\)?|Unhandled|TypeError|RangeError|ReferenceError/.test(r.stderr)) failures.push(`${label}: crash on stderr: ${r.stderr.slice(0, 400)}`);
         if (c.stderrMatch && !c.stderrMatch.test(r.stderr)) failures.push(`${label}: stderr does not say ${c.stderrMatch}: ${firstErr}`);
+        if (/\bE[A-Z]{3,}: /.test(r.stderr)) failures.push(`${label}: raw errno text on stderr: ${firstErr}`);
+        const doubled = /(^|[\s(])([\w.]+:) \2 /m.exec(r.stderr) ?? /cannot read ([^:]+): cannot read /.exec(r.stderr);
+        if (doubled) failures.push(`${label}: doubled prefix '${doubled[0].trim()}' on stderr: ${firstErr}`);
         if (c.maxStderrLines !== undefined && r.stderr.trim().split('\n').length > c.maxStderrLines) failures.push(`${label}: ${r.stderr.trim().split('\n').length} stderr lines (at most ${c.maxStderrLines})`);
         if (c.codes.every((x) => x === 2) && r.stderr.trim() === '') failures.push(`${label}: usage error without a message`);
       }

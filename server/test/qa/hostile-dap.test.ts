@@ -78,7 +78,9 @@ test('the debug adapter refuses hostile programs with a message and answers ever
         const huge = Buffer.from(real); huge.writeUInt16LE(0xffff, 60); fs.writeFileSync(f('hugeshnum.o'), huge);
         fs.writeFileSync(f('big.bin'), Buffer.alloc(16 << 20));
         bad.push({ program: f('trunc.o') }, { program: f('hugeshnum.o') }, { program: f('real.o'), prog: 'nosuch' },
-          { program: f('real.o'), prog: 'xdp_count', dataIn: f('missing.bin') });
+          { program: f('real.o'), prog: 'xdp_count', dataIn: f('missing.bin') },
+          { program: f('real.o'), prog: 'xdp_count', dataIn: '/dev/zero' },
+          ...[1e99, 1.5, -1, 0, 'x', null].map((maxInsns) => ({ program: f('real.o'), prog: 'xdp_count', maxInsns })));
         // launchable, with odd inputs: they must not crash (the run may fault)
         good.push({ program: f('real.o'), prog: 'xdp_count', dataIn: f('big.bin') }, { program: f('real.o'), prog: 'xdp_count', ctxIn: 12, stopOnEntry: true });
       }
@@ -95,9 +97,40 @@ test('the debug adapter refuses hostile programs with a message and answers ever
         assert.equal(launch?.success, false, `${label}: launch refused`);
         assert.ok((launch?.message ?? '').length > 0 && !/undefined|\[object/.test(launch?.message ?? ''), `${label}: a clear message, got ${launch?.message}`);
       }
+      // the reason reads once: "cannot read FILE: no such file", not the path twice or errno codes
+      assert.doesNotMatch(launch?.message ?? '', /\bE[A-Z]{3,}: |cannot read [^:]+: cannot read|(\/[^\s:]+): \1/, `${label}: ${launch?.message}`);
+      if (args.program === f('missing.o')) assert.equal(launch?.message, `cannot read ${f('missing.o')}: no such file`);
+      if ('maxInsns' in args) assert.match(launch?.message ?? '', /"maxInsns" must be an integer from 1 to/, label);
       t.diagnostic(`${label}: launch ${launch?.success} ${launch?.message?.split('\n')[0] ?? ''} (${s.ms} ms)`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the debug adapter exits after answering disconnect, though the client keeps its input open', { timeout: 60_000 }, async () => {
+  const [exe, ...pre] = cliCommand(fs.existsSync(path.join(repoRoot, 'dist', 'bpfls.js')) ? 'dist' : 'source');
+  for (const withLaunch of [false, true]) {
+    const p = spawn(exe, [...pre, 'debug-adapter'], { cwd: repoRoot });
+    let out = '';
+    p.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    p.stdin.on('error', () => { /* ended */ });
+    const send = (seq: number, command: string, a: unknown) => {
+      const s = JSON.stringify({ seq, type: 'request', command, arguments: a });
+      p.stdin.write(`Content-Length: ${Buffer.byteLength(s)}\r\n\r\n${s}`);
+    };
+    send(1, 'initialize', { adapterID: 'bpfls' });
+    // a launch that fails fast keeps the test independent of clang
+    if (withLaunch) send(2, 'launch', { program: '/nonexistent/x.o' });
+    send(3, 'disconnect', {});
+    // stdin stays open: the adapter must end by itself
+    const code = await new Promise<number | null | 'timeout'>((resolve) => {
+      const timer = setTimeout(() => { p.kill('SIGKILL'); resolve('timeout'); }, 20_000);
+      p.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+    });
+    p.stdin.destroy();
+    assert.equal(code, 0, `exit after disconnect (launch: ${withLaunch}); output: ${out.slice(-300)}`);
+    assert.match(out, /"command":"disconnect","success":true/);
+    assert.match(out, /"event":"terminated"/);
   }
 });

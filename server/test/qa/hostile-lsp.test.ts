@@ -160,3 +160,46 @@ test('hostile settings (wrong types, clangPath to a non-clang, garbage target BT
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a wrong bpfls.clangPath or bpfls.targetBtf is shown: a warning at the top of the document and one message per settings change', { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync('/tmp/bpfls-qa-badsettings-');
+  try {
+    fs.writeFileSync(path.join(dir, 'garbage.btf'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) & 0xff)));
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ clangPath: '/bin/ls', analyses: { verify: false, run: false } }, /^bpfls\.clangPath '\/bin\/ls' is not clang .*set bpfls\.clangPath/],
+      [{ clangPath: path.join(dir, 'nope') }, /^bpfls\.clangPath '.*nope' does not exist/],
+      [{ clangPath: dir }, /^bpfls\.clangPath '.*' is a directory/],
+      [{ targetBtf: path.join(dir, 'garbage.btf') }, /^bpfls\.targetBtf '.*garbage\.btf' is not BTF .*fix the setting/],
+      [{ targetBtf: dir }, /^bpfls\.targetBtf '.*' is a directory/],
+    ];
+    // window/showMessage, or window/showMessageRequest (what showWarningMessage sends)
+    const messages = (c: LspTestClient) => [...c.notifications, ...c.serverRequests].filter((n) => /^window\/showMessage/.test(n.method)).map((n) => (n.params as { message: string }).message);
+    for (const [settings, want] of cases) {
+      const c = await LspTestClient.start({ debounceMs: 50, settings });
+      try {
+        const uri = `file://${dir}/a.bpf.c`;
+        c.open(uri, NORMAL, 'c', 1);
+        const label = JSON.stringify(settings);
+        const diags = await c.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'bpfls.settings'), { timeoutMs: 60_000 });
+        const top = diags.filter((x) => x.code === 'bpfls.settings');
+        assert.equal(top.length, 1, `${label}: ${JSON.stringify(top)}`);
+        assert.match(top[0].message, want, label);
+        assert.equal(top[0].range.start.line, 0);
+        await c.waitForAnalysis(uri, 1, 60_000);
+        // a second edit and analysis: still one window message for the problem
+        c.change(uri, 2, [{ text: NORMAL + '\n' }]);
+        await c.waitForAnalysis(uri, 2, 60_000);
+        const shown = messages(c).filter((m) => want.test(m.replace(/^bpfls: /, '')));
+        assert.equal(shown.length, 1, `${label}: shown ${JSON.stringify(messages(c))}`);
+        // fixing the setting clears the warning
+        (c as unknown as { settings: unknown }).settings = {};
+        c.notify('workspace/didChangeConfiguration', { settings: { bpfls: {} } });
+        await c.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'bpfls.settings'), { timeoutMs: 60_000 });
+      } finally {
+        await c.stop();
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -36,9 +36,10 @@ function lineInfoBySection(elf: ElfFile, errors: string[]): Map<string, ExtLineI
   const extSec = elf.sectionByName('.BTF.ext');
   if (!btfSec || !extSec) return out;
   const b = parseBtf(btfSec.data);
-  if (!b.btf) { errors.push(...b.errors.map((e) => `.BTF: ${e}`)); return out; }
+  // the readers' messages mostly name their section already: prefix only those that do not
+  if (!b.btf) { errors.push(...b.errors.map((e) => (/\bBTF\b/.test(e) ? e : `.BTF: ${e}`))); return out; }
   const e = parseBtfExt(extSec.data, b.btf.strings);
-  if (!e.ext) { errors.push(...e.errors.map((x) => `.BTF.ext: ${x}`)); return out; }
+  if (!e.ext) { errors.push(...e.errors.map((x) => (x.includes('.BTF.ext') ? x : `.BTF.ext: ${x}`))); return out; }
   for (const s of e.ext.lineInfo) out.set(s.section, [...s.records].sort((a, c) => a.insnOff - c.insnOff));
   return out;
 }

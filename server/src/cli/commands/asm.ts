@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, UsageError, parseArgs } from '../command';
+import { writeFileSync } from 'node:fs';
+import { Command, UsageError, describeFileError, parseArgs, readInputFile } from '../command';
 import { assemble, asmErrors } from '../../bpf/asm/assembler';
 import { writeElf } from '../../bpf/asm/elf-writer';
 import { printInsnLlvm } from '../../bpf/isa/print';
@@ -31,13 +31,7 @@ export const asm: Command = {
     const syntax = flags.syntax as string | undefined;
     if (syntax !== undefined && syntax !== 'llvm' && syntax !== 'gas') throw new UsageError(`--syntax must be llvm or gas, not ${syntax}`);
     const file = positionals[0];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      process.stderr.write(`bpfls asm: cannot read ${file}: ${(e as Error).message}\n`);
-      return 2;
-    }
+    const text = readInputFile(file).toString('utf8');
     const result = assemble(text, { syntax: syntax as 'llvm' | 'gas' | undefined });
     for (const e of result.errors) {
       process.stderr.write(`${file}:${e.range.line + 1}:${e.range.start + 1}: ${e.severity}: ${e.message}\n`);
@@ -60,7 +54,7 @@ export const asm: Command = {
     try {
       writeFileSync(out, elf.bytes);
     } catch (e) {
-      process.stderr.write(`bpfls asm: cannot write ${out}: ${(e as Error).message}\n`);
+      process.stderr.write(`bpfls asm: cannot write ${out}: ${describeFileError(e)}\n`);
       return 2;
     }
     return 0;

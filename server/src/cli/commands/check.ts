@@ -2,7 +2,7 @@
 // pipeline (syntax providers, clang, object providers). Optionally applies the safe fixes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs, UsageError, type Command } from '../command';
+import { InputError, parseArgs, readInputFile, UsageError, type Command } from '../command';
 import '../../analysis/plugins';
 import { loadExternalPlugins } from '../../analysis/external';
 import { analyzeText, languageForPath } from '../../analysis/analyze';
@@ -10,6 +10,8 @@ import { applyEdits, safeFixes, setPipelineLogger } from '../../analysis/pipelin
 import { defaultSettings, type BpflsSettings } from '../../analysis/settings';
 import { neverCancelled, type Finding } from '../../analysis/types';
 import { cParser } from '../../parse/parser';
+import { findClang } from '../../toolchain/clang';
+import { targetBtfProblem } from '../../toolchain/target-btf';
 
 const USAGE = `usage: bpfls check FILE... [options]
 
@@ -136,12 +138,32 @@ export const check: Command = {
     const format = (flags.format as string | undefined) ?? 'text';
     if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown --format '${format}' (text, json or sarif)`);
     if (positionals.length === 0) throw new UsageError('no files given');
-    const missing = positionals.filter((f) => !fs.existsSync(f) || !fs.statSync(f).isFile());
-    if (missing.length) {
-      for (const m of missing) process.stderr.write(`bpfls check: ${m}: ${fs.existsSync(m) ? 'not a regular file' : 'no such file'}\n`);
+    // every file is read before any is analyzed: one unreadable name fails the run at once
+    const texts = new Map<string, string>();
+    let unreadable = false;
+    for (const f of positionals) {
+      try { texts.set(f, readInputFile(f).toString('utf8')); } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        process.stderr.write(`bpfls check: ${e.message}\n`);
+        unreadable = true;
+      }
+    }
+    if (unreadable) return 2;
+    if (flags.clang !== undefined) process.env.BPFLS_CLANG = flags.clang as string;
+    // a wrong --clang or --target-btf would only show as missing findings: refuse it up front
+    if (flags.clang !== undefined && !flags['no-compile']) {
+      const found = await findClang({ trusted: true });
+      if (!found.ok) {
+        const why = found.message.replace(/^BPFLS_CLANG /, '').replace(/: install clang-19 .*$/, '');
+        process.stderr.write(`bpfls check: --clang ${why}: pass the path of a clang with the BPF target (e.g. /usr/bin/clang-19)\n`);
+        return 2;
+      }
+    }
+    const btfProblem = flags['target-btf'] !== undefined ? targetBtfProblem(flags['target-btf'] as string) : undefined;
+    if (btfProblem) {
+      process.stderr.write(`bpfls check: --target-btf ${flags['target-btf']} ${btfProblem}\n`);
       return 2;
     }
-    if (flags.clang) process.env.BPFLS_CLANG = flags.clang as string;
     const settings: BpflsSettings = {
       ...defaultSettings,
       extraIncludePaths: [...((flags.I as string[]) ?? []), ...((flags.include as string[]) ?? [])].map((p) => path.resolve(p)),
@@ -163,7 +185,7 @@ export const check: Command = {
     let environmentError = false;
     for (const file of positionals) {
       const filePath = path.resolve(file);
-      let text = fs.readFileSync(filePath, 'utf8');
+      let text = texts.get(file)!;
       const languageId = languageForPath(filePath);
       let fixed = 0;
       let result = await analyzeText({ filePath, text, languageId, settings, parser, log });

@@ -25,12 +25,11 @@ export const conformancePlugin: Command = {
     for (let i = 0; i < argv.length; i++) {
       if (argv[i] === '--max-insns') { known.push(argv[i], argv[i + 1] ?? ''); i++; } else if (!argv[i].startsWith('--')) known.push(argv[i]);
     }
-    const { flags, positionals } = parseArgs(known, { strings: ['max-insns'] });
+    const { flags, positionals } = parseArgs(known, { integers: { 'max-insns': { min: 1, max: 1_000_000_000 } } });
     const memHex = positionals[0] ?? '';
     const mem = parseHex(memHex);
     if (!mem) throw new UsageError(`memory argument is not hex: ${memHex.slice(0, 40)}`);
-    const max = flags['max-insns'] ? Number(flags['max-insns']) : 1_000_000;
-    if (!Number.isInteger(max) || max <= 0) throw new UsageError('--max-insns needs a positive integer');
+    const max = (flags['max-insns'] as number | undefined) ?? 1_000_000;
     const code = parseHex(await readStdin());
     if (!code) { process.stderr.write('bpfls conformance-plugin: standard input is not a hex program\n'); return 1; }
     const r = runConformanceProgram(code, mem, max);

@@ -14,9 +14,27 @@ export const debugAdapter: Command = {
   async run(argv) {
     if (argv.length) throw new UsageError('bpfls debug-adapter takes no arguments');
     return new Promise<number>((resolve) => {
-      const adapter = new DebugAdapter((s) => process.stdout.write(s), () => resolve(0));
+      let reading = true;
+      const stopReading = () => {
+        if (!reading) return;
+        reading = false;
+        process.stdin.removeAllListeners('data');
+        process.stdin.destroy();
+      };
+      // `disconnect` (answered already): stop reading so the process ends once pending answers
+      // are written; a run left paused holds no handle, the timer is a last resort.
+      const disconnected = () => {
+        stopReading();
+        setTimeout(() => process.exit(process.exitCode ?? 0), 5000).unref();
+        process.stdout.write('', () => resolve(0));
+      };
+      // the client went away: nothing more will be asked; requests in flight still finish
+      const inputEnded = () => { stopReading(); resolve(0); };
+      const adapter = new DebugAdapter((s) => process.stdout.write(s), disconnected);
       process.stdin.on('data', (c: Buffer) => adapter.receive(c));
-      process.stdin.on('end', () => resolve(0));
+      process.stdin.on('end', inputEnded);
+      process.stdin.on('close', inputEnded);
+      process.stdin.on('error', inputEnded);
     });
   },
 };

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, UsageError, parseArgs } from '../command';
+import { Command, UsageError, parseArgs, readInputFile } from '../command';
 import { disassembleObject } from '../../bpf/disasm/listing';
 
 const usage = `usage: bpfls disasm FILE.o [options]
@@ -30,13 +29,7 @@ export const disasm: Command = {
     const mcpu = (flags.mcpu as string | undefined) ?? 'v1';
     if (!/^(v[1-4]|generic|probe)$/.test(mcpu)) throw new UsageError(`unknown --mcpu ${mcpu} (v1, v2, v3, v4)`);
     const file = positionals[0];
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      process.stderr.write(`bpfls disasm: cannot read ${file}: ${(e as Error).message}\n`);
-      return 2;
-    }
+    const bytes = readInputFile(file);
     const listing = disassembleObject(bytes, {
       source: !flags['no-source'],
       relocs: !!flags.relocs,

@@ -1,8 +1,8 @@
 // `bpfls run FILE --prog NAME`: runs one program in the emulator the way `bpftool prog run` runs it
 // in the kernel (BPF_PROG_TEST_RUN), with data_in / ctx_in / repeat, and prints the result.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, UsageError, parseArgs } from '../command';
+import { type Command, UsageError, describeFileError, parseArgs, parseIntegerOption, readInputFile } from '../command';
 import { loadObject } from '../../bpf/loader';
 import { classifySection } from '../../bpf/loader/sections';
 import { assemble, asmErrors } from '../../bpf/asm/assembler';
@@ -13,24 +13,31 @@ import type { TaskInfo } from '../../bpf/emulator/helpers';
 import { describeRetval } from '../../bpf/emulator/retval';
 import { findClang } from '../../toolchain/clang';
 import { compile, compileOptionsFor } from '../../toolchain/compile';
+import { firstErrors, summarizeClangErrors } from '../summarize';
 
-/** Loads FILE (.o, .c compiled with clang, or .s assembled) into programs; errors are for the user. */
-export async function loadForRun(file: string): Promise<{ object?: LoadedObject; errors: string[] }> {
+/**
+ * Loads FILE (.o, .c compiled with clang, or .s assembled) into programs; errors are for the user,
+ * `located` when they name the file already (else the caller prefixes it).
+ */
+export async function loadForRun(file: string): Promise<{ object?: LoadedObject; errors: string[]; located?: boolean }> {
   const ext = path.extname(file).toLowerCase();
   let bytes: Buffer;
-  try { bytes = readFileSync(file); } catch (e) { return { errors: [`cannot read ${file}: ${(e as Error).message}`] }; }
+  try { bytes = readInputFile(file); } catch (e) { return { errors: [(e as Error).message], located: true }; }
   if (ext === '.c') {
     const found = await findClang({ trusted: true });
     if (!found.ok) return { errors: [found.message] };
     const abs = path.resolve(file);
     const r = await compile({ clang: found.clang, text: bytes.toString('utf8'), file: abs, options: compileOptionsFor(abs, { extraIncludePaths: [], extraFlags: [], trusted: true }) });
-    if (r.status !== 'ok' || !r.elf) return { errors: [`clang failed (${r.status}):\n${r.stderr.trim()}`] };
+    if (r.status !== 'ok' || !r.elf) {
+      const clangSaid = summarizeClangErrors(r.findings.map((f) => f.message).join('\n') || r.stderr);
+      return { errors: [clangSaid || `clang failed (${r.status})`], located: !!clangSaid };
+    }
     return loadObject(r.elf);
   }
   if (ext === '.s' || ext === '.asm' || ext === '.S') {
     const r = assemble(bytes.toString('utf8'));
     const errs = asmErrors(r);
-    if (errs.length) return { errors: errs.map((e) => `${file}:${e.range.line + 1}:${e.range.start + 1}: ${e.message}`) };
+    if (errs.length) return { errors: [firstErrors(errs.map((e) => `${file}:${e.range.line + 1}:${e.range.start + 1}: error: ${e.message}`))], located: true };
     // through an ELF object, like clang's, so maps and global data work
     const loaded = loadObject(writeElf(r, { license: 'GPL' }).bytes);
     if (loaded.object && loaded.object.programs.length) return loaded;
@@ -49,20 +56,16 @@ export async function loadForRun(file: string): Promise<{ object?: LoadedObject;
   return loadObject(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
+// every repetition is interpreted: bound the run (1e6 repetitions of a small program take seconds)
 const MAX_REPEAT = 10_000_000;
-
-class InputError extends Error {}
+/** a few seconds of emulation per repetition at most */
+const MAX_INSNS = 1_000_000_000;
+/** data_in / ctx_in: the kernel's test run caps data_in below 4 GB; far more than any packet */
+const MAX_DATA_BYTES = 64 * 1024 * 1024;
 
 function readInput(file: string | undefined, what: string): Uint8Array | undefined {
   if (file === undefined) return undefined;
-  try { return new Uint8Array(readFileSync(file)); } catch (e) { throw new InputError(`cannot read ${what} ${file}: ${(e as Error).message}`); }
-}
-
-function positiveInt(v: string | boolean | string[] | undefined, name: string, def: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} needs a positive integer`);
-  return n;
+  return new Uint8Array(readInputFile(file, { what, maxBytes: MAX_DATA_BYTES }));
 }
 
 export const run: Command = {
@@ -84,26 +87,31 @@ export const run: Command = {
   ].join('\n'),
   async run(argv) {
     const { flags, positionals } = parseArgs(argv, {
-      strings: ['prog', 'data-in', 'ctx-in', 'data-out', 'ctx-out', 'repeat', 'max-insns', 'seed', 'cpus', 'task', 'jit'],
+      strings: ['prog', 'data-in', 'ctx-in', 'data-out', 'ctx-out', 'task', 'jit'],
       booleans: ['json'],
       multi: ['mem'],
+      integers: {
+        repeat: { min: 1, max: MAX_REPEAT },
+        'max-insns': { min: 1, max: MAX_INSNS },
+        cpus: { min: 1, max: 1024 },
+        // bpf_get_prandom_u32's generator takes 32 bits
+        seed: { min: -(2 ** 31), max: 2 ** 32 - 1 },
+      },
     });
     if (positionals.length !== 1) throw new UsageError('bpfls run needs exactly one FILE');
     const file = positionals[0];
-    const repeat = positiveInt(flags.repeat, 'repeat', 1);
-    // every repetition is interpreted: bound the run (1e6 repetitions of a small program take seconds)
-    if (repeat > MAX_REPEAT) throw new UsageError(`--repeat is at most ${MAX_REPEAT} (each repetition runs in the emulator)`);
-    const maxInsns = positiveInt(flags['max-insns'], 'max-insns', 1_000_000);
-    const nrCpus = positiveInt(flags.cpus, 'cpus', 1);
-    const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
-    if (!Number.isInteger(seed)) throw new UsageError('--seed needs an integer');
+    const repeat = (flags.repeat as number | undefined) ?? 1;
+    const maxInsns = (flags['max-insns'] as number | undefined) ?? 1_000_000;
+    const nrCpus = (flags.cpus as number | undefined) ?? 1;
+    const seed = (flags.seed as number | undefined) ?? 1;
     const jit = (flags.jit ?? 'auto') as string;
     if (jit !== 'auto' && jit !== 'always' && jit !== 'never') throw new UsageError('--jit is auto, always or never');
     let task: Partial<TaskInfo> | undefined;
     if (flags.task !== undefined) {
       const parts = String(flags.task).split(',');
-      const nums = parts.slice(0, 4).map(Number);
-      if (parts.length < 4 || nums.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError('--task needs PID,TGID,UID,GID[,COMM]');
+      if (parts.length < 4) throw new UsageError('--task needs PID,TGID,UID,GID[,COMM]');
+      // each is a u32 in the kernel (pid_t, uid_t)
+      const nums = parts.slice(0, 4).map((p, k) => parseIntegerOption(`task (${['PID', 'TGID', 'UID', 'GID'][k]})`, p, { min: 0, max: 2 ** 32 - 1 }));
       task = { pid: nums[0], tgid: nums[1], uid: nums[2], gid: nums[3], ...(parts[4] !== undefined ? { comm: parts.slice(4).join(',') } : {}) };
     }
     const images: { addr: bigint; bytes: Uint8Array; name: string }[] = [];
@@ -112,23 +120,14 @@ export const run: Command = {
       let addr: bigint;
       try { addr = BigInt(m.slice(0, eq)); } catch { throw new UsageError(`--mem needs ADDR=FILE with a numeric address, got ${m}`); }
       if (eq < 0 || addr < 0n || addr >= 1n << 64n) throw new UsageError(`--mem needs ADDR=FILE, got ${m}`);
-      try { images.push({ addr, bytes: new Uint8Array(readFileSync(m.slice(eq + 1))), name: path.basename(m.slice(eq + 1)) }); } catch (e) {
-        process.stderr.write(`bpfls run: cannot read ${m.slice(eq + 1)}: ${(e as Error).message}\n`);
-        return 2;
-      }
+      images.push({ addr, bytes: new Uint8Array(readInputFile(m.slice(eq + 1), { what: '--mem file', maxBytes: MAX_DATA_BYTES })), name: path.basename(m.slice(eq + 1)) });
     }
-    let dataIn: Uint8Array | undefined, ctxIn: Uint8Array | undefined;
-    try {
-      dataIn = readInput(flags['data-in'] as string | undefined, 'data_in');
-      ctxIn = readInput(flags['ctx-in'] as string | undefined, 'ctx_in');
-    } catch (e) {
-      process.stderr.write(`bpfls run: ${(e as Error).message}\n`);
-      return 2;
-    }
+    const dataIn = readInput(flags['data-in'] as string | undefined, 'data_in file');
+    const ctxIn = readInput(flags['ctx-in'] as string | undefined, 'ctx_in file');
     const loaded = await loadForRun(file);
     if (!loaded.object) {
-      process.stderr.write(`bpfls run: ${file}: ${loaded.errors.join('\n') || 'cannot load'}\n`);
-      return 1;
+      process.stderr.write(`bpfls run: ${loaded.located ? '' : `${file}: `}${loaded.errors.join('\n') || 'cannot load'}\n`);
+      return 2;
     }
     const obj = loaded.object;
     let progName = flags.prog as string | undefined;
@@ -149,12 +148,13 @@ export const run: Command = {
       return 1;
     }
     const r = emu.run(prog.name, { dataIn, ctxIn, repeat });
-    try {
-      if (flags['data-out'] && !r.error) writeFileSync(flags['data-out'] as string, r.dataOut);
-      if (flags['ctx-out'] && r.ctxOut) writeFileSync(flags['ctx-out'] as string, r.ctxOut);
-    } catch (e) {
-      process.stderr.write(`bpfls run: cannot write output: ${(e as Error).message}\n`);
-      return 2;
+    for (const [flag, bytes] of [['data-out', r.error ? undefined : r.dataOut], ['ctx-out', r.ctxOut]] as const) {
+      const out = flags[flag] as string | undefined;
+      if (!out || !bytes) continue;
+      try { writeFileSync(out, bytes); } catch (e) {
+        process.stderr.write(`bpfls run: cannot write ${out}: ${describeFileError(e)}\n`);
+        return 2;
+      }
     }
     if (flags.json) {
       const o: Record<string, unknown> = {

@@ -2,7 +2,8 @@
 // of an object (.o), a C file (compiled with clang) or a BPF assembly file (assembled with clang).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Command, UsageError, parseArgs } from '../command';
+import { Command, UsageError, parseArgs, readInputFile } from '../command';
+import { summarizeClangErrors } from '../summarize';
 import { loadObject, sourceForInsn } from '../../bpf/loader';
 import { verifyProgram } from '../../bpf/verifier';
 import { findClang } from '../../toolchain/clang';
@@ -29,28 +30,19 @@ BPF assembly (.s, assembled with clang).
 Exit status: 0 all programs accepted, 1 a program was rejected (by bpfls, or with --kernel by the
 kernel), 2 usage or build errors.`;
 
-/** clang's diagnostics without the echoed source lines and carets, at most 10 of them (garbage input makes thousands). */
-function summarizeErrors(text: string): string {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const diags = lines.filter((l) => /:\d+:\d+: (fatal error|error|warning):/.test(l));
-  const keep = diags.length ? diags : lines;
-  const MAX = 10;
-  return keep.slice(0, MAX).map((l) => (l.length > 300 ? l.slice(0, 300) + '...' : l)).join('\n') +
-    (keep.length > MAX ? `\n(${keep.length - MAX} more)` : '');
-}
-
 async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: string }> {
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.o') return { elf: readFileSync(file) };
-  if (ext !== '.c' && ext !== '.s' && ext !== '.S' && ext !== '.h') return { error: `${file}: expected a .o, .c or .s file` };
+  const bytes = readInputFile(file);
+  if (ext === '.o') return { elf: bytes };
+  if (ext !== '.c' && ext !== '.s' && ext !== '.h') return { error: `${file}: expected a .o, .c or .s file` };
   const found = await findClang({ trusted: true });
   if (!found.ok) return { error: found.message };
-  const text = readFileSync(file, 'utf8');
+  const text = bytes.toString('utf8');
   if (ext === '.c' || ext === '.h') {
     const options = compileOptionsFor(file, { extraIncludePaths: [], extraFlags: [], trusted: true });
     const r = await compile({ clang: found.clang, text, file: path.resolve(file), options });
     if (r.status !== 'ok' || !r.elf) {
-      return { error: summarizeErrors(r.findings.map((f) => (f as unknown as { message: string }).message).join('\n') || r.stderr) || `clang failed (${r.status})` };
+      return { error: summarizeClangErrors(r.findings.map((f) => (f as unknown as { message: string }).message).join('\n') || r.stderr) || `clang failed (${r.status})` };
     }
     return { elf: r.elf };
   }
@@ -62,7 +54,7 @@ async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: stri
     const out = path.join(dir, 'a.o');
     const r = spawnSync(found.clang.path, ['-target', 'bpf', '-c', '-x', 'assembler', file, '-o', out], { encoding: 'utf8', timeout: 30000 });
     if (r.error || r.signal) return { error: `clang did not assemble ${file}: ${r.error?.message ?? `killed by ${r.signal} (time limit 30 s)`}` };
-    if (r.status !== 0) return { error: summarizeErrors(r.stderr) || 'clang could not assemble the file' };
+    if (r.status !== 0) return { error: summarizeClangErrors(r.stderr) || 'clang could not assemble the file' };
     return { elf: readFileSync(out) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -74,13 +66,15 @@ export const verify: Command = {
   summary: 'verify BPF programs with the built-in verifier (kernel verdicts and messages)',
   usage: USAGE,
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, { strings: ['prog', 'log-level', 'insn-limit'], booleans: ['json', 'kernel'] });
+    const { flags, positionals } = parseArgs(argv, {
+      strings: ['prog'], booleans: ['json', 'kernel'],
+      // the kernel's limit is 1M; more is allowed for experiments, bounded so a run ends
+      integers: { 'log-level': { min: 0, max: 2 }, 'insn-limit': { min: 1, max: 100_000_000 } },
+    });
     if (positionals.length !== 1) throw new UsageError('expected exactly one FILE');
     const file = positionals[0];
-    const logLevel = flags['log-level'] === undefined ? 0 : Number(flags['log-level']);
-    if (![0, 1, 2].includes(logLevel)) throw new UsageError('--log-level must be 0, 1 or 2');
-    const insnLimit = flags['insn-limit'] === undefined ? undefined : Number(flags['insn-limit']);
-    if (insnLimit !== undefined && !(insnLimit > 0)) throw new UsageError('--insn-limit must be a positive number');
+    const logLevel = (flags['log-level'] as number | undefined) ?? 0;
+    const insnLimit = flags['insn-limit'] as number | undefined;
     const json = flags.json === true;
     let built: { elf?: Uint8Array; error?: string };
     try {
