@@ -48,22 +48,6 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
   const n = insns.length;
   const fail = (msg: string, at: number): never => { throw new VerifierError(msg, at); };
   if (n === 0) fail('empty program', 0);
-  // resolve_pseudo_ldimm64 and opcode table
-  for (let i = 0; i < n; i++) {
-    const insn = insns[i];
-    if ((insn.code & 7) === 1 && (((insn.code & 0xe0) !== 0x60 && (insn.code & 0xe0) !== 0x80) || insn.imm !== 0)) {
-      fail('BPF_LDX uses reserved fields', i);
-    }
-    if (insn.code === 0x18) {
-      const hi = insns[i + 1];
-      if (i === n - 1 || !hi || hi.code !== 0 || hi.dst !== 0 || hi.src !== 0 || hi.off !== 0) fail('invalid bpf_ld_imm64 insn', i);
-      if (insn.src !== 0 && ![1, 2, 3, 4, 5, 6].includes(insn.src)) fail('unrecognized bpf_ld_imm64 insn', i);
-      if ((insn.src === 0 || insn.src === 4) && false) fail('', i);
-      i++;
-      continue;
-    }
-    if (!VALID.has(insn.code)) fail(`unknown opcode ${insn.code.toString(16).padStart(2, '0')}`, i);
-  }
   // subprograms
   const starts = new Set<number>([0]);
   for (let i = 0; i < n; i++) {
@@ -98,6 +82,22 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     const last = insns[sp.end - 1];
     const isLastOk = (last.code === 0x95) || ((last.code & 7) === 5 || (last.code & 7) === 6) && (last.code & 0xf0) === 0x00;
     if (!isLastOk) fail('last insn is not an exit or jmp', sp.end - 1);
+  }
+  // resolve_pseudo_ldimm64 and opcode table (after check_subprogs, as in the kernel)
+  for (let i = 0; i < n; i++) {
+    const insn = insns[i];
+    if ((insn.code & 7) === 1 && (((insn.code & 0xe0) !== 0x60 && (insn.code & 0xe0) !== 0x80) || insn.imm !== 0)) {
+      fail('BPF_LDX uses reserved fields', i);
+    }
+    if (insn.code === 0x18) {
+      const hi = insns[i + 1];
+      if (i === n - 1 || !hi || hi.code !== 0 || hi.dst !== 0 || hi.src !== 0 || hi.off !== 0) fail('invalid bpf_ld_imm64 insn', i);
+      if (insn.src !== 0 && ![1, 2, 3, 4, 5, 6].includes(insn.src)) fail('unrecognized bpf_ld_imm64 insn', i);
+      if ((insn.src === 0 || insn.src === 4) && false) fail('', i);
+      i++;
+      continue;
+    }
+    if (!VALID.has(insn.code)) fail(`unknown opcode ${insn.code.toString(16).padStart(2, '0')}`, i);
   }
   // reachability (check_cfg)
   const prunePoint = new Uint8Array(n);

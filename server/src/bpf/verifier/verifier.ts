@@ -2224,7 +2224,12 @@ export class Verifier {
     }
     this.cur.frames.push(f);
     this.cur.cur = f.frameno;
-    this.insnIdx = this.subprogs[sp].start;
+    // as the kernel's push_callback_call: the callee state is queued and the caller goes on first
+    // (so the caller's own errors, and later callbacks, are found before this callback's)
+    const caller = this.pending.pop()!;
+    this.pending.push({ state: this.cur, insn: this.subprogs[sp].start, prev: idx });
+    this.cur = caller.state;
+    this.insnIdx = caller.insn;
     this.printStateNext = true;
   }
 
