@@ -20,14 +20,18 @@ import { computeFigures, summaryLine, type Pair } from '../diff/compare';
 import { NOT_COMPARABLE_SECTIONS } from '../realworld/realworld';
 
 const EXT = process.env.BPFLS_EXT ?? '/work/ext';
+/** wall-clock budget per program: generous, since the machine is shared (slow runs are listed, not counted as verdicts) */
+const BUDGET_MS = Number(process.env.BPFLS_VERIFY_BUDGET_MS ?? 20_000);
 
 interface Project {
   name: string;
   /** directory holding the .bpf.c files */
   dir: string;
   includes: string[];
-  /** file name filter */
+  /** file name filter (files directly in dir) */
   match: RegExp;
+  /** instead of dir + match: paths relative to dir (e.g. "trace_open/program.bpf.c") */
+  files?: () => string[];
   cflags?: string[];
 }
 
@@ -35,10 +39,36 @@ interface Project {
 const LIBBPF_INC = join(EXT, 'libbpf/include');
 const newLibbpf = (): string[] => (existsSync(LIBBPF_INC) ? [LIBBPF_INC] : []);
 
+/** kfunc prototypes bpftool 7.1 leaves out of vmlinux.h ($EXT/build/kfunc_decls.h, when present) */
+const kfuncDecls = (): string[] => (existsSync(join(EXT, 'build/kfunc_decls.h')) ? ['-include', join(EXT, 'build/kfunc_decls.h')] : []);
+
 const PRESETS: Record<string, () => Project> = {
-  bcc: () => ({ name: 'bcc', dir: join(EXT, 'bcc/libbpf-tools'), includes: [join(EXT, 'bcc/libbpf-tools'), ...newLibbpf()], match: /\.bpf\.c$/ }),
+  bcc: () => ({ name: 'bcc', dir: join(EXT, 'bcc/libbpf-tools'), includes: [join(EXT, 'bcc/libbpf-tools'), ...newLibbpf()], match: /\.bpf\.c$/, cflags: kfuncDecls() }),
+  // one big object; its own minimal vmlinux.h (CO-RE) sits next to it
+  tracee: () => ({ name: 'tracee', dir: join(EXT, 'tracee/pkg/ebpf/c'), includes: [join(EXT, 'tracee/pkg/ebpf/c'), ...newLibbpf()], match: /^tracee\.bpf\.c$/, cflags: ['-D__BPF_TRACING__', '-DCORE'] }),
+  // inspektor-gadget: one program.bpf.c per gadget directory, headers under include/ (<gadget/...>)
+  gadgets: () => ({
+    name: 'gadgets', dir: join(EXT, 'ig/gadgets'), includes: [join(EXT, 'ig/include'), ...newLibbpf()], match: /\.bpf\.c$/,
+    files: () => subdirFiles(join(EXT, 'ig/gadgets'), 'program.bpf.c'),
+  }),
   bootstrap: () => ({ name: 'bootstrap', dir: join(EXT, 'bootstrap/examples/c'), includes: [join(EXT, 'bootstrap/examples/c'), ...newLibbpf()], match: /\.bpf\.c$/ }),
 };
+
+/** DIR/<sub>/NAME and DIR/<sub>/<sub2>/NAME, as paths relative to DIR */
+function subdirFiles(dir: string, name: string, depth = 2): string[] {
+  const out: string[] = [];
+  const walk = (rel: string, d: number): void => {
+    let ents: string[] = [];
+    try { ents = readdirSync(join(dir, rel)); } catch { return; }
+    for (const e of ents) {
+      const r = rel ? `${rel}/${e}` : e;
+      if (e === name && rel) out.push(r);
+      else if (d > 0 && !e.includes('.')) walk(r, d - 1);
+    }
+  };
+  walk('', depth);
+  return out.sort();
+}
 
 interface FileCache {
   sha: string;
@@ -94,14 +124,14 @@ async function runProject(proj: Project, opts: { refresh: boolean; only?: string
   } catch {
     /* first run */
   }
-  const files = readdirSync(proj.dir).filter((f) => proj.match.test(f) && (!opts.only || f.includes(opts.only))).sort();
+  const files = (proj.files ? proj.files() : readdirSync(proj.dir).filter((f) => proj.match.test(f)).sort()).filter((f) => !opts.only || f.includes(opts.only));
   const verify = await bpflsVerifier();
   if (!verify) throw new Error('bpfls verifier not present');
   const pairs: Pair[] = [];
   const notes: string[] = [];
   const o = oracle();
   for (const f of files) {
-    const obj = join(build, basename(f).replace(/\.c$/, '.o'));
+    const obj = join(build, f.replace(/\//g, '__').replace(/\.c$/, '.o'));
     const args = ['-target', 'bpf', '-D__TARGET_ARCH_x86', '-O2', '-g', `-I${join(EXT, 'build')}`, ...proj.includes.map((i) => `-I${i}`),
       '-I/usr/include/x86_64-linux-gnu', ...(proj.cflags ?? []), '-c', join(proj.dir, f), '-o', obj];
     const needBuild = !existsSync(obj) || opts.refresh;
@@ -130,9 +160,11 @@ async function runProject(proj: Project, opts: { refresh: boolean; only?: string
       const name = v.prog ?? v.name ?? '';
       const section = v.section ?? '';
       const id = `${f}:${name}`;
-      const comparable = v.ok !== null && !NOT_COMPARABLE_SECTIONS.test(section);
+      // refused before the verifier ran (libbpf: unknown section, map creation...): no log, nothing processed
+      const preVerifier = v.ok === false && !v.error_line && !v.processed;
+      const comparable = v.ok !== null && !NOT_COMPARABLE_SECTIONS.test(section) && !preVerifier;
       if (!comparable) {
-        notes.push(`not comparable ${id} [${section}]: ${v.skip ?? 'fentry/fexit/lsm'}`);
+        notes.push(`not comparable ${id} [${section}]: ${v.skip ?? (preVerifier ? `refused before verification (errno ${v.errno}, no verifier log)` : 'fentry/fexit/lsm')}`);
         pairs.push({ id, kernel: { ok: null } });
         continue;
       }
@@ -140,7 +172,7 @@ async function runProject(proj: Project, opts: { refresh: boolean; only?: string
       const prog = l.obj?.programs.find((x) => x.name === name);
       if (!l.obj) b = { ok: false, message: null, timeMs: 0, crashed: `load: ${l.error}` };
       else if (!prog) b = { ok: false, message: null, timeMs: 0, crashed: 'program not found by the bpfls loader' };
-      else b = await bpflsVerify(verify, l.obj, prog);
+      else b = await bpflsVerify(verify, l.obj, prog, BUDGET_MS);
       pairs.push({ id, kernel: { ok: v.ok, error_line: v.error_line }, bpfls: b });
       const t = tag({ kernel: v, bpfls: b });
       if (t) console.log(`${t} ${proj.name}/${id} [${section}]: kernel ${v.ok ? 'ok' : `"${v.error_line}"`} | bpfls ${b.crashed ? b.crashed : b.ok ? 'ok' : `"${b.message}" @${b.insn}`}`);

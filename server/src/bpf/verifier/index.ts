@@ -2,6 +2,7 @@
 // program and, if not, with which message at which instruction.
 import type { LoadedObject, LoadedProgram } from '../loader/types';
 import { Verifier, VerifierError, CancelledError, VerifyOptions, VerifyResult } from './verifier';
+import { ProgType } from '../progtypes';
 
 export type { VerifyOptions, VerifyResult, VerifyError, InsnStateSummary } from './verifier';
 
@@ -12,6 +13,8 @@ export function verifyProgram(obj: LoadedObject, prog: LoadedProgram, opts: Veri
   let path: VerifyResult['path'];
   let cancelled = false;
   try {
+    // libbpf refuses a section it cannot map to a program type before the kernel sees the program
+    if (prog.progType === ProgType.UNSPEC && prog.section !== '.text') throw new VerifierError(`missing BPF prog type, check ELF section name '${prog.section}'`, 0);
     v.run();
   } catch (e) {
     if (e instanceof VerifierError) {
