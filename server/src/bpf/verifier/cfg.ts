@@ -14,6 +14,11 @@ export interface CfgInfo {
   iterNext: Uint8Array;
   mayGoto: Uint8Array;
   callsCallback: Uint8Array;
+  /**
+   * Instructions reached other than by falling through (jump and call targets, return sites,
+   * callback calls): the path's history records them, for precision backtracking.
+   */
+  jmpPoint: Uint8Array;
   /** bit i set: register i is live on entry to the instruction */
   liveRegs: Uint16Array;
 }
@@ -105,13 +110,14 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
   const iterNext = new Uint8Array(n);
   const mayGoto = new Uint8Array(n);
   const callsCallback = new Uint8Array(n);
+  const jmpPoint = new Uint8Array(n);
   const seen = new Uint8Array(n);
   const work: number[] = [0];
   for (const sp of subprogs) if (sp.start !== 0 && false) work.push(sp.start);
   seen[0] = 1;
   const push = (from: number, to: number, branch = false): void => {
     if (to < 0 || to >= n) fail(`jump out of range from insn ${from} to ${to}`, from);
-    if (branch) prunePoint[to] = 1;
+    if (branch) { prunePoint[to] = 1; jmpPoint[to] = 1; }
     if (insns[to].code === 0 && to > 0 && insns[to - 1].code === 0x18) fail(`jump into the middle of ldimm64 insn ${to - 1}`, from);
     if (!seen[to]) { seen[to] = 1; work.push(to); }
   };
@@ -126,8 +132,9 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     if (op === 0x80) {
       push(t, t + 1);
       prunePoint[t + 1 < n ? t + 1 : t] = 1;
+      jmpPoint[t + 1 < n ? t + 1 : t] = 1;
       if (insn.src === 1) { prunePoint[t] = 1; push(t, t + insn.imm + 1, true); }
-      if (insn.src === 0 && [181, 164, 170, 171, 209, 211].includes(insn.imm)) { prunePoint[t] = 1; callsCallback[t] = 1; }
+      if (insn.src === 0 && [181, 164, 170, 171, 209, 211].includes(insn.imm)) { prunePoint[t] = 1; callsCallback[t] = 1; jmpPoint[t] = 1; }
       continue;
     }
     if (insn.code === 0xe5) {
@@ -139,6 +146,7 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
       const off = cls === 6 ? insn.imm : insn.off;
       push(t, t + off + 1);
       prunePoint[t + off + 1] = 1;
+      jmpPoint[t + off + 1] = 1;
       continue;
     }
     prunePoint[t] = 1;
@@ -162,11 +170,11 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
           const sz = insn.code === 0x18 ? 2 : 1;
           if (cls !== 5 && cls !== 6) nexts.push(t + sz);
           else if ((insn.code & 0xf0) === 0x90) { /* exit */ } else if ((insn.code & 0xf0) === 0x80) {
-            nexts.push(t + 1); prunePoint[t + 1] = 1;
-            if (insn.src === 1) { prunePoint[t] = 1; nexts.push(t + insn.imm + 1); }
+            nexts.push(t + 1); prunePoint[t + 1] = 1; jmpPoint[t + 1] = 1;
+            if (insn.src === 1) { prunePoint[t] = 1; nexts.push(t + insn.imm + 1); jmpPoint[t + insn.imm + 1] = 1; }
           } else if ((insn.code & 0xf0) === 0x00) {
-            const tt = t + (cls === 6 ? insn.imm : insn.off) + 1; nexts.push(tt); prunePoint[tt] = 1;
-          } else { prunePoint[t] = 1; prunePoint[t + insn.off + 1] = 1; nexts.push(t + 1, t + insn.off + 1); }
+            const tt = t + (cls === 6 ? insn.imm : insn.off) + 1; nexts.push(tt); prunePoint[tt] = 1; jmpPoint[tt] = 1;
+          } else { prunePoint[t] = 1; prunePoint[t + insn.off + 1] = 1; jmpPoint[t + insn.off + 1] = 1; nexts.push(t + 1, t + insn.off + 1); }
           for (const w of nexts) {
             if (w < 0 || w >= n) fail(`jump out of range from insn ${t} to ${w}`, t);
             if (!seen[w]) { seen[w] = 1; stack.push(w); }
@@ -189,8 +197,10 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     if (insn.code === 0x85 && insn.src === 1 && insn.off !== 0) fail('BPF_CALL uses reserved fields', i);
     if (insn.code === 0x18) i++;
   }
+  // callback bodies are entered from the helper call that runs them
+  for (const t of funcRefs) if (t >= 0 && t < n) jmpPoint[t] = 1;
   const liveRegs = computeLiveness(insns);
-  return { subprogs, prunePoint, forceCheckpoint, iterNext, mayGoto, callsCallback, liveRegs };
+  return { subprogs, prunePoint, forceCheckpoint, iterNext, mayGoto, callsCallback, jmpPoint, liveRegs };
 }
 
 /** Backward dataflow: which registers may be read before being written, per instruction. */

@@ -1,316 +1,298 @@
-// Which scalar values' exact ranges can influence the verdict: a static, conservative stand-in for
-// the kernel's precision tracking (mark_chain_precision). Pruning may treat any scalar that is NOT
-// needed at a program point as "any value", as the kernel does with imprecise scalars.
+// Precision tracking as the kernel does it (mark_chain_precision / backtrack_insn): pruning
+// compares a scalar's range only where the old state marked that scalar "precise", i.e. some
+// path from that state used its exact value (a decided branch, pointer arithmetic, a helper's
+// size or constant argument, a constant map key, a checked return value...). When a value is
+// used that way, the instructions of the current path are walked backwards, state by state
+// (checkpoint by checkpoint), to find which registers and stack slots it was computed from,
+// and those are marked precise in every checkpoint the walk crosses.
 //
-// The analysis is a backward slice from the places where a scalar's exact value matters — branch
-// conditions, the scalar operand of pointer arithmetic, helper size arguments, map keys (constant
-// key lookups), return values with a required range — through moves, ALU operations, spills and
-// fills. A forward pass first classifies each register as maybe-scalar / maybe-pointer /
-// maybe-stack-pointer and tracks frame-pointer-relative constants, so spills and fills through
-// fp+k are followed slot by slot; loads through other possible stack pointers make every slot
-// needed. It over-approximates the kernel's precise set, so pruning stays sound.
+// The walk needs the path: each state keeps an instruction history since its last checkpoint,
+// with an entry wherever execution did not simply fall through (jump targets, returns, callee
+// entries) and wherever a register was spilled to or filled from a fixed stack slot. The live
+// path's entries sit in one growing store (pending branches share it: the walk is LIFO, so an
+// entry is only overwritten once nobody can read it); a checkpoint keeps its own copy.
 import type { Insn } from '../isa/insn';
-import { helperProto } from './helpers';
+import { RegType } from './reg';
+import type { VState, Checkpoint } from './state';
+import { isSpilledScalar } from './state';
 
-const T_SCALAR = 1, T_PTR = 2, T_STACK = 4, T_CTX = 8, T_ALL = 15;
-const UNKNOWN_FP = 0x7fffffff;
+/** history flags: a stack access (frame in bits 0-2, slot in bits 3-8), compare against fp */
+export const HF_STACK = 1 << 9;
+export const HF_DST_STACK = 1 << 10;
+export const HF_SRC_STACK = 1 << 11;
 
-export interface NeededSets {
-  /** registers needed on entry to each instruction (bit i = register i) */
-  regs: Uint16Array;
-  /** stack slots needed on entry (bit k of lo/hi = slot k, fp-8*(k+1)) */
-  slotsLo: Uint32Array;
-  slotsHi: Uint32Array;
+export function stackAccessFlags(frameno: number, spi: number): number {
+  return HF_STACK | (frameno & 7) | ((spi & 63) << 3);
 }
 
-interface TypeState { t: Uint8Array; fp: Int32Array }
-
-function slotBit(fpOff: number): number {
-  // slot index of the 8-byte slot holding byte fp+off (off negative)
-  return (-fpOff - 1) >> 3;
+/** One state's history: parallel arrays, entries [start, end). linked: registers sharing a scalar id at a branch. */
+export interface HistView {
+  idx: Int32Array;
+  prev: Int32Array;
+  flags: Int32Array;
+  linked: (number[] | undefined)[];
+  start: number;
+  end: number;
 }
 
-/**
- * branchSinks: conditional jumps whose outcome was decided by a scalar's value somewhere during
- * exploration (only those make the compared scalars matter, as in the kernel), or 'all'.
- */
-export function computeNeeded(insns: Insn[], subprogStarts: number[], returnRangeChecked: boolean,
-  branchSinks: Set<number> | 'all' = 'all', kfuncArgsNeeded: (idx: number) => number = () => 0x3e): NeededSets {
-  const n = insns.length;
-  // ---- forward: register kinds and fp offsets --------------------------------------------
-  const inT: TypeState[] = new Array(n);
-  const fresh = (): TypeState => ({ t: new Uint8Array(11), fp: new Int32Array(11).fill(UNKNOWN_FP) });
-  const callbackTargets = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    const x = insns[i];
-    if (x.code === 0x18 && x.src === 4) callbackTargets.add(i + x.imm + 1);
-  }
-  const work: number[] = [];
-  const join = (at: number, s: TypeState): void => {
-    if (at < 0 || at >= n) return;
-    const cur = inT[at];
-    if (!cur) {
-      inT[at] = { t: s.t.slice(), fp: s.fp.slice() };
-      work.push(at);
-      return;
+/** A linked register or slot: frame in bits 0-2, register/slot number in bits 3-9, bit 10 set for a register. */
+export function linkedReg(frameno: number, regno: number): number { return frameno | (regno << 3) | 1024; }
+export function linkedSlot(frameno: number, spi: number): number { return frameno | (spi << 3); }
+
+/** The growing store of the live path's history entries. */
+export class InsnHistory {
+  idx: Int32Array = new Int32Array(256);
+  prev: Int32Array = new Int32Array(256);
+  flags: Int32Array = new Int32Array(256);
+  linked: (number[] | undefined)[] = [];
+
+  /** Writes an entry at position `at` (the state's end), growing the arrays. */
+  put(at: number, idx: number, prev: number, flags: number, linked: number[] | undefined): void {
+    if (at >= this.idx.length) {
+      const n = Math.max(at + 1, this.idx.length * 2);
+      const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(n); b.set(a); return b; };
+      this.idx = grow(this.idx); this.prev = grow(this.prev); this.flags = grow(this.flags);
     }
-    let changed = false;
-    for (let r = 0; r < 11; r++) {
-      const nt = cur.t[r] | s.t[r];
-      if (nt !== cur.t[r]) { cur.t[r] = nt; changed = true; }
-      if (cur.fp[r] !== s.fp[r] && cur.fp[r] !== UNKNOWN_FP) { cur.fp[r] = UNKNOWN_FP; changed = true; }
-    }
-    if (changed) work.push(at);
-  };
-  const entry = fresh();
-  entry.t[1] = T_PTR | T_CTX; entry.t[10] = T_PTR | T_STACK; entry.fp[10] = 0;
-  join(0, entry);
-  for (const s of subprogStarts) {
-    if (s === 0) continue;
-    const e = fresh();
-    for (let r = 1; r <= 5; r++) e.t[r] = T_ALL;
-    e.t[10] = T_PTR | T_STACK; e.fp[10] = 0;
-    join(s, e);
-  }
-  let guard = 0;
-  while (work.length && guard++ < 2_000_000) {
-    const i = work.pop()!;
-    const x = insns[i];
-    const s: TypeState = { t: inT[i].t.slice(), fp: inT[i].fp.slice() };
-    const cls = x.code & 7;
-    const succ: number[] = [];
-    const setScalar = (r: number): void => { s.t[r] = T_SCALAR; s.fp[r] = UNKNOWN_FP; };
-    switch (cls) {
-      case 4: case 7: {
-        const op = x.code & 0xf0;
-        const isX = (x.code & 8) !== 0;
-        if (op === 0xb0) {
-          if (isX && cls === 7 && x.off === 0) { s.t[x.dst] = s.t[x.src]; s.fp[x.dst] = s.fp[x.src]; } else setScalar(x.dst);
-        } else if ((op === 0x00 || op === 0x10) && cls === 7) {
-          const d = s.t[x.dst], sr = isX ? s.t[x.src] : T_SCALAR;
-          let t = 0;
-          if (d & T_SCALAR && sr & T_SCALAR) t |= T_SCALAR;
-          if (d & T_PTR) t |= (d & (T_PTR | T_STACK | T_CTX)) | (isX && sr & T_PTR && op === 0x10 ? T_SCALAR : 0);
-          if (isX && sr & T_PTR && op === 0x00) t |= sr & (T_PTR | T_STACK | T_CTX);
-          if (!t) t = T_SCALAR;
-          const fp = !isX && s.fp[x.dst] !== UNKNOWN_FP ? s.fp[x.dst] + (op === 0x00 ? x.imm : -x.imm) : UNKNOWN_FP;
-          s.t[x.dst] = t; s.fp[x.dst] = fp;
-        } else setScalar(x.dst);
-        succ.push(i + 1);
-        break;
-      }
-      case 1: {
-        const size = x.code & 0x18;
-        const base = s.t[x.src];
-        let t = T_SCALAR;
-        // 8-byte loads may fill spilled pointers or read pointer fields; 4-byte ctx loads give packet pointers
-        if (size === 0x18 || (size === 0x00 && base & T_CTX)) t |= T_PTR;
-        if (size === 0x18 && base & T_STACK) t |= T_STACK;
-        s.t[x.dst] = t; s.fp[x.dst] = UNKNOWN_FP;
-        succ.push(i + 1);
-        break;
-      }
-      case 2: case 3:
-        if ((x.code & 0xe0) === 0xc0) {
-          if (x.imm === 0xf1) setScalar(0); else if (x.imm & 1) setScalar(x.src);
-        }
-        succ.push(i + 1);
-        break;
-      case 0:
-        if (x.code === 0x18) {
-          if (x.src === 0) setScalar(x.dst); else { s.t[x.dst] = T_PTR; s.fp[x.dst] = UNKNOWN_FP; }
-          succ.push(i + 2);
-        } else {
-          for (let r = 0; r <= 5; r++) setScalar(r);
-          succ.push(i + 1);
-        }
-        break;
-      case 5: case 6: {
-        const op = x.code & 0xf0;
-        if (op === 0x90) break;
-        if (op === 0x80) {
-          let rt = T_ALL & ~T_STACK & ~T_CTX;
-          if (x.src === 0) {
-            const p = helperProto(x.imm);
-            rt = p && (p.ret.base === 'RET_INTEGER' || p.ret.base === 'RET_VOID') ? T_SCALAR : T_SCALAR | T_PTR;
-          } else if (x.src === 1) rt = T_ALL;
-          for (let r = 1; r <= 5; r++) { s.t[r] = 0; s.fp[r] = UNKNOWN_FP; }
-          s.t[0] = rt; s.fp[0] = UNKNOWN_FP;
-          succ.push(i + 1);
-          break;
-        }
-        if (op === 0x00 || x.code === 0xe5) {
-          succ.push(i + (cls === 6 && op === 0 ? x.imm : x.off) + 1);
-          if (x.code === 0xe5) succ.push(i + 1);
-          break;
-        }
-        succ.push(i + 1, i + x.off + 1);
-        break;
-      }
-    }
-    for (const t of succ) join(t, s);
+    this.idx[at] = idx; this.prev[at] = prev; this.flags[at] = flags;
+    if (linked || this.linked[at]) this.linked[at] = linked;
   }
 
-  // ---- backward: needed registers and slots -----------------------------------------------
-  const regs = new Uint16Array(n);
-  const lo = new Uint32Array(n), hi = new Uint32Array(n);
-  // predecessors-free formulation: iterate to a fixpoint over instructions in reverse order
-  const callees = new Map<number, number[]>(); // call insn -> callee starts
-  const returnSites: number[] = [];
-  const subOf = new Int32Array(n);
-  const starts = [...subprogStarts].sort((a, b) => a - b);
-  for (let k = 0, i = 0; i < n; i++) {
-    while (k + 1 < starts.length && starts[k + 1] <= i) k++;
-    subOf[i] = starts[k];
+  /** A private copy of entries [start, end), for a checkpoint. */
+  copy(start: number, end: number): HistView {
+    const linked: (number[] | undefined)[] = [];
+    for (let i = start; i < end; i++) if (this.linked[i]) linked[i - start] = this.linked[i];
+    return {
+      idx: this.idx.slice(start, end), prev: this.prev.slice(start, end), flags: this.flags.slice(start, end),
+      linked, start: 0, end: end - start,
+    };
   }
-  const exitsOf = new Map<number, number[]>(); // subprog start -> return sites of its callers
-  for (let i = 0; i < n; i++) {
-    const x = insns[i];
-    if (x.code === 0x85 && x.src === 1) {
-      const t = i + x.imm + 1;
-      callees.set(i, [t]);
-      const l = exitsOf.get(t) ?? [];
-      l.push(i + 1);
-      exitsOf.set(t, l);
-      returnSites.push(i + 1);
-    } else if (x.code === 0x85 && x.src === 0) {
-      const p = helperProto(x.imm);
-      if (p && p.args.some((a) => a.base === 'ARG_PTR_TO_FUNC') && callbackTargets.size) {
-        callees.set(i, [...callbackTargets]);
-        for (const t of callbackTargets) {
-          const l = exitsOf.get(t) ?? [];
-          l.push(i + 1);
-          exitsOf.set(t, l);
+
+  view(start: number, end: number): HistView {
+    return { idx: this.idx, prev: this.prev, flags: this.flags, linked: this.linked, start, end };
+  }
+}
+
+/** Registers and stack slots still to be found, per frame (the kernel's backtrack_state). */
+export class Backtrack {
+  frame = 0;
+  regs = new Uint16Array(8);
+  lo = new Uint32Array(8);
+  hi = new Uint32Array(8);
+
+  reset(frame: number): void {
+    this.frame = frame;
+    this.regs.fill(0); this.lo.fill(0); this.hi.fill(0);
+  }
+  empty(): boolean {
+    for (let i = 0; i <= this.frame; i++) if (this.regs[i] | this.lo[i] | this.hi[i]) return false;
+    return true;
+  }
+  setReg(fr: number, r: number): void { this.regs[fr] |= 1 << r; }
+  clearReg(fr: number, r: number): void { this.regs[fr] &= ~(1 << r); }
+  isReg(fr: number, r: number): boolean { return (this.regs[fr] >> r & 1) === 1; }
+  setSlot(fr: number, k: number): void { if (k < 32) this.lo[fr] |= 1 << k; else if (k < 64) this.hi[fr] |= 1 << (k - 32); }
+  clearSlot(fr: number, k: number): void { if (k < 32) this.lo[fr] &= ~(1 << k); else if (k < 64) this.hi[fr] &= ~(1 << (k - 32)); }
+  isSlot(fr: number, k: number): boolean { return ((k < 32 ? this.lo[fr] >>> k : k < 64 ? this.hi[fr] >>> (k - 32) : 0) & 1) === 1; }
+}
+
+const NOTSUPP = 1, BUG = 2;
+
+export class Precision {
+  readonly hist = new InsnHistory();
+  readonly bt = new Backtrack();
+  /** how many walks fell back to marking every scalar precise (for tests and notes) */
+  fallbacks = 0;
+
+  constructor(private insns: Insn[]) {}
+
+  /**
+   * __mark_chain_precision: the registers/slots set in `bt` (call bt.reset(cur.cur) and set them
+   * first) are needed precisely by instruction `insnIdx` of `cur`; mark their sources precise in
+   * cur's checkpoints. Precise marks in `cur` itself do not matter (only checkpoints are compared).
+   */
+  markChain(cur: VState, insnIdx: number): void {
+    const bt = this.bt;
+    if (bt.empty()) return;
+    const n = this.insns.length;
+    let st: VState = cur;
+    let view = this.hist.view(cur.histStart, cur.histEnd);
+    let firstIdx = cur.firstIdx, lastIdx = insnIdx, subseq = -1;
+    let skipFirst = true;
+    let guard = 0;
+    for (;;) {
+      if (lastIdx < 0) {
+        // the entry of the program or of a global function verified on its own: what is still
+        // wanted is an argument (or nothing); mark it in this first state and stop
+        this.markIn(st);
+        return;
+      }
+      let i = lastIdx;
+      let hend = view.end;
+      for (;;) {
+        if (++guard > 4_000_000) { this.markAll(cur); return; }
+        if (skipFirst) skipFirst = false;
+        else {
+          const h = hend > view.start && view.idx[hend - 1] === i ? hend - 1 : -1;
+          const r = this.backtrackInsn(i, subseq, view, h);
+          if (r) { this.markAll(cur); return; }
+        }
+        if (bt.empty()) return;
+        subseq = i;
+        const cnt = hend - view.start;
+        if (i === firstIdx && (cnt === 0 || (cnt === 1 && view.idx[view.start] === i))) break;
+        if (cnt && view.idx[hend - 1] === i) { hend--; i = view.prev[hend]; } else i = i - 1;
+        if (i < 0 || i >= n) { this.markAll(cur); return; }
+      }
+      const cp: Checkpoint | undefined = st.parent;
+      if (!cp) break;
+      st = cp.state;
+      this.markIn(st);
+      if (bt.empty()) return;
+      subseq = firstIdx;
+      lastIdx = st.lastIdx;
+      firstIdx = st.firstIdx;
+      view = st.seg ?? this.hist.view(st.histStart, st.histEnd);
+    }
+    // still something wanted at the start of the path: fall back, as the kernel does
+    if (!bt.empty()) this.markAll(cur);
+  }
+
+  /** Marks what bt holds in a parent state; what was already precise there needs no more walking. */
+  private markIn(st: VState): void {
+    const bt = this.bt;
+    for (let fr = bt.frame; fr >= 0; fr--) {
+      const f = st.frames[fr];
+      if (!f) { bt.regs[fr] = 0; bt.lo[fr] = 0; bt.hi[fr] = 0; continue; }
+      let m = bt.regs[fr];
+      for (let r = 0; m; r++, m >>= 1) {
+        if (!(m & 1)) continue;
+        const reg = f.regs[r];
+        if (reg.type !== RegType.SCALAR_VALUE || reg.precise) bt.clearReg(fr, r);
+        else reg.precise = true;
+      }
+      if (bt.lo[fr] | bt.hi[fr]) {
+        for (let k = 0; k < 64; k++) {
+          if (!bt.isSlot(fr, k)) continue;
+          const s = f.stack[k];
+          if (!s || !isSpilledScalar(s) || s.spilled.precise) bt.clearSlot(fr, k);
+          else s.spilled.precise = true;
         }
       }
     }
   }
-  const ALL_SLOTS = 0xffffffff;
-  let changed = true;
-  let rounds = 0;
-  while (changed && rounds++ < 200) {
-    changed = false;
-    for (let i = n - 1; i >= 0; i--) {
-      const x = insns[i];
-      const cls = x.code & 7;
-      const ts = inT[i];
-      if (!ts) continue;
-      let R = 0, L = 0, H = 0;
-      const addSucc = (t: number): void => { if (t >= 0 && t < n) { R |= regs[t]; L |= lo[t]; H |= hi[t]; } };
-      const needSlot = (k: number): void => { if (k >= 0 && k < 32) L |= 1 << k; else if (k >= 32 && k < 64) H |= 1 << (k - 32); };
-      const slotNeeded = (k: number): boolean => (k >= 0 && k < 32 ? (L >>> k) & 1 : k >= 32 && k < 64 ? (H >>> (k - 32)) & 1 : 0) === 1;
-      const killSlot = (k: number): void => { if (k >= 0 && k < 32) L &= ~(1 << k); else if (k >= 32 && k < 64) H &= ~(1 << (k - 32)); };
-      const b = (r: number): number => 1 << r;
-      switch (cls) {
-        case 4: case 7: {
-          addSucc(i + 1);
-          const op = x.code & 0xf0;
-          const isX = (x.code & 8) !== 0;
-          const dNeeded = (R & b(x.dst)) !== 0;
-          if (op === 0xb0) {
-            R &= ~b(x.dst);
-            if (dNeeded && isX) R |= b(x.src);
-          } else if (isX && op !== 0x80 && op !== 0xd0) {
-            if (dNeeded) R |= b(x.src);
-            if ((op === 0x00 || op === 0x10) && cls === 7) {
-              // pointer arithmetic: the scalar operand's range matters
-              if (ts.t[x.dst] & T_PTR && ts.t[x.src] & T_SCALAR) R |= b(x.src);
-              if (ts.t[x.src] & T_PTR && ts.t[x.dst] & T_SCALAR) R |= b(x.dst);
-            }
-            // shifts, div, mod by a register: the result's bounds depend on the amount
-          }
-          break;
-        }
-        case 1: {
-          addSucc(i + 1);
-          const dNeeded = (R & b(x.dst)) !== 0;
-          R &= ~b(x.dst);
-          if (dNeeded) {
-            const fp = ts.fp[x.src];
-            if (fp !== UNKNOWN_FP) needSlot(slotBit(fp + x.off));
-            else if (ts.t[x.src] & T_STACK) { L = ALL_SLOTS; H = ALL_SLOTS; }
-          }
-          break;
-        }
-        case 2: case 3: {
-          addSucc(i + 1);
-          const fp = ts.fp[x.dst];
-          const size = [4, 2, 1, 8][(x.code & 0x18) >> 3];
-          if ((x.code & 0xe0) === 0xc0) {
-            if (x.imm === 0xf1) { const need = (R & 1) !== 0; R &= ~1; if (need) R |= b(x.src) | 1; R |= 1; }
-            else if (x.imm & 1) { const need = (R & b(x.src)) !== 0; R &= ~b(x.src); if (need) { L = ALL_SLOTS; H = ALL_SLOTS; } }
-            R |= b(x.src);
-            if (fp !== UNKNOWN_FP) needSlot(slotBit(fp + x.off));
-            break;
-          }
-          if (fp !== UNKNOWN_FP) {
-            const k = slotBit(fp + x.off);
-            const needed = slotNeeded(k);
-            if (size === 8 && ((fp + x.off) & 7) === 0) killSlot(k);
-            if (needed && cls === 3) R |= b(x.src);
-          } else if (cls === 3 && ts.t[x.dst] & T_STACK && (L | H)) {
-            R |= b(x.src);
-          }
-          break;
-        }
-        case 0:
-          if (x.code === 0x18) { addSucc(i + 2); R &= ~b(x.dst); } else { addSucc(i + 1); R &= ~0x3f; if ((x.code & 0xe0) === 0x40) R |= b(x.src); }
-          break;
-        case 5: case 6: {
-          const op = x.code & 0xf0;
-          if (op === 0x90) {
-            const sp = subOf[i];
-            if (sp === 0) { if (returnRangeChecked) R |= 1; } else if (callbackTargets.has(sp)) {
-              R |= 1;
-            }
-            for (const rs of exitsOf.get(sp) ?? []) addSucc(rs);
-            break;
-          }
-          if (op === 0x80) {
-            addSucc(i + 1);
-            // the caller's callee-saved registers and its stack survive the call
-            const keepR = R & 0x3c0;
-            const keepL = L, keepH = H;
-            R &= ~0x3f;
-            const cs = callees.get(i);
-            if (cs) for (const c of cs) { R |= regs[c] & 0x3e; L |= lo[c]; H |= hi[c]; if (x.src === 1) R |= regs[c] & 0x3c0; }
-            R |= keepR; L |= keepL; H |= keepH;
-            if (x.src === 0) {
-              const p = helperProto(x.imm);
-              p?.args.forEach((a, k) => {
-                const r = k + 1;
-                if (a.base === 'ARG_CONST_SIZE' || a.base === 'ARG_CONST_SIZE_OR_ZERO' || a.base === 'ARG_CONST_ALLOC_SIZE_OR_ZERO' ||
-                  a.base === 'ARG_SCALAR') R |= b(r);
-                if (a.base === 'ARG_PTR_TO_MAP_KEY') {
-                  const fp = ts.fp[r];
-                  if (fp !== UNKNOWN_FP) { needSlot(slotBit(fp)); needSlot(slotBit(fp + 7)); } else if (ts.t[r] & T_STACK) { L = ALL_SLOTS; H = ALL_SLOTS; }
-                }
-              });
-            } else if (x.src === 2) {
-              R |= kfuncArgsNeeded(i);
-            }
-            break;
-          }
-          if (op === 0x00 || x.code === 0xe5) {
-            addSucc(i + (cls === 6 && op === 0 ? x.imm : x.off) + 1);
-            if (x.code === 0xe5) addSucc(i + 1);
-            break;
-          }
-          addSucc(i + 1); addSucc(i + x.off + 1);
-          if (branchSinks === 'all' || branchSinks.has(i)) {
-            R |= b(x.dst);
-            if (x.code & 8) R |= b(x.src);
-          }
-          break;
-        }
-      }
-      R &= 0x3ff;
-      if (R !== regs[i] || L !== lo[i] || H !== hi[i]) {
-        regs[i] |= R; lo[i] |= L; hi[i] |= H;
-        changed = true;
+
+  /** mark_all_scalars_precise: the big hammer, for every checkpoint above `cur`. */
+  markAll(cur: VState): void {
+    this.fallbacks++;
+    this.bt.reset(0);
+    for (let cp = cur.parent; cp; cp = cp.state.parent) {
+      for (const f of cp.state.frames) {
+        for (let r = 0; r < 10; r++) if (f.regs[r].type === RegType.SCALAR_VALUE) f.regs[r].precise = true;
+        for (const s of f.stack) if (isSpilledScalar(s)) s.spilled.precise = true;
       }
     }
   }
-  void returnSites;
-  return { regs, slotsLo: lo, slotsHi: hi };
+
+  /** bt_sync_linked_regs: one register of a linked set wanted means all of them are. */
+  private syncLinked(view: HistView, h: number): void {
+    if (h < 0) return;
+    const l = view.linked[h];
+    if (!l) return;
+    const bt = this.bt;
+    let some = false;
+    for (const e of l) {
+      const fr = e & 7, no = (e >> 3) & 127;
+      if (e & 1024 ? bt.isReg(fr, no) : bt.isSlot(fr, no)) { some = true; break; }
+    }
+    if (!some) return;
+    for (const e of l) {
+      const fr = e & 7, no = (e >> 3) & 127;
+      if (e & 1024) bt.setReg(fr, no); else bt.setSlot(fr, no);
+    }
+  }
+
+  /** backtrack_insn: what instruction idx needs precise, given what its successor needs. */
+  private backtrackInsn(idx: number, subseq: number, view: HistView, h: number): number {
+    const bt = this.bt;
+    const insn = this.insns[idx];
+    const code = insn.code;
+    if (code === 0) return 0; // second half of ld_imm64
+    const cls = code & 7, op = code & 0xf0;
+    const dreg = insn.dst, sreg = insn.src;
+    const fr = bt.frame;
+    const flags = h >= 0 ? view.flags[h] : 0;
+    this.syncLinked(view, h);
+    if (cls === 4 || cls === 7) {
+      if (!bt.isReg(fr, dreg)) return 0;
+      if (op === 0xd0 || op === 0x80) return 0; // END, NEG
+      if (op === 0xb0) {
+        bt.clearReg(fr, dreg);
+        if (code & 8 && sreg !== 10) bt.setReg(fr, sreg);
+      } else if (code & 8 && sreg !== 10) {
+        bt.setReg(fr, sreg);
+      }
+    } else if (cls === 1 || (cls === 3 && (code & 0xe0) === 0xc0 && insn.imm & 1)) {
+      const loadReg = cls === 1 ? dreg : insn.imm === 0xf1 ? 0 : sreg;
+      if (!bt.isReg(fr, loadReg)) return 0;
+      bt.clearReg(fr, loadReg);
+      if (!(flags & HF_STACK)) return 0;
+      bt.setSlot(flags & 7, (flags >> 3) & 63);
+    } else if (cls === 2 || cls === 3) {
+      if (bt.isReg(fr, dreg)) return NOTSUPP;
+      if (!(flags & HF_STACK)) return 0;
+      const sf = flags & 7, spi = (flags >> 3) & 63;
+      if (!bt.isSlot(sf, spi)) return 0;
+      bt.clearSlot(sf, spi);
+      if (cls === 3) bt.setReg(fr, sreg);
+    } else if (cls === 5 || cls === 6) {
+      if (op === 0x80) {
+        if (insn.src === 1) {
+          if (subseq === idx + 1) {
+            // a global function: verified on its own, only R0 comes back
+            if (bt.regs[fr] & 0x3e) return BUG;
+            bt.clearReg(fr, 0);
+            return 0;
+          }
+          // entering the callee backwards: only its arguments can still be wanted
+          if (bt.regs[fr] & ~0x3e || bt.lo[fr] || bt.hi[fr]) return BUG;
+          if (fr === 0) return BUG;
+          for (let r = 1; r <= 5; r++) if (bt.isReg(fr, r)) { bt.clearReg(fr, r); bt.setReg(fr - 1, r); }
+          bt.frame--;
+          return 0;
+        }
+        if (insn.src === 2 && insn.imm === 0) return NOTSUPP;
+        if (subseq !== idx + 1 && subseq >= 0) {
+          // the entry of a callback verified from this helper call: its arguments are made up here
+          if (bt.regs[fr] & ~0x3e || bt.lo[fr] || bt.hi[fr]) return BUG;
+          if (fr === 0) return BUG;
+          bt.regs[fr] = 0;
+          bt.frame--;
+          return 0;
+        }
+        bt.clearReg(fr, 0);
+        if (bt.regs[fr] & 0x3e) return BUG;
+      } else if (op === 0x90) {
+        const fromCall = subseq - 1 >= 0 && this.insns[subseq - 1].code === 0x85 && this.insns[subseq - 1].src === 1;
+        const r0 = fromCall && bt.isReg(fr, 0);
+        if (fromCall && bt.regs[fr] & 0x3e) return BUG;
+        bt.clearReg(fr, 0);
+        if (fr >= 7) return BUG;
+        bt.frame++;
+        bt.regs[fr + 1] = 0; bt.lo[fr + 1] = 0; bt.hi[fr + 1] = 0;
+        if (r0) bt.setReg(fr + 1, 0);
+        return 0;
+      } else if (op !== 0x00 && op !== 0xe0 && code & 8) {
+        if (!bt.isReg(fr, dreg) && !bt.isReg(fr, sreg)) return 0;
+        if (!(flags & HF_SRC_STACK)) bt.setReg(fr, sreg);
+        if (!(flags & HF_DST_STACK)) bt.setReg(fr, dreg);
+      }
+    } else if (cls === 0) {
+      if (code === 0x18) { bt.clearReg(fr, dreg); return 0; }
+      // LD_ABS / LD_IND: R0 from packet data, never a precise source
+      if (bt.isReg(fr, 0)) return NOTSUPP;
+      return 0;
+    }
+    this.syncLinked(view, h);
+    return 0;
+  }
 }

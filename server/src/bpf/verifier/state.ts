@@ -1,6 +1,7 @@
 // Verifier state: frames (registers + stack) of one path through the program, references held,
 // lock state, and the bookkeeping used for pruning (parent checkpoint, branch counts).
 import { Reg, notInit, cloneReg, RegType } from './reg';
+import type { HistView } from './precision';
 
 export const MAX_BPF_STACK = 512;
 export const BPF_REG_SIZE = 8;
@@ -44,6 +45,12 @@ export interface Checkpoint {
   hit: number;
   miss: number;
   parent?: Checkpoint;
+  /**
+   * A path below this checkpoint was pruned against a state still being explored (an iterator,
+   * may_goto or callback loop): its precision marks may be incomplete, so it is only ever compared
+   * range for range (the kernel compares such states exactly until their loop is done).
+   */
+  loopTainted?: boolean;
 }
 
 export interface VState {
@@ -59,13 +66,21 @@ export interface VState {
   parent?: Checkpoint;
   /** branch decisions taken on this path, most recent last (persistent list for cheap copies) */
   path: PathNode | null;
-  /** instruction history since the last checkpoint, used for precision backtracking */
-  hist: HistEntry[];
+  /**
+   * Instruction history since the last checkpoint, for precision backtracking (precision.ts):
+   * entries [histStart, histEnd) of the verifier's live history store, or for a checkpoint its
+   * own copy `seg`. firstIdx: where this stretch of the path starts; lastIdx (checkpoints): the
+   * instruction executed just before the checkpoint's instruction.
+   */
+  histStart: number;
+  histEnd: number;
+  firstIdx: number;
+  lastIdx: number;
+  seg?: HistView;
   speculative: boolean;
 }
 
 export interface PathNode { insn: number; taken: boolean; prev: PathNode | null }
-export interface HistEntry { idx: number; prev: number; flags: number }
 
 export function newFrame(callsite: number, subprog: number, frameno: number): Frame {
   const regs: Reg[] = [];
@@ -93,7 +108,6 @@ export function cloneState(s: VState): VState {
     ...s,
     frames: s.frames.map(cloneFrame),
     refs: s.refs.map((r) => ({ ...r })),
-    hist: s.hist.slice(),
   };
 }
 

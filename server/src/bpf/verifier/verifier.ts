@@ -26,10 +26,12 @@ import {
 } from './state';
 import { ctxAccess } from './ctx';
 import { sockPtrAccess } from './netctx';
+import { netHelperWithheld, PERCPU_BTF_ARG, KPTR_XCHG_DEST_ARG } from './netrules';
 import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
+import { mapStructName } from './mapnames';
 import { checkLoadRules, helperWithheld } from './rules';
 import { structOpsCtxArg, structOpsProto, tcpCaWriteError } from './structops';
 import { VerifierError } from './errors';
@@ -38,7 +40,7 @@ import { tracingCtxArg, walkBtfLoad } from './btfaccess';
 import { kernelStructId } from './helperret';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, DynptrType } from './dynptr';
-import { computeNeeded, NeededSets } from './precision';
+import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
 export { VerifierError };
 
 
@@ -106,7 +108,7 @@ export class Verifier {
   private limit: number;
   private deadline: number;
   private cfg!: CfgInfo;
-  private needed!: NeededSets;
+  private prec: Precision;
   private subprogs: Subprog[] = [];
   private explored: (Checkpoint[] | undefined)[];
   private pending: PendingState[] = [];
@@ -133,6 +135,7 @@ export class Verifier {
     this.limit = opts.insnLimit ?? 1_000_000;
     this.deadline = opts.timeBudgetMs ? Date.now() + opts.timeBudgetMs : Infinity;
     this.explored = new Array(this.insns.length);
+    this.prec = new Precision(this.insns);
     if (opts.collectStates) this.states = new Map();
   }
 
@@ -158,10 +161,6 @@ export class Verifier {
 
   // ---- entry --------------------------------------------------------------------------
 
-  private branchSinks = new Set<number>();
-  private allBranchSinks = false;
-  restarts = 0;
-
   run(): void {
     checkSubprogAndKfuncCalls(this.insns, this.obj, this.prog);
     checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
@@ -173,46 +172,16 @@ export class Verifier {
         this.cfg.iterNext[i] = 1; this.cfg.prunePoint[i] = 1; this.cfg.forceCheckpoint[i] = 1;
       }
     }
-    const logStart = this.log.length;
-    for (;;) {
-      this.seen = new Uint8Array(this.insns.length);
-      // computed at the first state comparison (statesEqual): many programs never compare states
-      this.neededDirty = true;
-      try {
-        this.runOnce();
-        for (let guard = 0; guard < this.subprogs.length; guard++) {
-          const next = [...this.globalsCalled].find((sp) => !this.globalsDone.has(sp));
-          if (next === undefined) break;
-          this.globalsDone.add(next);
-          this.runGlobal(next);
-        }
-        this.checkMaxStackDepth();
-        checkCallbackTargetsSeen(this.insns, this.subprogs, this.seen);
-        return;
-      } catch (e) {
-        if (!(e instanceof RestartSignal)) throw e;
-        this.restarts++;
-        if (this.restarts >= 32) this.allBranchSinks = true;
-        this.log.length = logStart;
-        this.explored = new Array(this.insns.length);
-        this.pending = [];
-        this.processed = 0; this.idGen = 0; this.totalStates = 0; this.peakStates = 0; this.maxStatesPerInsn = 0;
-        this.jmpsProcessed = 0; this.prevJmpsProcessed = 0; this.prevInsnProcessed = 0;
-        this.insnIdx = 0; this.prevInsnIdx = -1; this.printStateNext = true; this.stepEnded = false;
-        this.states?.clear();
-        this.globalsCalled.clear();
-        this.globalsDone.clear();
-        this.compared = false;
-        this.neededDirty = false;
-      }
+    this.seen = new Uint8Array(this.insns.length);
+    this.runOnce();
+    for (let guard = 0; guard < this.subprogs.length; guard++) {
+      const next = [...this.globalsCalled].find((sp) => !this.globalsDone.has(sp));
+      if (next === undefined) break;
+      this.globalsDone.add(next);
+      this.runGlobal(next);
     }
-  }
-
-  private computeNeededSets(): NeededSets {
-    // kfuncs whose arguments never need exact scalar ranges
-    const noScalarArgs = /^bpf_(iter_num_(new|next|destroy)|rcu_read_(un)?lock|preempt_(disable|enable))$/;
-    return computeNeeded(this.insns, this.subprogs.map((sp) => sp.start), this.returnRange() !== undefined,
-      this.allBranchSinks ? 'all' : this.branchSinks, (i) => (noScalarArgs.test(this.kfuncName(i) ?? '') ? 0 : 0x3e));
+    this.checkMaxStackDepth();
+    checkCallbackTargetsSeen(this.insns, this.subprogs, this.seen);
   }
 
   /** check_max_stack_depth: frames along any call chain share one 512-byte stack. */
@@ -255,16 +224,6 @@ export class Verifier {
     if (top.depth > MAX_BPF_STACK && top.frames > 1) this.err(`combined stack size of ${top.frames} calls is ${top.depth}. Too large`);
   }
 
-  /** A scalar decided a branch that the precision analysis did not count as a sink yet. */
-  private noteDecidedBranch(idx: number, a: Reg, b: Reg): void {
-    if (this.allBranchSinks || this.branchSinks.has(idx)) return;
-    if (a.type !== RegType.SCALAR_VALUE && b.type !== RegType.SCALAR_VALUE) return;
-    this.branchSinks.add(idx);
-    if (this.compared) throw new RestartSignal();
-    // no state comparison happened yet: nothing was pruned with the old sets; recompute before the next one
-    this.neededDirty = true;
-  }
-
   private globalsDone = new Set<number>();
 
   /** Verifies a global function on its own, with arguments typed from its BTF prototype. */
@@ -273,13 +232,13 @@ export class Verifier {
     this.verbose(`Validating ${g.name}() func#${sp}...\n`);
     const st: VState = {
       frames: [newFrame(-1, sp, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, path: null, hist: [], speculative: false,
+      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, firstIdx: this.subprogs[sp].start, lastIdx: -1, speculative: false,
     };
     const f = st.frames[0];
     g.args.forEach((a, i) => {
       const r = f.regs[i + 1];
       if (a.kind === 'ctx') markPtr(r, RegType.PTR_TO_CTX);
-      else if (a.kind === 'mem') { markPtr(r, RegType.PTR_TO_MEM, PTR_MAYBE_NULL); r.memSize = a.size; r.id = ++this.idGen; }
+      else if (a.kind === 'mem') { markPtr(r, RegType.PTR_TO_MEM, a.nonNull ? 0 : PTR_MAYBE_NULL); r.memSize = a.size; if (!a.nonNull) r.id = ++this.idGen; }
       else markUnknown(r);
     });
     markPtr(f.regs[10], RegType.PTR_TO_STACK);
@@ -287,6 +246,7 @@ export class Verifier {
     this.pending = [];
     this.insnIdx = this.subprogs[sp].start;
     this.prevInsnIdx = -1;
+    this.prevIdx = -1;
     this.printStateNext = true;
     this.verifyingGlobal = sp;
     this.doCheck();
@@ -298,7 +258,7 @@ export class Verifier {
     this.checkSubprogTypes();
     const st: VState = {
       frames: [newFrame(-1, 0, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, path: null, hist: [], speculative: false,
+      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, firstIdx: 0, lastIdx: -1, speculative: false,
     };
     const f = st.frames[0];
     markPtr(f.regs[1], RegType.PTR_TO_CTX);
@@ -328,6 +288,7 @@ export class Verifier {
       const idx = this.insnIdx;
       if (idx < 0 || idx >= this.insns.length) this.err(`invalid insn idx ${idx} insn_cnt ${this.insns.length}`);
       const insn = this.insns[idx];
+      this.histEnt = -1;
       if (this.cfg.prunePoint[idx]) {
         const r = this.isStateVisited(idx);
         if (r) {
@@ -341,6 +302,7 @@ export class Verifier {
           return;
         }
       }
+      if (this.cfg.jmpPoint[idx]) this.pushHist(0);
       this.prevWasBranch = false;
       if (this.logLevel >= 2 || (this.logLevel && this.printStateNext)) {
         if (this.printStateNext) {
@@ -355,6 +317,7 @@ export class Verifier {
       if (this.logLevel) this.verbose(text + '\n');
       const frameBefore = this.cur.cur;
       this.step(insn, idx);
+      this.prevIdx = idx;
       if (this.logLevel && this.log.length === logMark + 1 && this.cur.cur === frameBefore && !this.stepEnded) {
         const sc = scratched(insn);
         if (sc.length) {
@@ -454,6 +417,7 @@ export class Verifier {
     this.cur = p.state;
     this.insnIdx = p.insn;
     this.prevInsnIdx = p.prev;
+    this.prevIdx = p.prev;
     this.prevWasBranch = true;
     if (this.logLevel) {
       this.verbose(`\nfrom ${p.prev} to ${p.insn}:${this.stateStr(false)}\n`);
@@ -470,15 +434,106 @@ export class Verifier {
     }
   }
 
-  // ---- pruning ------------------------------------------------------------------------
+  // ---- precision (precision.ts) ---------------------------------------------------------
 
-  private compared = false;
-  private neededDirty = false;
+  /** the instruction before the current one on this path (the kernel's prev_insn_idx) */
+  private prevIdx = -1;
+  /** history entry already pushed for the current instruction (flags are merged into it) */
+  private histEnt = -1;
+
+  /** push_insn_history: records the current instruction in the path's history. */
+  private pushHist(flags: number, linked?: number[]): void {
+    const st = this.cur;
+    if (this.histEnt >= 0 && this.histEnt === st.histEnd - 1) {
+      const h = this.prec.hist;
+      h.flags[this.histEnt] |= flags;
+      if (linked) h.linked[this.histEnt] = linked;
+      return;
+    }
+    this.prec.hist.put(st.histEnd, this.insnIdx, this.prevIdx, flags, linked);
+    this.histEnt = st.histEnd;
+    st.histEnd++;
+  }
+
+  /** A fixed-offset stack access (spill or fill) by the current instruction. */
+  private noteStackAccess(frameno: number, spi: number): void {
+    this.pushHist(stackAccessFlags(frameno, spi));
+  }
+
+  /** mark_chain_precision: register regno of the current frame is used for its exact value. */
+  private markPrecise(regno: number): void {
+    const st = this.cur;
+    if (st.frames[st.cur].regs[regno].type !== RegType.SCALAR_VALUE) return;
+    this.prec.bt.reset(st.cur);
+    this.prec.bt.setReg(st.cur, regno);
+    this.prec.markChain(st, this.insnIdx);
+  }
+
+  /** Several registers of the current frame at once (bit r = register r). */
+  private markPreciseRegs(mask: number): void {
+    const st = this.cur;
+    this.prec.bt.reset(st.cur);
+    this.prec.bt.regs[st.cur] = mask;
+    this.prec.markChain(st, this.insnIdx);
+  }
+
+  /** Same for a spilled scalar in a stack slot. */
+  private markPreciseSlot(frameno: number, spi: number): void {
+    const st = this.cur;
+    this.prec.bt.reset(st.cur);
+    this.prec.bt.setSlot(frameno, spi);
+    this.prec.markChain(st, this.insnIdx);
+  }
+
+  /** Registers and spilled slots sharing a scalar id, for the history of a branch on it. */
+  private linkedRegs(id: number, out: number[]): void {
+    const st = this.cur;
+    for (let fi = 0; fi <= st.cur; fi++) {
+      const f = st.frames[fi];
+      for (let r = 0; r < 10; r++) {
+        const x = f.regs[r];
+        if (x.type === RegType.SCALAR_VALUE && x.id === id) { const e = linkedReg(fi, r); if (!out.includes(e)) out.push(e); }
+      }
+      for (let k = 0; k < f.stack.length && k < 64; k++) {
+        const s = f.stack[k];
+        if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.id === id) {
+          const e = linkedSlot(fi, k);
+          if (!out.includes(e)) out.push(e);
+        }
+      }
+    }
+  }
+
+  /** Registers of each frame that pruning compares (liveness) */
+  private liveMask(st: VState, fi: number, idx: number): number {
+    return fi === st.cur ? this.cfg.liveRegs[idx] : 0x3c0; // r6-r9 in callers
+  }
+
+  /** propagate_precision: what the old state needed precisely, the pruned path needs too. */
+  private propagatePrecision(old: VState, idx: number): void {
+    const bt = this.prec.bt;
+    const cur = this.cur;
+    bt.reset(cur.cur);
+    for (let fi = 0; fi <= old.cur; fi++) {
+      const f = old.frames[fi];
+      const live = this.liveMask(old, fi, idx);
+      for (let r = 0; r < 10; r++) {
+        const x = f.regs[r];
+        if (x.type === RegType.SCALAR_VALUE && x.precise && live >> r & 1) bt.setReg(fi, r);
+      }
+      for (let k = 0; k < f.stack.length && k < 64; k++) {
+        const s = f.stack[k];
+        if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.precise) bt.setSlot(fi, k);
+      }
+    }
+    this.prec.markChain(cur, idx);
+  }
+
+  // ---- pruning ------------------------------------------------------------------------
 
   private isStateVisited(idx: number): boolean {
     const cur = this.cur;
-    if (this.explored[idx]?.length) this.compared = true;
-    const force = this.cfg.forceCheckpoint[idx] === 1 || cur.hist.length > 40;
+    const force = this.cfg.forceCheckpoint[idx] === 1 || cur.histEnd - cur.histStart > 40;
     let addNew = force;
     if (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8) addNew = true;
     let list = this.explored[idx];
@@ -488,16 +543,20 @@ export class Verifier {
         const cp = list[i];
         n++;
         if (cp.branches > 0) {
-          // A state on the current DFS path: a loop. Iterator and may_goto loops converge on
-          // equivalence; other loops must not repeat an identical state.
-          if (this.cfg.iterNext[idx] && this.statesEqual(cp.state, cur, idx, false)) {
-            if (this.iterActive(cur)) { cp.hit++; return true; }
+          // A state on the current DFS path: a loop. Iterator, may_goto and callback loops converge
+          // on equivalence (compared range for range: the old state's precision is not final yet);
+          // other loops must not repeat an identical state.
+          let hit = false;
+          if (this.cfg.iterNext[idx]) hit = this.statesEqual(cp.state, cur, idx, RANGE_WITHIN) && this.iterActive(cur);
+          else if (this.cfg.mayGoto[idx] && cp.state.mayGotoDepth !== cur.mayGotoDepth) hit = this.statesEqual(cp.state, cur, idx, RANGE_WITHIN);
+          else if (this.cfg.callsCallback[idx]) hit = this.statesEqual(cp.state, cur, idx, RANGE_WITHIN);
+          if (hit) {
+            cp.hit++;
+            this.taintLoop(cp);
+            this.pruneHit(cp, idx);
+            return true;
           }
-          if (this.cfg.mayGoto[idx] && cp.state.mayGotoDepth !== cur.mayGotoDepth && this.statesEqual(cp.state, cur, idx, false)) {
-            cp.hit++; return true;
-          }
-          if (this.cfg.callsCallback[idx] && this.statesEqual(cp.state, cur, idx, false)) { cp.hit++; return true; }
-          if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && maybeLooping(cp.state, cur) && this.statesEqual(cp.state, cur, idx, true) &&
+          if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && maybeLooping(cp.state, cur) && this.statesEqual(cp.state, cur, idx, EXACT) &&
             cp.state.mayGotoDepth === cur.mayGotoDepth) {
             this.verbose(`infinite loop detected at insn ${idx}\n`);
             this.err(`infinite loop detected at insn ${idx}`);
@@ -508,13 +567,13 @@ export class Verifier {
           if (cp.miss > cp.hit * lim + lim) { list.splice(i, 1); i--; this.peakStates--; }
           continue;
         }
-        if (this.statesEqual(cp.state, cur, idx, false)) {
+        if (this.statesEqual(cp.state, cur, idx, cp.loopTainted ? RANGE_WITHIN : NOT_EXACT)) {
           cp.hit++;
+          this.pruneHit(cp, idx);
           return true;
         }
         if (addNew) cp.miss++;
-        const lim = force && cp.branches > 0 ? 64 : 3;
-        if (cp.miss > cp.hit * lim + lim && cp.branches === 0) {
+        if (cp.miss > cp.hit * 3 + 3) {
           list.splice(i, 1);
           i--;
           this.peakStates--;
@@ -523,11 +582,22 @@ export class Verifier {
     }
     if (n > this.maxStatesPerInsn) this.maxStatesPerInsn = n;
     if (!addNew) return false;
+    // forget the precise marks inherited from the parent: this checkpoint's own come from its children
+    for (let fi = 0; fi <= cur.cur; fi++) {
+      const f = cur.frames[fi];
+      for (let r = 0; r < 10; r++) f.regs[r].precise = false;
+      for (const s of f.stack) s.spilled.precise = false;
+    }
     const copy = cloneState(cur);
+    copy.seg = this.prec.hist.copy(cur.histStart, cur.histEnd);
+    copy.histStart = 0;
+    copy.histEnd = copy.seg.end;
+    copy.lastIdx = this.prevIdx;
     const cp: Checkpoint = { state: copy, insn: idx, branches: 1, hit: 0, miss: 0, parent: cur.parent };
     copy.parent = cur.parent;
     cur.parent = cp;
-    cur.hist = [];
+    cur.firstIdx = idx;
+    cur.histStart = cur.histEnd;
     this.totalStates++;
     this.peakStates++;
     this.prevJmpsProcessed = this.jmpsProcessed;
@@ -535,6 +605,51 @@ export class Verifier {
     if (!list) list = this.explored[idx] = [];
     list.unshift(cp);
     return false;
+  }
+
+  /** The current path is pruned against `cp`: carry the old state's precision over. */
+  private pruneHit(cp: Checkpoint, idx: number): void {
+    if (this.cfg.jmpPoint[idx]) this.pushHist(0);
+    this.propagatePrecision(cp.state, idx);
+  }
+
+  /**
+   * Pruned against a loop head still being explored: the checkpoints between it and here may miss
+   * precision marks the loop head gains later, so they are compared range for range from now on.
+   */
+  private taintLoop(head: Checkpoint): void {
+    let guard = 0;
+    for (let c = this.cur.parent; c && c !== head && guard++ < 1_000_000; c = c.parent) c.loopTainted = true;
+  }
+
+  /**
+   * widen_imprecise_scalars: a loop that converges on equivalence (iterator next, may_goto) goes
+   * around with every scalar that changed since the previous iteration and was not needed
+   * precisely made unknown, so the next iteration's state can match the previous one.
+   */
+  private widenLoopState(st: VState, idx: number): void {
+    const here = this.cur.parent;
+    if (!here || here.insn !== idx) return;
+    let prev: Checkpoint | undefined;
+    let guard = 0;
+    for (let c = here.parent; c && guard++ < 100_000; c = c.parent) {
+      if (c.insn === idx && c.state.cur === st.cur && c.state.frames.every((f, i) => i > st.cur || f.callsite === st.frames[i].callsite)) { prev = c; break; }
+    }
+    if (!prev) return;
+    const old = prev.state;
+    this.idmap.clear(); this.idrev.clear();
+    this.tmpId = 0;
+    const widen = (o: Reg, c: Reg): void => {
+      if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE) return;
+      if (o.precise || c.precise || this.regsafe(o, c, EXACT)) return;
+      markUnknown(c);
+    };
+    for (let fi = old.cur; fi >= 0; fi--) {
+      const fo = old.frames[fi], fc = st.frames[fi];
+      for (let r = 0; r < 11; r++) widen(fo.regs[r], fc.regs[r]);
+      const n = Math.min(fo.stack.length, fc.stack.length);
+      for (let k = 0; k < n; k++) if (isSpilledReg(fo.stack[k]) && isSpilledReg(fc.stack[k])) widen(fo.stack[k].spilled, fc.stack[k].spilled);
+    }
   }
 
   private iterActive(st: VState): boolean {
@@ -548,9 +663,8 @@ export class Verifier {
     return !!slot && slot.types[0] === Slot.ITER && slot.spilled.iterState === 'active';
   }
 
-  /** states_equal: is every concrete state of `cur` covered by `old`? (exact: identical) */
-  private statesEqual(old: VState, cur: VState, idx: number, exact: boolean): boolean {
-    if (this.neededDirty) { this.needed = this.computeNeededSets(); this.neededDirty = false; }
+  /** states_equal: is every concrete state of `cur` covered by `old`? */
+  private statesEqual(old: VState, cur: VState, idx: number, mode: number): boolean {
     if (old.cur !== cur.cur) return false;
     if (old.activeLock !== cur.activeLock) return false;
     if (old.rcuDepth !== cur.rcuDepth) return false;
@@ -558,63 +672,70 @@ export class Verifier {
     for (let i = 0; i <= old.cur; i++) {
       if (old.frames[i].callsite !== cur.frames[i].callsite) return false;
     }
-    let idmap: Map<number, number> | undefined;
-    let rev: Map<number, number> | undefined;
-    const checkIds = (a: number, b: number): boolean => {
-      if (!a && !b) return true;
-      if (!a || !b) return false;
-      idmap ??= new Map(); rev ??= new Map();
-      const m = idmap.get(a);
-      if (m === undefined) {
-        if (rev.has(b)) return false;
-        idmap.set(a, b); rev.set(b, a);
-        return true;
-      }
-      return m === b;
-    };
     if (old.refs.length !== cur.refs.length) return false;
+    this.idmap.clear(); this.idrev.clear();
+    this.tmpId = 0;
     for (let i = 0; i < old.refs.length; i++) {
-      if (!checkIds(old.refs[i].id, cur.refs[i].id)) return false;
+      if (!this.checkIds(old.refs[i].id, cur.refs[i].id)) return false;
     }
     for (let fi = 0; fi <= old.cur; fi++) {
       const fo = old.frames[fi], fc = cur.frames[fi];
-      const at = fi === old.cur ? idx : old.frames[fi + 1].callsite + 1;
-      const live = fi === old.cur ? this.cfg.liveRegs[idx] : 0x3c0; // r6-r9 in callers
-      const need = this.needed.regs[at] ?? 0x3ff;
-      const nlo = this.needed.slotsLo[at] ?? 0xffffffff, nhi = this.needed.slotsHi[at] ?? 0xffffffff;
+      const live = this.liveMask(old, fi, idx);
       for (let r = 0; r < 10; r++) {
-        if (!exact && !(live & (1 << r))) continue;
-        if (!this.regsafe(fo.regs[r], fc.regs[r], exact, checkIds, ((need >> r) & 1) === 1)) return false;
+        if (mode !== EXACT && !(live & (1 << r))) continue;
+        if (!this.regsafe(fo.regs[r], fc.regs[r], mode)) return false;
       }
-      if (!this.stacksafe(fo, fc, exact, checkIds, nlo, nhi)) return false;
+      if (!this.stacksafe(fo, fc, mode)) return false;
     }
     return true;
   }
 
-  private regsafe(o: Reg, c: Reg, exact: boolean, checkIds: (a: number, b: number) => boolean, needed = true): boolean {
-    if (o.type === RegType.NOT_INIT) return exact ? c.type === RegType.NOT_INIT : true;
-    if (c.type === RegType.NOT_INIT) return false;
-    if (exact) {
+  private idmap = new Map<number, number>();
+  private idrev = new Map<number, number>();
+  private tmpId = 0;
+
+  /** check_ids: ids of the old state map one to one onto ids of the current state. */
+  private checkIds(a: number, b: number): boolean {
+    if (!a && !b) return true;
+    if (!a || !b) return false;
+    const m = this.idmap.get(a);
+    if (m === undefined) {
+      if (this.idrev.has(b)) return false;
+      this.idmap.set(a, b); this.idrev.set(b, a);
+      return true;
+    }
+    return m === b;
+  }
+
+  /** check_scalar_ids: an old scalar id maps onto a fresh one when the current scalar has none. */
+  private checkScalarIds(a: number, b: number): boolean {
+    if (!a) return true;
+    return this.checkIds(a, b || --this.tmpId);
+  }
+
+  private regsafe(o: Reg, c: Reg, mode: number): boolean {
+    if (mode === EXACT) {
       return o.type === c.type && o.flags === c.flags && o.off === c.off && tnumEquals(o.varOff, c.varOff) && bounds64Equal(o, c) &&
         o.s32min === c.s32min && o.s32max === c.s32max && o.u32min === c.u32min && o.u32max === c.u32max &&
         o.range === c.range && o.map === c.map && o.btfId === c.btfId && o.memSize === c.memSize &&
-        o.frameno === c.frameno && o.subprogno === c.subprogno && checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+        o.frameno === c.frameno && o.subprogno === c.subprogno && this.checkIds(o.id, c.id) && this.checkIds(o.refObjId, c.refObjId);
     }
+    if (o.type === RegType.NOT_INIT) return mode === NOT_EXACT || c.type === RegType.NOT_INIT;
     if (o.type !== c.type || o.flags !== c.flags) return false;
     switch (o.type) {
       case RegType.SCALAR_VALUE:
-        if (!needed) return true;
-        if (o.id && !checkIds(o.id, c.id)) return false;
+        if (!o.precise && mode === NOT_EXACT) return true;
+        if (!this.checkScalarIds(o.id, c.id)) return false;
         return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
       case RegType.PTR_TO_MAP_KEY:
       case RegType.PTR_TO_MAP_VALUE:
         return o.map === c.map && o.off === c.off && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff) &&
-          checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+          this.checkIds(o.id, c.id) && this.checkIds(o.refObjId, c.refObjId);
       case RegType.PTR_TO_PACKET_META:
       case RegType.PTR_TO_PACKET:
         if (o.range < 0 ? c.range !== o.range : c.range < 0 || o.range > c.range) return false;
         if (o.off !== c.off) return false;
-        if (!checkIds(o.id, c.id)) return false;
+        if (!this.checkIds(o.id, c.id)) return false;
         return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
       case RegType.PTR_TO_STACK:
         if (o.frameno !== c.frameno) return false;
@@ -622,36 +743,39 @@ export class Verifier {
       default:
         return o.off === c.off && o.map === c.map && o.btfId === c.btfId && o.memSize === c.memSize &&
           o.subprogno === c.subprogno && rangeWithin(o, c) && tnumIn(o.varOff, c.varOff) &&
-          checkIds(o.id, c.id) && checkIds(o.refObjId, c.refObjId);
+          this.checkIds(o.id, c.id) && this.checkIds(o.refObjId, c.refObjId);
     }
   }
 
-  private stacksafe(fo: Frame, fc: Frame, exact: boolean, checkIds: (a: number, b: number) => boolean, nlo = 0xffffffff, nhi = 0xffffffff): boolean {
+  /** stacksafe (without the kernel's stack liveness: every slot of the old state is compared) */
+  private stacksafe(fo: Frame, fc: Frame, mode: number): boolean {
     for (let i = 0; i < fo.stack.length; i++) {
       const so = fo.stack[i];
       const sc: StackSlot | undefined = fc.stack[i];
-      const slotNeeded = ((i < 32 ? nlo >>> i : nhi >>> (i - 32)) & 1) === 1;
-      if (!exact && !slotNeeded && isSpilledReg(so) && so.spilled.type === RegType.SCALAR_VALUE && sc &&
-        sc.types.every((t) => t === Slot.MISC || t === Slot.ZERO || t === Slot.SPILL) &&
-        (!isSpilledReg(sc) || sc.spilled.type === RegType.SCALAR_VALUE)) {
-        if (so.types.every((t, b) => t !== Slot.ZERO || sc.types[b] === Slot.ZERO)) continue;
+      const ot = so.types, ct = sc ? sc.types : INVALID_TYPES;
+      if (mode !== NOT_EXACT) {
+        for (let b = 0; b < 8; b++) if (ot[b] !== ct[b]) return false;
+      }
+      // a full 64-bit scalar spill, or all-misc bytes (an unknown scalar when read), on both sides
+      const oreg = scalarForStack(so), creg = sc ? scalarForStack(sc) : undefined;
+      if (oreg && creg) {
+        if (!this.regsafe(oreg, creg, mode)) return false;
+        continue;
       }
       for (let b = 0; b < 8; b++) {
-        const to = so.types[b];
-        const tc = sc ? sc.types[b] : Slot.INVALID;
-        if (exact) { if (to !== tc) return false; continue; }
+        const to = ot[b];
         if (to === Slot.INVALID) continue;
         // privileged loads may read uninitialised stack: misc matches anything but special slots
-        if (to === Slot.MISC && tc !== Slot.DYNPTR && tc !== Slot.ITER) continue;
-        if (to !== tc) return false;
+        if (to === Slot.MISC && ct[b] !== Slot.DYNPTR && ct[b] !== Slot.ITER) continue;
+        if (to !== ct[b]) return false;
       }
       if (!sc) continue;
-      if (isSpilledReg(so) || so.types[0] === Slot.DYNPTR || so.types[0] === Slot.ITER) {
-        if (!this.regsafe(so.spilled, sc.spilled, exact, checkIds, slotNeeded || so.types[0] === Slot.DYNPTR || so.types[0] === Slot.ITER)) return false;
-        if (so.spilled.iterState !== sc.spilled.iterState || so.spilled.iterDepth !== sc.spilled.iterDepth && exact) return false;
+      if (isSpilledReg(so) || ot[0] === Slot.DYNPTR || ot[0] === Slot.ITER) {
+        if (!this.regsafe(so.spilled, sc.spilled, ot[0] === Slot.DYNPTR || ot[0] === Slot.ITER ? (mode === EXACT ? EXACT : RANGE_WITHIN) : mode)) return false;
+        if (so.spilled.iterState !== sc.spilled.iterState || so.spilled.iterDepth !== sc.spilled.iterDepth && mode === EXACT) return false;
       }
     }
-    if (exact) {
+    if (mode === EXACT) {
       for (let i = fo.stack.length; i < fc.stack.length; i++) if (fc.stack[i].types.some((t) => t !== Slot.INVALID)) return false;
     }
     return true;
@@ -849,10 +973,12 @@ export class Verifier {
           if (op === 0x10) { markUnknown(dst); return; }
           this.err(`R${insn.dst} pointer ${ALU_STR[op >> 4]} pointer prohibited`);
         }
+        this.markPrecise(insn.dst); // scalar += pointer: the scalar's range becomes the pointer's offset
         this.adjustPtrMinMax(insn, src, dst, true);
         return;
       }
       if (dst.type !== RegType.SCALAR_VALUE) {
+        this.markPrecise(insn.src); // pointer += scalar
         this.adjustPtrMinMax(insn, dst, src, false);
         return;
       }
@@ -1238,8 +1364,8 @@ export class Verifier {
         return;
       case RegType.CONST_PTR_TO_MAP: {
         off += reg.off;
-        if (write) this.err('only read from bpf_map is supported');
-        if (off < 0) this.err(`R${regno} is bpf_map invalid negative access: off=${off}`);
+        if (off < 0) this.err(`R${regno} is ${mapStructName(reg.map?.type)} invalid negative access: off=${off}`);
+        if (write) this.err(`only read from ${mapStructName(reg.map?.type)} is supported`);
         setValueUnknown();
         return;
       }
@@ -1357,6 +1483,7 @@ export class Verifier {
       const minOff = sminNum(ptr) + off, maxOff = smaxNum(ptr) + off + size;
       const value = valueRegno >= 0 ? this.regs[valueRegno] : knownScalar(imm ?? 0);
       const zero = value.type === RegType.SCALAR_VALUE && tnumIsZero(value.varOff);
+      let zeroUsed = false;
       for (let i = minOff; i < maxOff; i++) {
         const slot = -i - 1, spi = slot >> 3;
         const s = fr.stack[spi];
@@ -1365,13 +1492,17 @@ export class Verifier {
         if (s.types[0] === Slot.ITER) this.err(`potential write to dynptr at off=${i} disallowed`);
         const cur = s.types[slot & 7];
         if (!(zero && cur === Slot.ZERO)) s.types[slot & 7] = cur === Slot.INVALID ? Slot.MISC : Slot.MISC;
+        else zeroUsed = true;
       }
+      // zero bytes stay zero only because the value is zero: it must be precise
+      if (zeroUsed && valueRegno >= 0) this.markPrecise(valueRegno);
       return;
     }
     off += tnumSNum(ptr.varOff);
     const slot = -off - 1;
     const spi = slot >> 3;
     const s = fr.stack[spi];
+    this.noteStackAccess(ptr.frameno, spi);
     if (s.types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
     const value = valueRegno >= 0 ? this.regs[valueRegno] : undefined;
     if (size === 8 && value && !(value.type === RegType.SCALAR_VALUE && false)) {
@@ -1418,6 +1549,8 @@ export class Verifier {
         return;
       }
     }
+    // a zero register written as bytes: the slot says zero only because the value is precisely zero
+    if (isZero && value) this.markPrecise(valueRegno);
     for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = isZero ? Slot.ZERO : Slot.MISC;
   }
 
@@ -1451,6 +1584,7 @@ export class Verifier {
     const slot = -off - 1;
     const spi = slot >> 3;
     const s = fr.stack[spi];
+    this.noteStackAccess(ptr.frameno, spi);
     if (isSpilledReg(s) || s.types.some((t) => t === Slot.SPILL)) {
       let spillSize = 0;
       for (let i = 7; i >= 0 && s.types[i] === Slot.SPILL; i--) spillSize++;
@@ -1630,10 +1764,11 @@ export class Verifier {
     }
     if (op === 0xe0) {
       if (insn.code !== 0xe5 || insn.src !== 0 || insn.dst !== 0 || insn.imm !== 0) {
-        this.err(`invalid may_goto off ${insn.off} imm ${insn.imm}`);
+        this.err(`invalid may_goto imm ${insn.imm}`);
       }
       const br = this.pushPath(idx + 1, idx, false);
       br.mayGotoDepth++;
+      this.widenLoopState(br, idx);
       this.insnIdx += insn.off + 1;
       this.cur.path = { insn: idx, taken: true, prev: this.cur.path };
       return;
@@ -1654,11 +1789,19 @@ export class Verifier {
       src = regs[insn.src];
     } else {
       if (insn.src !== 0) this.err('BPF_JMP/JMP32 uses reserved fields');
-      src = knownScalar(insn.imm);
+      src = JMP_IMM_REG;
+      markKnownScalarNum(src, insn.imm);
     }
     const jmp32 = (insn.code & 7) === 6;
+    let hflags = dst.type === RegType.PTR_TO_STACK ? HF_DST_STACK : 0;
+    if (insn.code & 8 && src.type === RegType.PTR_TO_STACK) hflags |= HF_SRC_STACK;
+    if (hflags) this.pushHist(hflags);
     const pred = isBranchTaken(dst, src, op, jmp32);
-    if (pred >= 0) this.noteDecidedBranch(idx, dst, src);
+    if (pred >= 0) {
+      // the branch was decided by the values: they must be precise in the states this path came from
+      if (dst.type === RegType.SCALAR_VALUE) this.markPrecise(insn.dst);
+      if (insn.code & 8 && src.type === RegType.SCALAR_VALUE) this.markPrecise(insn.src);
+    }
     if (pred === 1) {
       this.insnIdx += insn.off + 1;
       this.cur.path = { insn: idx, taken: true, prev: this.cur.path };
@@ -1669,14 +1812,22 @@ export class Verifier {
       this.cur.path = { insn: idx, taken: false, prev: this.cur.path };
       return;
     }
+    // scalars sharing an id with a compared one gain range here: precision follows them (history)
+    if ((insn.code & 8 && src.type === RegType.SCALAR_VALUE && src.id) || (dst.type === RegType.SCALAR_VALUE && dst.id)) {
+      const linked: number[] = [];
+      if (insn.code & 8 && src.type === RegType.SCALAR_VALUE && src.id) this.linkedRegs(src.id, linked);
+      if (dst.type === RegType.SCALAR_VALUE && dst.id) this.linkedRegs(dst.id, linked);
+      if (linked.length > 1) this.pushHist(0, linked);
+    }
     const other = this.pushPath(idx + insn.off + 1, idx, true);
     this.cur.path = { insn: idx, taken: false, prev: this.cur.path };
     const oregs = other.frames[other.cur].regs;
     if (insn.code & 8) {
       this.regSetMinMax(oregs[insn.dst], oregs[insn.src], dst, src, op, jmp32);
     } else {
-      const fake1 = knownScalar(insn.imm);
-      const fake2 = knownScalar(insn.imm);
+      const fake1 = JMP_FAKE1, fake2 = JMP_FAKE2;
+      markKnownScalarNum(fake1, insn.imm);
+      markKnownScalarNum(fake2, insn.imm);
       this.regSetMinMax(oregs[insn.dst], fake1, dst, fake2, op, jmp32);
     }
     if ((insn.code & 8) && src.type === RegType.SCALAR_VALUE && src.id) {
@@ -1774,7 +1925,7 @@ export class Verifier {
     const fn = helperProto(id, this.prog.progType);
     if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
-    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog) || netHelperWithheld(fn.name, this.prog)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
@@ -1800,6 +1951,9 @@ export class Verifier {
       if (this.cur.activeLock) this.err('tail_call cannot be used inside bpf_spin_lock-ed region');
       if (this.cur.refs.some((r) => r.kind === 'ptr')) this.err('tail_call would lead to reference leak');
       if (this.cur.rcuDepth) this.err('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
+      // record_func_key: a constant in-range index is remembered, so it must be precise
+      const r3 = this.regs[3];
+      if (meta.map && r3.type === RegType.SCALAR_VALUE && tnumIsConst(r3.varOff) && tnumUNum(r3.varOff) < meta.map.maxEntries) this.markPrecise(3);
     }
     const isCallback = fn.args.some((a) => a.base === 'ARG_PTR_TO_FUNC');
     const regs = this.regs;
@@ -1918,6 +2072,7 @@ export class Verifier {
         this.err(`Possibly NULL pointer passed to helper arg${regno}`);
       }
       if (maybeNull && zeroScalar) {
+        this.markPrecise(regno); // NULL for a nullable argument
         if (base === 'ARG_PTR_TO_MEM' || base === 'ARG_PTR_TO_MAP_VALUE') { meta.rawMode = false; }
         return;
       }
@@ -1955,7 +2110,15 @@ export class Verifier {
       case 'ARG_PTR_TO_MAP_KEY': {
         if (!meta.map) this.err('invalid map_ptr to access map->key');
         this.checkHelperMem(regno, meta.map.keySize, false, meta, true);
-        if (reg.type === RegType.PTR_TO_STACK) meta.constKey = this.constantMapKey(reg, meta.map.keySize);
+        if (reg.type === RegType.PTR_TO_STACK) {
+          meta.constKey = this.constantMapKey(reg, meta.map.keySize);
+          // an array lookup with a constant key relies on the spilled constant (get_constant_map_key)
+          if (meta.constKey !== undefined && (meta.map.type === MapType.ARRAY || meta.map.type === MapType.PERCPU_ARRAY)) {
+            const spi = (-(reg.off + tnumSNum(reg.varOff)) - 1) >> 3;
+            const slot = this.cur.frames[reg.frameno].stack[spi];
+            if (slot && isSpilledReg(slot) && slot.spilled.type === RegType.SCALAR_VALUE) this.markPreciseSlot(reg.frameno, spi);
+          }
+        }
         return;
       }
       case 'ARG_PTR_TO_MAP_VALUE': {
@@ -1980,6 +2143,7 @@ export class Verifier {
       case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': {
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a known constant'`);
         meta.constSize = tnumValueBig(reg.varOff);
+        this.markPrecise(regno);
         return;
       }
       case 'ARG_PTR_TO_FUNC':
@@ -2074,6 +2238,7 @@ export class Verifier {
     if ((reg.uminH | reg.uminL) === 0 && !zeroOk) this.err(`R${regno} invalid zero-sized read: u64=[${sminOf(reg)},${smaxOf(reg)}]`);
     if (umaxNum(reg) >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
     meta.msize = umaxOf(reg);
+    this.markPrecise(regno);
     if ((reg.umaxH | reg.umaxL) === 0 && zeroOk) return;
     this.checkHelperMem(regno - 1, umaxNum(reg), meta.rawMode, meta, false, zeroOk);
   }
@@ -2235,7 +2400,7 @@ export class Verifier {
 
   // ---- bpf-to-bpf calls -----------------------------------------------------------------
 
-  private globalOf(sp: number): { name: string; args: GlobalArg[] } | undefined {
+  private globalOf(sp: number): { name: string; args: GlobalArg[]; invalid?: string } | undefined {
     const start = this.subprogs[sp]?.start;
     const fi = this.prog.funcInfo.find((f) => f.insnOff === start);
     return fi ? globalFunc(this.obj.btf, fi.typeId) : undefined;
@@ -2251,6 +2416,10 @@ export class Verifier {
     const g = sp > 0 ? this.globalOf(sp) : undefined;
     if (g) {
       if (this.cur.activeLock) this.err('global function calls are not allowed while holding a lock,\nuse static function instead');
+      if (g.invalid) {
+        this.verbose(`${g.invalid}\n`);
+        this.err(`Caller passes invalid args into func#${sp} ('${g.name}')`);
+      }
       const regs = this.regs;
       g.args.forEach((a, i) => {
         const r = regs[i + 1];
@@ -2262,9 +2431,12 @@ export class Verifier {
         if (a.kind === 'scalar' && r.type !== RegType.SCALAR_VALUE) bad(`R${i + 1} is not a scalar`);
         if (a.kind === 'ctx' && r.type !== RegType.PTR_TO_CTX) bad(`arg#${i} expects pointer to ctx`);
         if (a.kind === 'mem') {
-          if (r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff)) return;
+          if (!a.nonNull && r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff)) return;
+          if (a.nonNull && r.type !== RegType.SCALAR_VALUE && r.flags & PTR_MAYBE_NULL) bad(`arg#${i} is expected to be non-NULL`);
           try {
             this.checkHelperMem(i + 1, a.size, false, { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: 0 }, false);
+            // check_mem_reg: the callee may also write the memory
+            this.checkHelperMem(i + 1, a.size, true, { rawMode: true, releaseRegno: 0, refObjId: 0, funcId: 0 }, false);
           } catch (e) {
             if (e instanceof VerifierError) bad(e.message);
             throw e;
@@ -2312,6 +2484,13 @@ export class Verifier {
     const name = this.kfuncName(idx);
     if (!name) this.err('invalid kernel function call not eliminated in verifier pass');
     const regs = this.regs;
+    // kfuncs' constant and size arguments are used for their values; not knowing which those are
+    // for every kfunc, every scalar argument counts as used that way (sound, may prune less)
+    if (!KFUNC_NO_SCALAR_ARGS.test(name)) {
+      let mask = 0;
+      for (let r = 1; r <= 5; r++) if (regs[r].type === RegType.SCALAR_VALUE) mask |= 1 << r;
+      if (mask) this.markPreciseRegs(mask);
+    }
     if (name === 'bpf_iter_num_new' || name === 'bpf_iter_num_next' || name === 'bpf_iter_num_destroy') {
       this.iterNumCall(name, idx);
       return;
@@ -2350,6 +2529,14 @@ export class Verifier {
       checkMemSize: (sizeRegno: number) => this.kfuncMemArg(sizeRegno - 1, 0, sizeRegno),
       checkConstStr: (regno: number) => this.checkConstStrArg(regno),
       note: (m: string) => { if (!this.notes.includes(m)) this.notes.push(m); },
+      iterNextFork: (frameno: number, spis: number[]) => {
+        const q = this.pushPath(this.insnIdx + 1, this.insnIdx, false);
+        for (const x of spis) q.frames[frameno].stack[x].spilled.iterState = 'drained';
+        const qr = q.frames[q.cur].regs;
+        for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
+        markKnownScalar(qr[0], 0, 0);
+      },
+      iterWiden: () => this.widenLoopState(this.cur, this.insnIdx),
     };
   }
 
@@ -2421,6 +2608,7 @@ export class Verifier {
       for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
       markKnownScalar(qr[0], 0, 0);
       slot.spilled.iterDepth = (slot.spilled.iterDepth ?? 0) + 1;
+      this.widenLoopState(this.cur, idx);
       for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
       markPtr(regs[0], RegType.PTR_TO_MEM, MEM_RDONLY);
       regs[0].memSize = 4;
@@ -2443,6 +2631,7 @@ export class Verifier {
       const r0 = this.regs[0];
       if (f.inCallback) {
         if (r0.type !== RegType.SCALAR_VALUE) this.err('R0 not a scalar value');
+        this.markPrecise(0);
         const rng = f.callbackRet!;
         if (sminOf(r0) < rng.min || smaxOf(r0) > rng.max) {
           this.err(`At callback return the register R0 has ${scalarDesc(r0)} should have been in [${rng.min}, ${rng.max}]`);
@@ -2491,6 +2680,7 @@ export class Verifier {
     const range = this.returnRange();
     if (!range) return;
     if (r0.type !== RegType.SCALAR_VALUE) this.err(`At program exit the register R0 is not a known value (${regTypeStr(r0.type, r0.flags)})`);
+    this.markPrecise(0);
     if (sminOf(r0) < range[0] || smaxOf(r0) > range[1]) {
       this.err(`At program exit the register R0 has ${scalarDesc(r0)} should have been in [${range[0]}, ${range[1]}]`);
     }
@@ -2595,7 +2785,6 @@ function scratched(insn: Insn): number[] {
   if (cls === 5 && (insn.code & 0xf0) === 0x80) return [0];
   return [];
 }
-class RestartSignal extends Error {}
 
 const PKT_CHANGING = new Set(['bpf_clone_redirect', 'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_lwt_push_encap',
   'bpf_lwt_seg6_action', 'bpf_lwt_seg6_adjust_srh', 'bpf_lwt_seg6_store_bytes', 'bpf_msg_pop_data', 'bpf_msg_pull_data',
@@ -2631,6 +2820,8 @@ function copyReg(dst: Reg, src: Reg): void {
 
 /** the source operand of ALU ops with an immediate (used and dropped within one instruction) */
 const IMM_REG = knownScalar(0);
+/** the immediate operand of a conditional jump, and the two copies branch refinement narrows */
+const JMP_IMM_REG = knownScalar(0), JMP_FAKE1 = knownScalar(0), JMP_FAKE2 = knownScalar(0);
 
 function scalarDesc(r: Reg): string {
   let s = '';
@@ -2751,7 +2942,9 @@ function compatibleTypes(base: string): TypeFlag[] | undefined {
     case 'ARG_PTR_TO_CONST_STR': return [[RegType.PTR_TO_MAP_VALUE, 0]];
     case 'ARG_PTR_TO_TIMER': return [[RegType.PTR_TO_MAP_VALUE, 0]];
     case 'ARG_PTR_TO_DYNPTR': return [[RegType.PTR_TO_STACK, 0], [RegType.CONST_PTR_TO_DYNPTR, 0]];
-    case 'ARG_PTR_TO_PERCPU_BTF_ID': return undefined;
+    // percpu kernel variables are not told apart from other BTF pointers here: any BTF pointer passes (checkFuncArg)
+    case 'ARG_PTR_TO_PERCPU_BTF_ID': return PERCPU_BTF_ARG;
+    case 'ARG_KPTR_XCHG_DEST': return KPTR_XCHG_DEST_ARG;
     default: return undefined;
   }
 }
@@ -2811,6 +3004,22 @@ function pktBranchTaken(d: Reg, s: Reg, op: number): number {
       break;
   }
   return -1;
+}
+
+const NOT_EXACT = 0, EXACT = 1, RANGE_WITHIN = 2;
+/** kfuncs whose scalar arguments are never used for their exact values */
+const KFUNC_NO_SCALAR_ARGS = /^bpf_(iter_num_(new|next|destroy)|rcu_read_(un)?lock|preempt_(disable|enable))$/;
+const INVALID_TYPES = [0, 0, 0, 0, 0, 0, 0, 0];
+/** an unknown scalar: what a read of all-misc stack bytes gives */
+const UNBOUND_SCALAR = ((): Reg => { const r = notInit(); markUnknown(r); return r; })();
+
+/** scalar_reg_for_stack: the scalar a slot holds when it is a full scalar spill or all misc */
+function scalarForStack(s: StackSlot): Reg | undefined {
+  const t = s.types;
+  if (t[0] === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE) return s.spilled;
+  // uninitialised bytes count as misc for a privileged loader (allow_uninit_stack)
+  for (let b = 0; b < 8; b++) if (t[b] !== Slot.MISC && t[b] !== Slot.INVALID) return undefined;
+  return UNBOUND_SCALAR;
 }
 
 export { tnumRange, notInit, S64_MIN, PTR_UNTRUSTED };
