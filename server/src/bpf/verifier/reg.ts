@@ -13,7 +13,7 @@
 import type { MapDef } from '../loader/types';
 import {
   Tnum, TNUM_UNKNOWN, u64, s64, tnumConst, tnumIsConst, tnumIsUnknown, tnumSubreg,
-  tnumIntersect, tnumRange, tnumWithSubreg, tnumConstSubreg, tnumStr, tnumValueBig, hiOf,
+  tnumIntersect, tnumRange, tnumConstSubreg, tnumStr, tnumValueBig, hiOf, fls64,
 } from './tnum';
 
 export const enum RegType {
@@ -44,6 +44,7 @@ export const S32_MIN = -0x8000_0000;
 export const S32_MAX = 0x7fff_ffff;
 export const U32_MAX = 0xffff_ffff;
 
+// A new field must also be added to notInit, cloneReg and copyRegInto below.
 export interface Reg {
   type: RegType;
   flags: number;
@@ -102,6 +103,17 @@ export function cloneReg(r: Reg): Reg {
     memSize: r.memSize, frameno: r.frameno, subprogno: r.subprogno, dynptrType: r.dynptrType, dynptrId: r.dynptrId, precise: r.precise,
     mapUid: r.mapUid, iterState: r.iterState, iterDepth: r.iterDepth,
   };
+}
+
+/** dst = src, field by field (Object.assign is several times slower on this hot path) */
+export function copyRegInto(d: Reg, r: Reg): void {
+  d.type = r.type; d.flags = r.flags; d.off = r.off; d.varOff = r.varOff;
+  d.sminH = r.sminH; d.sminL = r.sminL; d.smaxH = r.smaxH; d.smaxL = r.smaxL;
+  d.uminH = r.uminH; d.uminL = r.uminL; d.umaxH = r.umaxH; d.umaxL = r.umaxL;
+  d.s32min = r.s32min; d.s32max = r.s32max; d.u32min = r.u32min; d.u32max = r.u32max;
+  d.id = r.id; d.refObjId = r.refObjId; d.range = r.range; d.map = r.map; d.btfId = r.btfId; d.btfName = r.btfName;
+  d.memSize = r.memSize; d.frameno = r.frameno; d.subprogno = r.subprogno; d.dynptrType = r.dynptrType; d.precise = r.precise;
+  d.mapUid = r.mapUid; d.iterState = r.iterState; d.iterDepth = r.iterDepth;
 }
 
 export const baseTypeStr = (t: RegType): string => TYPE_STR[t] ?? '?';
@@ -424,7 +436,19 @@ function deduceMixed(r: Reg): void {
     const maxH = r.s32max >> 31; // 0 unless the 32-bit bounds are contradictory
     r.sminH = 0; r.sminL = r.s32min; r.smaxH = maxH; r.smaxL = r.s32max;
     r.uminH = 0; r.uminL = r.s32min; r.umaxH = maxH; r.umaxL = r.s32max;
-    r.varOff = tnumIntersect(r.varOff, tnumRange(0, r.s32min, maxH, r.s32max));
+    // var_off = intersect(var_off, range(umin, umax)); a new Tnum only when it changes
+    const t = r.varOff;
+    const bits = fls64(maxH, r.s32min ^ r.s32max);
+    if (bits > 32) {
+      // only with contradictory 32-bit bounds: the range of (0, s32min)..(maxH, s32max) as a tnum
+      r.varOff = tnumIntersect(t, tnumRange(0, r.s32min, maxH, r.s32max));
+      return;
+    }
+    const rml = bits === 0 ? 0 : bits < 32 ? (1 << bits) - 1 : -1;
+    const rvl = r.s32min & ~rml;
+    const ml = t.ml & rml, vl = (t.vl | rvl) & ~ml;
+    // the range's high half is known (zero): the intersection's high half is t's known bits
+    if (t.mh !== 0 || ml !== t.ml || vl !== t.vl) r.varOff = { vh: t.vh, vl, mh: 0, ml };
   }
 }
 
@@ -435,9 +459,38 @@ function deduceBounds(r: Reg): void {
 }
 
 function boundOffset(r: Reg): void {
-  const v64 = tnumIntersect(r.varOff, tnumRange(r.uminH, r.uminL, r.umaxH, r.umaxL));
-  const v32 = tnumIntersect(tnumSubreg(v64), tnumRange(0, r.u32min, 0, r.u32max));
-  r.varOff = tnumWithSubreg(v64, v32);
+  // var_off = intersect(var_off, range(umin, umax)), then its low half intersected with
+  // range(u32min, u32max); computed on the halves, a new Tnum only when something changes
+  const t = r.varOff;
+  let bits = fls64(r.uminH ^ r.umaxH, r.uminL ^ r.umaxL);
+  let rvh = 0, rvl = 0, rmh = -1, rml = -1;
+  if (bits <= 63) {
+    if (bits === 0) { rmh = 0; rml = 0; } else if (bits < 32) { rmh = 0; rml = (1 << bits) - 1; } else if (bits === 32) { rmh = 0; rml = -1; } else {
+      rmh = (1 << (bits - 32)) - 1; rml = -1;
+    }
+    rvh = r.uminH & ~rmh; rvl = r.uminL & ~rml;
+  }
+  const mh = t.mh & rmh;
+  let ml = t.ml & rml;
+  const vh = (t.vh | rvh) & ~mh;
+  let vl = (t.vl | rvl) & ~ml;
+  bits = fls64(0, r.u32min ^ r.u32max);
+  const m32 = bits === 0 ? 0 : bits < 32 ? (1 << bits) - 1 : -1;
+  const v32 = r.u32min & ~m32;
+  ml &= m32;
+  vl = (vl | v32) & ~ml;
+  if (vh !== t.vh || vl !== t.vl || mh !== t.mh || ml !== t.ml) r.varOff = { vh, vl, mh, ml };
+}
+
+/** the bounds (without var_off) as they were before a deduction round, to detect a fixed point */
+let P0 = 0, P1 = 0, P2 = 0, P3 = 0, P4 = 0, P5 = 0, P6 = 0, P7 = 0, P8 = 0, P9 = 0, P10 = 0, P11 = 0;
+function saveBounds(r: Reg): void {
+  P0 = r.sminH; P1 = r.sminL; P2 = r.smaxH; P3 = r.smaxL; P4 = r.uminH; P5 = r.uminL; P6 = r.umaxH; P7 = r.umaxL;
+  P8 = r.s32min; P9 = r.s32max; P10 = r.u32min; P11 = r.u32max;
+}
+function boundsSame(r: Reg): boolean {
+  return P0 === r.sminH && P1 === r.sminL && P2 === r.smaxH && P3 === r.smaxL && P4 === r.uminH && P5 === r.uminL &&
+    P6 === r.umaxH && P7 === r.umaxL && P8 === r.s32min && P9 === r.s32max && P10 === r.u32min && P11 === r.u32max;
 }
 
 /** reg_bounds_sync: make tnum, 64- and 32-bit signed and unsigned bounds agree. */
@@ -451,9 +504,14 @@ export function regBoundsSync(r: Reg): void {
     return;
   }
   updateRegBounds(r);
-  deduceBounds(r);
-  deduceBounds(r);
-  deduceBounds(r);
+  // the kernel runs three rounds; a round that changes nothing (bounds and var_off) is a fixed
+  // point, so the rounds after it would change nothing either
+  for (let i = 0; i < 3; i++) {
+    saveBounds(r);
+    const t = r.varOff;
+    deduceBounds(r);
+    if (r.varOff === t && boundsSame(r)) break;
+  }
   boundOffset(r);
   updateRegBounds(r);
 }

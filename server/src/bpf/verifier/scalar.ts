@@ -211,9 +211,10 @@ export function xor64(d: Reg, s: Reg): void {
 
 function lsh32Bounds(d: Reg, umin: number, umax: number): void {
   d.s32min = S32_MIN; d.s32max = S32_MAX;
-  if (umax > 31 || d.u32max > 2 ** (31 - umax)) { d.u32min = 0; d.u32max = U32_MAX; } else {
-    d.u32min = (d.u32min * 2 ** umin) >>> 0;
-    d.u32max = (d.u32max * 2 ** umax) >>> 0;
+  // u32max > 1 << (31 - umax): the shift may lose bits; otherwise the shifted bounds fit
+  if (umax > 31 || d.u32max > (1 << (31 - umax)) >>> 0) { d.u32min = 0; d.u32max = U32_MAX; } else {
+    d.u32min = (d.u32min << umin) >>> 0;
+    d.u32max = (d.u32max << umax) >>> 0;
   }
 }
 
