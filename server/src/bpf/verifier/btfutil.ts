@@ -26,7 +26,7 @@ export function specialFieldOffset(btf: Btf | undefined, map: MapDef, structName
   return undefined;
 }
 
-export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number } | { kind: 'other' };
+export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; /** __arg_nonnull */ nonNull?: boolean } | { kind: 'other' };
 
 function sizeOfType(btf: Btf, id: number, depth = 0): number {
   const t = skipMods(btf, id);
@@ -41,25 +41,52 @@ function sizeOfType(btf: Btf, id: number, depth = 0): number {
 
 const CTX_NAMES = new Set(['__sk_buff', 'xdp_md', 'pt_regs', 'bpf_sock_ops', 'sk_msg_md', 'bpf_sock', 'bpf_sock_addr',
   'bpf_perf_event_data', 'bpf_raw_tracepoint_args', 'bpf_sk_lookup', 'bpf_sysctl', 'bpf_sockopt', 'bpf_cgroup_dev_ctx',
-  'sk_reuseport_md', 'bpf_flow_keys', 'bpf_nf_ctx']);
+  'sk_reuseport_md', 'bpf_flow_keys', 'bpf_nf_ctx', 'bpf_user_pt_regs_t']);
+
+/** The "arg:..." decl tags (__arg_ctx, __arg_nonnull...) on each parameter of FUNC funcId. */
+function argTags(btf: Btf, funcId: number): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  for (const t of btf.types) {
+    if (!t || t.kind !== BtfKind.DECL_TAG || t.type !== funcId || !t.name.startsWith('arg:')) continue;
+    const i = t.componentIdx ?? -1;
+    if (i < 0) continue;
+    let set = out.get(i);
+    if (!set) out.set(i, (set = new Set()));
+    set.add(t.name.slice(4));
+  }
+  return out;
+}
 
 /** A global (non-static) function's name and argument kinds from its BTF prototype, or undefined for static ones. */
-export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: string; args: GlobalArg[] } | undefined {
+export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: string; args: GlobalArg[]; invalid?: string } | undefined {
   if (!btf) return undefined;
   const f = btf.types[funcTypeId];
   if (!f || f.kind !== BtfKind.FUNC || f.linkage !== 1) return undefined;
   const proto = btf.types[f.type];
-  const args: GlobalArg[] = (proto?.params ?? []).map((p) => {
+  const tags = argTags(btf, f.id);
+  // btf_prepare_func_args: the return type must be an integer or enum
+  const ret = skipMods(btf, proto?.type ?? 0);
+  let invalid: string | undefined = ret && (ret.kind === BtfKind.INT || ret.kind === BtfKind.ENUM || ret.kind === BtfKind.ENUM64)
+    ? undefined : `Global function ${f.name}() doesn't return scalar. Only those are supported.`;
+  const args: GlobalArg[] = (proto?.params ?? []).map((p, i) => {
     const t = skipMods(btf, p.type);
     if (!t) return { kind: 'other' } as GlobalArg;
     if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
     if (t.kind === BtfKind.PTR) {
+      const tag = tags.get(i);
+      // btf_prepare_func_args: __arg_ctx makes any pointer the program's ctx
+      if (tag?.has('ctx')) return { kind: 'ctx' };
       const pt = skipMods(btf, t.type);
       if (pt && (pt.kind === BtfKind.STRUCT || pt.kind === BtfKind.UNION) && CTX_NAMES.has(pt.name)) return { kind: 'ctx' };
+      if (tag?.has('trusted') || tag?.has('untrusted') || tag?.has('arena')) return { kind: 'other' };
       const size = sizeOfType(btf, t.type);
-      return size > 0 ? { kind: 'mem', size } : { kind: 'other' };
+      if (size > 0) return { kind: 'mem', size, nonNull: tag?.has('nonnull') || undefined };
+      // btf_resolve_size fails (void *, forward declarations...)
+      invalid ??= `arg#${i} reference type size cannot be determined`;
+      return { kind: 'other' };
     }
+    invalid ??= `Arg#${i} type in ${f.name}() is not supported yet.`;
     return { kind: 'other' };
   });
-  return { name: f.name, args };
+  return { name: f.name, args, invalid };
 }
