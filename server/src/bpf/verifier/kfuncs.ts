@@ -6,10 +6,11 @@
 import type { Btf, LoadedProgram } from '../loader/types';
 import { BtfKind, BtfType } from '../btf/types';
 import {
-  Reg, RegType, markNotInit, markUnknown, markPtr, regTypeStr, PTR_MAYBE_NULL, MEM_RDONLY, PTR_UNTRUSTED, PTR_TRUSTED,
+  Reg, RegType, notInit, markNotInit, markUnknown, markPtr, markKnownScalarNum, regTypeStr, PTR_MAYBE_NULL, MEM_RDONLY, PTR_UNTRUSTED, PTR_TRUSTED,
   MEM_RCU, MEM_ALLOC, MEM_PERCPU, NON_OWN_REF,
 } from './reg';
-import { tnumIsConst, tnumIsZero, tnumUNum, tnumStr } from './tnum';
+import { tnumIsConst, tnumIsZero, tnumUNum, tnumSNum, tnumStr } from './tnum';
+import { Slot } from './state';
 import { VerifierError } from './errors';
 import { kfuncFacts, kfuncAllowedFor } from '../../knowledge/kfuncs';
 import { progTypeName } from '../progtypes';
@@ -27,6 +28,10 @@ export interface KfuncHost extends DynptrHost {
   /** check_reg_const_str */
   checkConstStr(regno: number): void;
   note(msg: string): void;
+  /** process_iter_next_call: queue the other outcome of an iterator's next (drained, R0 = 0) */
+  iterNextFork(frameno: number, spis: number[]): void;
+  /** widen_imprecise_scalars on the looping path */
+  iterWiden(): void;
 }
 
 const BPF_REG_TRUSTED_MODIFIERS = MEM_ALLOC | PTR_TRUSTED | NON_OWN_REF;
@@ -101,6 +106,7 @@ interface Meta {
   r0Size?: number;
   r0Rdonly: boolean;
   dynptr?: { id: number; type: DynptrType; refObjId: number };
+  iter?: { frameno: number; spis: number[] };
   argBtfId?: number;
   argBtfName?: string;
 }
@@ -185,15 +191,18 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     return 'done';
   }
   if (h.cur.rcuDepth && has('KF_SLEEPABLE')) h.err(`kernel func ${name} is sleepable within rcu_read_lock region`);
+  if (has('KF_RCU_PROTECTED') && !(h.cur.rcuDepth > 0 || h.cur.activeLock !== 0 || !h.prog.sleepable)) {
+    h.err(`kernel func ${name} requires RCU critical section protection`);
+  }
 
   const proto = fn && btf ? btf.types[fn.type] : undefined;
   if (!btf || !proto || proto.kind !== BtfKind.FUNC_PROTO) return 'unmodelled';
   const params = proto.params ?? [];
   if (params.length > 5) h.err(`Function ${name} has ${params.length} > 5 args`);
-  if (has('KF_ITER_NEW') || has('KF_ITER_NEXT') || has('KF_ITER_DESTROY')) return 'unmodelled';
   if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|wq_|res_spin_|local_irq_|preempt_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
 
   const meta: Meta = { name, flags, refObjId: 0, releaseRegno: 0, r0Rdonly: false };
+  const isIterKfunc = has('KF_ITER_NEW') || has('KF_ITER_NEXT') || has('KF_ITER_DESTROY');
   const isRelease = has('KF_RELEASE');
   // kfuncs newer than the 6.12 table come from a later kernel's source, where KF_TRUSTED_ARGS became
   // the default and was dropped from the flags (6.18 still has it, e.g. on bpf_send_signal_task):
@@ -240,6 +249,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     else if (sfx === 'alloc') kind = 'alloc';
     else if (sfx === 'refcounted_kptr') kind = 'refcounted';
     else if (isStructT(refT) && SPECIAL_STRUCT_ARGS[refName]) kind = SPECIAL_STRUCT_ARGS[refName];
+    else if (isIterKfunc && i === 0) kind = 'iter';
     else if (sfx === 'str') kind = 'str';
     else if (sfx === 'map') kind = 'map';
     else if (reg.type === RegType.PTR_TO_BTF_ID || reg2btf(reg)) {
@@ -297,6 +307,9 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
         if (!uninit) meta.dynptr = dynptrOf(h, h.regs[regno]);
         break;
       }
+      case 'iter':
+        meta.iter = processIterArg(h, regno, idx, refT, has('KF_ITER_NEW'), has('KF_ITER_DESTROY'), has('KF_RCU_PROTECTED'), name);
+        break;
       case 'map':
         if (reg.type !== RegType.CONST_PTR_TO_MAP && !reg.map) h.err(`pointer in R${regno} isn't map pointer`);
         break;
@@ -423,7 +436,12 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     r0.memSize = size;
     if (meta.refObjId) r0.refObjId = meta.refObjId;
   } else {
-    markPtr(r0, RegType.PTR_TO_BTF_ID, 0);
+    let fl = 0;
+    if (has('KF_ITER_NEXT') && meta.iter) {
+      const st = h.cur.frames[meta.iter.frameno].stack[meta.iter.spis[0]].spilled;
+      fl = st.flags & MEM_RCU ? MEM_RCU : PTR_TRUSTED;
+    }
+    markPtr(r0, RegType.PTR_TO_BTF_ID, fl);
     r0.btfId = pt.id;
     r0.btfName = pt.name;
   }
@@ -436,7 +454,75 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     if (retNull) r0.id = id;
     r0.refObjId = id;
   }
+  if (has('KF_ITER_NEXT') && meta.iter) iterNext(h, meta.iter);
   return 'done';
+}
+
+const iterTypeStr = (t: BtfType | undefined): string => (t?.name ?? '').replace(/^bpf_iter_/, '');
+
+/** process_iter_arg: the iterator state on the stack (nr_slots = its struct's size / 8). */
+function processIterArg(h: KfuncHost, regno: number, idx: number, t: BtfType | undefined, isNew: boolean, isDestroy: boolean,
+  rcuProtected: boolean, name: string): { frameno: number; spis: number[] } {
+  const reg = h.regs[regno];
+  if (reg.type !== RegType.PTR_TO_STACK) h.err(`arg#${regno - 1} expected pointer to an iterator on stack`);
+  const nr = Math.max(1, Math.floor((t?.size ?? 8) / 8));
+  // iter_get_spi's complaints (constant offset, alignment, room for nr slots) end in the
+  // kfunc-level message the kernel prints after them
+  const bad = (): never => h.err(isNew ? `expected uninitialized iter_${iterTypeStr(t)} as arg #${regno - 1}`
+    : `expected an initialized iter_${iterTypeStr(t)} as arg #${regno - 1}`);
+  if (!tnumIsConst(reg.varOff)) bad();
+  const off = reg.off + tnumSNum(reg.varOff);
+  if (off % 8) bad();
+  const spi = Math.floor((-off - 1) / 8);
+  if (spi + 1 < nr) bad();
+  const spis: number[] = [];
+  for (let i = 0; i < nr; i++) spis.push(spi - i);
+  const fr = h.cur.frames[reg.frameno];
+  const inRange = spi < fr.stack.length;
+  if (isNew) {
+    if (inRange && spis.some((x) => fr.stack[x].types.some((b) => b === Slot.ITER))) {
+      h.err(`expected uninitialized iter_${iterTypeStr(t)} as arg #${regno - 1}`);
+    }
+    for (let i = 0; i < nr * 8; i += 8) h.stackWrite8(regno, i);
+    const id = h.acquireRef(idx);
+    const fl = rcuProtected ? (h.cur.rcuDepth > 0 || h.cur.activeLock !== 0 || !h.prog.sleepable ? MEM_RCU : PTR_UNTRUSTED) : 0;
+    for (const x of spis) {
+      const slot = fr.stack[x];
+      for (let b = 0; b < 8; b++) slot.types[b] = Slot.ITER;
+      slot.spilled = notInit();
+      slot.spilled.flags = fl;
+      slot.spilled.btfId = t?.id ?? 0;
+      slot.spilled.refObjId = id;
+      slot.spilled.iterState = 'active';
+      slot.spilled.iterDepth = 0;
+    }
+    return { frameno: reg.frameno, spis };
+  }
+  const ok = inRange && spis.every((x) => fr.stack[x].types.every((b) => b === Slot.ITER) && fr.stack[x].spilled.btfId === (t?.id ?? 0));
+  if (!ok) h.err(`expected an initialized iter_${iterTypeStr(t)} as arg #${regno - 1}`);
+  if (fr.stack[spi].spilled.flags & PTR_UNTRUSTED) h.err(`expected an RCU CS when using ${name}`);
+  if (isDestroy) {
+    const id = fr.stack[spi].spilled.refObjId;
+    h.cur.refs = h.cur.refs.filter((r) => r.id !== id);
+    for (const x of spis) { fr.stack[x].types = [0, 0, 0, 0, 0, 0, 0, 0]; fr.stack[x].spilled = notInit(); }
+  }
+  return { frameno: reg.frameno, spis };
+}
+
+/** process_iter_next_call: this path gets an element; the drained outcome (R0 = NULL) is queued. */
+function iterNext(h: KfuncHost, it: { frameno: number; spis: number[] }): void {
+  const fr = h.cur.frames[it.frameno];
+  const st = fr.stack[it.spis[0]].spilled;
+  const r0 = h.regs[0];
+  if (st.iterState === 'active') {
+    h.iterNextFork(it.frameno, it.spis);
+    for (const x of it.spis) fr.stack[x].spilled.iterDepth = (fr.stack[x].spilled.iterDepth ?? 0) + 1;
+    h.iterWiden();
+    r0.flags &= ~PTR_MAYBE_NULL;
+    r0.id = 0;
+  } else {
+    markKnownScalarNum(r0, 0);
+  }
 }
 
 function unmodelledRet(h: KfuncHost): KfuncResult {

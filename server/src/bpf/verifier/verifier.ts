@@ -32,7 +32,7 @@ import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { mapStructName } from './mapnames';
-import { checkLoadRules, helperWithheld } from './rules';
+import { checkExceptionCallbackCalls, checkExceptionCallbackTag, checkLoadRules, helperWithheld } from './rules';
 import { structOpsCtxArg, structOpsProto, tcpCaWriteError } from './structops';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
@@ -162,6 +162,7 @@ export class Verifier {
   // ---- entry --------------------------------------------------------------------------
 
   run(): void {
+    checkExceptionCallbackTag(this.obj, this.prog);
     checkSubprogAndKfuncCalls(this.insns, this.obj, this.prog);
     checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); });
@@ -181,6 +182,7 @@ export class Verifier {
       this.runGlobal(next);
     }
     this.checkMaxStackDepth();
+    checkExceptionCallbackCalls(this.insns, this.obj, this.prog);
     checkCallbackTargetsSeen(this.insns, this.subprogs, this.seen);
   }
 
@@ -1049,7 +1051,8 @@ export class Verifier {
       if (op === 0x10) { markUnknown(dst); return; }
       this.err(`R${dstno} 32-bit pointer arithmetic prohibited`);
     }
-    const tstr = regTypeStr(ptr.type, ptr.flags);
+    // the type's name only for messages (building it on every pointer op costs)
+    const tstr = (ptr.flags & PTR_MAYBE_NULL) || !PTR_ARITH_OK.has(ptr.type) ? regTypeStr(ptr.type, ptr.flags) : '';
     if (ptr.flags & PTR_MAYBE_NULL) this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited, null-check it first`);
     switch (ptr.type) {
       case RegType.PTR_TO_CTX: case RegType.PTR_TO_MAP_VALUE: case RegType.PTR_TO_MAP_KEY: case RegType.PTR_TO_STACK:
@@ -1067,7 +1070,8 @@ export class Verifier {
       default:
         this.err(`R${dstno} pointer arithmetic on ${tstr} prohibited`);
     }
-    const p = cloneReg(ptr);
+    // ptr is only read below (dst is written last), so no copy of it is needed
+    const p = ptr;
     this.checkSaneOffset(off, ptr.type, ptr.flags);
     this.checkSaneOffset(p, ptr.type, ptr.flags);
     const res = cloneReg(p);
@@ -1111,11 +1115,15 @@ export class Verifier {
   private checkSaneOffset(r: Reg, type: RegType, flags: number): void {
     const known = tnumIsConst(r.varOff);
     const val = tnumSNum(r.varOff);
+    const smin = sminNum(r);
+    const bad = (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) || r.off >= 1 << 29 || r.off <= -(1 << 29) ||
+      sminIsMin(r) || smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF;
+    if (!bad) return;
     const tstr = regTypeStr(type, flags);
     if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) this.err(`math between ${tstr} pointer and ${s64(tnumValueBig(r.varOff))} is not allowed`);
     if (r.off >= 1 << 29 || r.off <= -(1 << 29)) this.err(`${tstr} pointer offset ${r.off} is not allowed`);
     if (sminIsMin(r)) this.err(`math between ${tstr} pointer and register with unbounded min value is not allowed`);
-    if (sminNum(r) >= BPF_MAX_VAR_OFF || sminNum(r) <= -BPF_MAX_VAR_OFF) this.err(`value ${sminOf(r)} makes ${tstr} pointer be out of bounds`);
+    if (smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF) this.err(`value ${sminOf(r)} makes ${tstr} pointer be out of bounds`);
   }
 
   // ---- loads and stores ---------------------------------------------------------------
@@ -1744,7 +1752,7 @@ export class Verifier {
     }
     if (op === 0x80) {
       if (cls !== 5 || (insn.src !== 1 && insn.src !== 2 && insn.src !== 0) || insn.dst !== 0 ||
-        (insn.src === 0 && insn.off !== 0) || insn.code & 8) {
+        (insn.src !== 2 && insn.off !== 0) || insn.code & 8) {
         this.err('BPF_CALL uses reserved fields');
       }
       if (this.cur.activeLock && !(insn.src === 0 && insn.imm === 94) && insn.src !== 2) {
@@ -2495,6 +2503,10 @@ export class Verifier {
       this.iterNumCall(name, idx);
       return;
     }
+    if (name === 'bpf_throw') {
+      this.throwExit(idx);
+      return;
+    }
     // kfuncs.ts: arguments from the BTF prototype and KF_* flags, references, R0
     if (checkKfunc(this.kfuncHost(), name, insn.imm, idx) === 'unmodelled') {
       if (!this.kfuncNoteGiven) {
@@ -2664,6 +2676,22 @@ export class Verifier {
     this.stepEnded = true;
   }
 
+  /**
+   * bpf_throw: an exceptional exit of the whole program (do_check's exception_exit): refused from
+   * callbacks (check_max_stack_depth's static walk, reported here) and with locks, RCU sections or
+   * references held; the path ends without a return-code check.
+   */
+  private throwExit(idx: number): void {
+    this.checkRegRead(1);
+    const st = this.cur;
+    const cb = st.frames.find((f) => f.inCallback || f.inAsyncCallback);
+    if (cb) this.err(`bpf_throw kfunc (insn ${idx}) cannot be called from callback subprog ${this.frame.subprog}`);
+    if (st.activeLock) this.err('bpf_throw cannot be used inside bpf_spin_lock-ed region');
+    if (st.rcuDepth) this.err('bpf_throw cannot be used inside bpf_rcu_read_lock-ed region');
+    if (st.refs.some((r) => r.kind === 'ptr')) this.err('bpf_throw would lead to reference leak');
+    this.stepEnded = true;
+  }
+
   private checkRefLeak(where: string): void {
     for (const r of this.cur.refs) {
       if (r.kind === 'ptr') {
@@ -2817,6 +2845,11 @@ function sizeOf(code: number): number {
 function copyReg(dst: Reg, src: Reg): void {
   copyRegInto(dst, src);
 }
+
+/** pointer types adjust_ptr_min_max_vals allows arithmetic on unconditionally */
+const PTR_ARITH_OK = new Set<RegType>([RegType.PTR_TO_CTX, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY, RegType.PTR_TO_STACK,
+  RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID, RegType.PTR_TO_MEM,
+  RegType.PTR_TO_BUF, RegType.PTR_TO_FUNC, RegType.CONST_PTR_TO_DYNPTR]);
 
 /** the source operand of ALU ops with an immediate (used and dropped within one instruction) */
 const IMM_REG = knownScalar(0);
