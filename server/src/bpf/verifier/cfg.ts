@@ -187,16 +187,8 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
     if (seen[i]) { if (insns[i].code === 0x18) i++; continue; }
     fail(`unreachable insn ${i}`, i);
   }
-  // do_check's BPF_CALL field check accepts a nonzero off only for kfunc calls (where it names
-  // the BTF fd). The path walk checks helper calls itself; a bpf-to-bpf call with off set is
-  // refused here, after the kernel's earlier passes (subprogs, check_cfg) have had their say.
-  // The kernel reports it when its walk reaches the call, so an error earlier on that path would
-  // come first there, and a call only on branches the walk proves dead would not be refused.
-  for (let i = 0; i < n; i++) {
-    const insn = insns[i];
-    if (insn.code === 0x85 && insn.src === 1 && insn.off !== 0) fail('BPF_CALL uses reserved fields', i);
-    if (insn.code === 0x18) i++;
-  }
+  // (do_check's BPF_CALL field check, off set on a helper or bpf-to-bpf call, happens on the path
+  // walk when it reaches the call: an earlier error on that path comes first, as in the kernel)
   // callback bodies are entered from the helper call that runs them
   for (const t of funcRefs) if (t >= 0 && t < n) jmpPoint[t] = 1;
   const liveRegs = computeLiveness(insns);
