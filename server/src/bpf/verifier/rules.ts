@@ -125,3 +125,43 @@ export function checkLoadRules(insns: Insn[], obj: LoadedObject, prog: LoadedPro
     i++;
   }
 }
+
+/**
+ * bpf_find_exception_callback_insn_off (first thing add_subprog_and_kfunc does): the main
+ * function's "exception_callback:<name>" decl tag must name one global function that the program
+ * carries in its func_info.
+ */
+export function checkExceptionCallbackTag(obj: LoadedObject, prog: LoadedProgram): void {
+  const btf = obj.btf;
+  const main = prog.funcInfo.find((f) => f.insnOff === 0);
+  if (!btf || !main) return;
+  const tags = btf.types.filter((t) => t && t.kind === BtfKind.DECL_TAG && t.type === main.typeId &&
+    (t.componentIdx ?? -1) === -1 && t.name.startsWith('exception_callback:'));
+  if (!tags.length) return;
+  if (tags.length > 1) throw new VerifierError('multiple exception callback tags for main subprog', 0);
+  const name = tags[0].name.slice('exception_callback:'.length);
+  const fn = btf.byName(name, BtfKind.FUNC);
+  if (!fn) throw new VerifierError(`exception callback '${name}' could not be found in BTF`, 0);
+  if (fn.linkage !== 1) throw new VerifierError(`exception callback '${name}' must have global linkage`, 0);
+  const fi = prog.funcInfo.find((f) => f.typeId === fn.id);
+  if (!fi) throw new VerifierError('exception callback type id not found in func_info', 0);
+  if (fi.insnOff === 0) throw new VerifierError('invalid exception callback insn_off in func_info: 0', 0);
+}
+
+/** check_max_stack_depth: the exception callback may only run as the exception handler, never be called. */
+export function checkExceptionCallbackCalls(insns: Insn[], obj: LoadedObject, prog: LoadedProgram): void {
+  const btf = obj.btf;
+  const main = prog.funcInfo.find((f) => f.insnOff === 0);
+  if (!btf || !main) return;
+  const tag = btf.types.find((t) => t && t.kind === BtfKind.DECL_TAG && t.type === main.typeId &&
+    (t.componentIdx ?? -1) === -1 && t.name.startsWith('exception_callback:'));
+  if (!tag) return;
+  const fn = btf.byName(tag.name.slice('exception_callback:'.length), BtfKind.FUNC);
+  const at = fn ? prog.funcInfo.find((f) => f.typeId === fn.id)?.insnOff : undefined;
+  if (!at) return;
+  for (let i = 0; i < insns.length; i++) {
+    const x = insns[i];
+    if (x.code === 0x85 && x.src === 1 && i + x.imm + 1 === at) throw new VerifierError(`insn ${i} cannot call exception cb directly`, i);
+    if (x.code === 0x18) i++;
+  }
+}
