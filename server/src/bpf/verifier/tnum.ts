@@ -206,18 +206,36 @@ export function mul64(ah: number, al: number, bh: number, bl: number): void {
 export const mulHi = (): number => MH;
 export const mulLo = (): number => ML;
 
+// tnum addition on halves, result in AVH/AVL (value) and AMH/AML (mask): tnumMul's loop without allocation
+let AVH = 0, AVL = 0, AMH = 0, AML = 0;
+function addHalves(avh: number, avl: number, amh: number, aml: number, bvh: number, bvl: number, bmh: number, bml: number): void {
+  let l = (aml >>> 0) + (bml >>> 0);
+  const smh = (amh + bmh + (l > 0xffff_ffff ? 1 : 0)) | 0, sml = l | 0;
+  l = (avl >>> 0) + (bvl >>> 0);
+  const svh = (avh + bvh + (l > 0xffff_ffff ? 1 : 0)) | 0, svl = l | 0;
+  l = (sml >>> 0) + (svl >>> 0);
+  const sgh = (smh + svh + (l > 0xffff_ffff ? 1 : 0)) | 0, sgl = l | 0;
+  AMH = (sgh ^ svh) | amh | bmh; AML = (sgl ^ svl) | aml | bml;
+  AVH = svh & ~AMH; AVL = svl & ~AML;
+}
+
 export function tnumMul(a: Tnum, b: Tnum): Tnum {
   mul64(a.vh, a.vl, b.vh, b.vl);
   const accVh = MH, accVl = ML;
-  let acc: Tnum = TNUM_ZERO;
-  let av = a, bb = b;
-  while (av.vh | av.vl | av.mh | av.ml) {
-    if (av.vl & 1) acc = tnumAdd(acc, { vh: 0, vl: 0, mh: bb.mh, ml: bb.ml });
-    else if (av.ml & 1) acc = tnumAdd(acc, { vh: 0, vl: 0, mh: bb.vh | bb.mh, ml: bb.vl | bb.ml });
-    av = tnumRshift(av, 1);
-    bb = tnumLshift(bb, 1);
+  // acc_m = sum of (0; b.mask) for known-one bits of a, (0; b.value | b.mask) for unknown bits
+  let cvh = 0, cvl = 0, cmh = 0, cml = 0;
+  let avh = a.vh, avl = a.vl, amh = a.mh, aml = a.ml;
+  let bvh = b.vh, bvl = b.vl, bmh = b.mh, bml = b.ml;
+  while (avh | avl | amh | aml) {
+    if (avl & 1) { addHalves(cvh, cvl, cmh, cml, 0, 0, bmh, bml); cvh = AVH; cvl = AVL; cmh = AMH; cml = AML; }
+    else if (aml & 1) { addHalves(cvh, cvl, cmh, cml, 0, 0, bvh | bmh, bvl | bml); cvh = AVH; cvl = AVL; cmh = AMH; cml = AML; }
+    avl = (avl >>> 1) | (avh << 31); avh = avh >>> 1;
+    aml = (aml >>> 1) | (amh << 31); amh = amh >>> 1;
+    bvh = (bvh << 1) | (bvl >>> 31); bvl <<= 1;
+    bmh = (bmh << 1) | (bml >>> 31); bml <<= 1;
   }
-  return tnumAdd({ vh: accVh, vl: accVl, mh: 0, ml: 0 }, acc);
+  addHalves(accVh, accVl, 0, 0, cvh, cvl, cmh, cml);
+  return { vh: AVH, vl: AVL, mh: AMH, ml: AML };
 }
 
 export function tnumIntersect(a: Tnum, b: Tnum): Tnum {

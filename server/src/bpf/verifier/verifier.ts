@@ -38,6 +38,7 @@ import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
 import { tracingCtxArg, walkBtfLoad } from './btfaccess';
 import { kernelStructId } from './helperret';
+import { lockedDownHelper, type Lockdown } from './lockdown';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, DynptrType } from './dynptr';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
@@ -51,6 +52,8 @@ export interface VerifyOptions {
   isCancelled?: () => boolean;
   /** collect per-instruction state summaries for hovers */
   collectStates?: boolean;
+  /** the target kernel's lockdown level (lockdown.ts; default integrity, as the kernels measured against) */
+  lockdown?: Lockdown;
 }
 
 export interface VerifyError { message: string; insn: number; lines: string[] }
@@ -1933,7 +1936,7 @@ export class Verifier {
     const fn = helperProto(id, this.prog.progType);
     if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
-    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog) || netHelperWithheld(fn.name, this.prog)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog) || netHelperWithheld(fn.name, this.prog) || lockedDownHelper(fn.name, this.opts.lockdown)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
@@ -2637,6 +2640,7 @@ export class Verifier {
     const where = st.cur > 0 ? (f.inCallback ? 'callback' : 'subprog') : 'main prog';
     if (st.activeLock && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_spin_lock-ed region`);
     if (st.rcuDepth && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_rcu_read_lock-ed region`);
+    if (st.cur === 0 && st.refs.some((r) => r.kind === 'preempt')) this.err('BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region');
     if (st.cur > 0) {
       // return from a subprogram or callback: R0 is handed back unchecked (the caller's read is
       // what fails), as after a tail call in a subprogram whose result the caller ignores
