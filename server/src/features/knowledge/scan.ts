@@ -121,6 +121,40 @@ export function addInterestingCallNames(names: Iterable<string>): void {
   for (const n of names) if (!n.startsWith('bpf_')) extraCallNames.add(n);
 }
 
+/** The data declaration's value literal is looked for this far after its '='. */
+const VALUE_WINDOW = 400;
+const VALUE_LITERAL = /^\s*"((?:[^"\\\n]|\\.)*)"/;
+
+/**
+ * What follows a SEC("...") whose closing quote is at `close`: a function if '{' comes before ';'
+ * or '=' at paren depth 0 (within 4000 characters), a variable otherwise. `stop` is where the scan
+ * ended; firstParenName is the identifier before the first '(' (the function or macro name).
+ */
+function scanDeclarator(code: string, close: number): { stop: number; brace: number; firstParenName: string; firstParenArg: string } {
+  let depth = 0;
+  const closeParen = code.indexOf(')', close + 1);
+  let i = closeParen < 0 ? close + 1 : closeParen + 1;
+  let brace = -1;
+  let firstParenName = '';
+  let firstParenArg = '';
+  const lim = Math.min(code.length, close + 4000);
+  for (; i < lim; i++) {
+    const c = code[i];
+    if (c === '(') {
+      if (depth === 0 && !firstParenName) {
+        const before = identBefore(code, i);
+        if (before && before !== 'SEC') {
+          firstParenName = before;
+          firstParenArg = identAfter(code, i + 1);
+        }
+      }
+      depth++;
+    } else if (c === ')') depth = Math.max(0, depth - 1); // the attribute's own closing parens
+    else if (depth <= 0 && (c === ';' || c === '{' || c === '=')) { if (c === '{') brace = i; break; }
+  }
+  return { stop: i, brace, firstParenName, firstParenArg };
+}
+
 export function indexDocument(text: string): DocIndex {
   const code = blankComments(text);
   const programs: ProgramSpan[] = [];
@@ -131,29 +165,7 @@ export function indexDocument(text: string): DocIndex {
     const close = code.indexOf('"', secStart);
     if (close < 0) break;
     const section = text.slice(secStart, close);
-    // A function follows if '{' comes before ';' at paren depth 0; a variable otherwise.
-    let depth = 0;
-    const closeParen = code.indexOf(')', close + 1);
-    let i = closeParen < 0 ? close + 1 : closeParen + 1;
-    let brace = -1;
-    let firstParenName = '';
-    let firstParenArg = '';
-    const lim = Math.min(code.length, close + 4000);
-    for (; i < lim; i++) {
-      const c = code[i];
-      if (c === '(') {
-        if (depth === 0 && !firstParenName) {
-          const before = identBefore(code, i);
-          if (before && before !== 'SEC') {
-            firstParenName = before;
-            firstParenArg = identAfter(code, i + 1);
-          }
-        }
-        depth++;
-      } else if (c === ')') depth = Math.max(0, depth - 1); // the attribute's own closing parens
-
-      else if (depth <= 0 && (c === ';' || c === '{' || c === '=')) { if (c === '{') brace = i; break; }
-    }
+    const { stop: i, brace, firstParenName, firstParenArg } = scanDeclarator(code, close);
     if (brace >= 0 && firstParenName) {
       const funcName = PROG_MACROS.has(firstParenName) ? firstParenArg || firstParenName : firstParenName;
       const bodyEnd = matchBrace(code, brace);
@@ -162,7 +174,7 @@ export function indexDocument(text: string): DocIndex {
     } else {
       const d: DataSection = { section, secStart, secEnd: close };
       if (code[i] === '=') {
-        const lit = /^\s*"((?:[^"\\\n]|\\.)*)"/.exec(text.slice(i + 1, i + 400));
+        const lit = VALUE_LITERAL.exec(text.slice(i + 1, i + 1 + VALUE_WINDOW));
         if (lit) d.value = lit[1];
       }
       data.push(d);
@@ -181,6 +193,11 @@ export function indexDocument(text: string): DocIndex {
   let declInsertOffset = 0;
   const incRe = /^[ \t]*#[ \t]*include\b[^\n]*\n?/gm;
   for (let m = incRe.exec(code); m; m = incRe.exec(code)) declInsertOffset = m.index + m[0].length;
+  return withLazyParts(code, programs, data, ksyms, declInsertOffset);
+}
+
+/** The index around its eager parts: call sites, functions and callers are found on first use. */
+function withLazyParts(code: string, programs: ProgramSpan[], data: DataSection[], ksyms: Set<string>, declInsertOffset: number): DocIndex {
   const license = data.find((d) => d.section === 'license');
   let calls: CallSite[] | undefined;
   let functions: FunctionSpan[] | undefined;
@@ -287,17 +304,127 @@ function findCalls(code: string, ksyms: Set<string>): CallSite[] {
   return calls;
 }
 
+/** Edits longer than this are not worth checking: the index is rebuilt. */
+const MAX_SHIFT_EDIT = 64;
+const WORDS_ONLY = /^[A-Za-z0-9_ ]*$/;
+/** Words whose statements the eager scan reads (SEC, externs, #include): an edit near them rebuilds. */
+const DECL_WORDS = /\b(?:SEC|__section|section|extern|__ksym|include)\b|#/;
+
+/**
+ * The index of `text` from the index of `oldText` (the same document before one edit), when the
+ * edit provably changes no declaration the eager scan records: it replaces a run of letters,
+ * digits, '_' and spaces on one line by another, away from SEC(...) headers and strings, extern
+ * statements and preprocessor lines, and cannot open or close a comment or literal. Offsets after
+ * the edit are shifted; call sites, functions and callers are found again on first use. Returns
+ * undefined when the index must be rebuilt. (The scan tests check it against a fresh index.)
+ */
+export function shiftIndex(old: DocIndex, oldText: string, text: string): DocIndex | undefined {
+  // (the eager scan bounds its brace matching: far larger texts are rebuilt to stay exact)
+  if (text.length > MAX_SCAN / 2 || oldText.length > MAX_SCAN / 2) return undefined;
+  const minLen = Math.min(oldText.length, text.length);
+  // common prefix and suffix: whole chunks compared natively, then characters
+  const CHUNK = 512;
+  let p = 0;
+  while (p + CHUNK <= minLen && oldText.substring(p, p + CHUNK) === text.substring(p, p + CHUNK)) p += CHUNK;
+  while (p < minLen && oldText.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let s = 0;
+  const ol = oldText.length, nl = text.length;
+  while (s + CHUNK <= minLen - p && oldText.substring(ol - s - CHUNK, ol - s) === text.substring(nl - s - CHUNK, nl - s)) s += CHUNK;
+  while (s < minLen - p && oldText.charCodeAt(ol - 1 - s) === text.charCodeAt(nl - 1 - s)) s++;
+  const oldEnd = oldText.length - s;
+  const removed = oldText.slice(p, oldEnd);
+  const inserted = text.slice(p, text.length - s);
+  if (removed.length + inserted.length > MAX_SHIFT_EDIT || !WORDS_ONLY.test(removed) || !WORDS_ONLY.test(inserted)) return undefined;
+  // the characters the edit joins or separates must not form or break '//', '/*', '*/', '\"'
+  const before = oldText[p - 1] ?? '\n', after = oldText[oldEnd] ?? '\n';
+  if ('/*\\"\''.includes(before) || '/*\\"\''.includes(after)) return undefined;
+  // the old and new line of the edit: no SEC, extern, __ksym, #include
+  const lineStart = oldText.lastIndexOf('\n', p - 1) + 1;
+  let lineEnd = oldText.indexOf('\n', oldEnd);
+  if (lineEnd < 0) lineEnd = oldText.length;
+  if (DECL_WORDS.test(oldText.slice(lineStart, lineEnd)) || DECL_WORDS.test(text.slice(lineStart, lineEnd + text.length - oldText.length))) return undefined;
+  // not between SEC and its '("' (whitespace, even newlines, may separate them)
+  const code = old.code;
+  let q = p - 1;
+  while (q >= 0 && /\s/.test(code[q])) q--;
+  let r = oldEnd;
+  while (r < code.length && /\s/.test(code[r])) r++;
+  if (/^(?:SEC|__section|section)$/.test(identBefore(code, q + 1)) || (code[q] === '(' && code[r] === '"')) return undefined;
+  // not inside a SEC header (SEC to the body's '{'), a data section's statement or an extern statement
+  for (const prog of old.programs) {
+    const start = secKeywordStart(code, prog.secStart);
+    if (start > oldEnd) break;
+    if (p <= prog.bodyStart) return undefined;
+  }
+  for (const d of old.data) {
+    const start = secKeywordStart(code, d.secStart);
+    if (start > oldEnd) break;
+    // the declarator the scan read, and the value literal after an '='
+    const { stop } = scanDeclarator(code, d.secEnd);
+    let end = stop;
+    if (code[stop] === '=') {
+      const lit = VALUE_LITERAL.exec(oldText.slice(stop + 1, stop + 1 + VALUE_WINDOW));
+      end = stop + 1 + (lit ? lit[0].length : VALUE_WINDOW);
+    }
+    if (p <= end) return undefined;
+  }
+  const stmtStart = Math.max(code.lastIndexOf(';', p - 1), code.lastIndexOf('{', p - 1), code.lastIndexOf('}', p - 1)) + 1;
+  let stmtEnd = code.indexOf(';', oldEnd);
+  if (stmtEnd < 0) stmtEnd = code.length;
+  if (stmtEnd - stmtStart > 100_000 || /\b(?:extern|__ksym)\b/.test(code.slice(stmtStart, stmtEnd))) return undefined;
+  // inside a comment or literal the new characters are blanked; in code they stay. Decide by a
+  // non-space neighbour on the line whose blanking is known; otherwise rebuild.
+  // (spaces stay spaces either way)
+  const blanked = /^ *$/.test(inserted) ? false : blankedAt(oldText, code, p, oldEnd, lineStart, lineEnd);
+  if (blanked === undefined) return undefined;
+  const newCode = code.slice(0, p) + (blanked ? inserted.replace(/[^\n]/g, ' ') : inserted) + code.slice(oldEnd);
+  const delta = text.length - oldText.length;
+  const at = (o: number) => (o >= oldEnd ? o + delta : o);
+  const programs = old.programs.map((x) => ({ ...x, secStart: at(x.secStart), secEnd: at(x.secEnd), bodyStart: at(x.bodyStart), bodyEnd: at(x.bodyEnd) }));
+  const data = old.data.map((x) => ({ ...x, secStart: at(x.secStart), secEnd: at(x.secEnd) }));
+  // (the insertion point is the start of a line: text inserted there goes after it)
+  const declInsertOffset = old.declInsertOffset > p ? old.declInsertOffset + delta : old.declInsertOffset;
+  return withLazyParts(newCode, programs, data, old.ksyms, declInsertOffset);
+}
+
+/** Where `SEC ( "` begins, given the offset just past its quote (whitespace may separate the parts). */
+function secKeywordStart(code: string, secStart: number): number {
+  let i = secStart - 2; // before the quote
+  while (i >= 0 && /\s/.test(code[i])) i--;
+  i--; // the '('
+  while (i >= 0 && /\s/.test(code[i])) i--;
+  while (i >= 0 && isIdentChar(code.charCodeAt(i))) i--;
+  return i + 1;
+}
+
+/**
+ * Whether the edit [p, end) of the old text lies in a blanked run (comment or literal contents):
+ * an identifier character next to it, or inside it, tells (its code character is a space only
+ * when blanked). Undefined when no such character is at hand.
+ */
+function blankedAt(text: string, code: string, p: number, end: number, lineStart: number, lineEnd: number): boolean | undefined {
+  const word = (i: number) => i >= lineStart && i < lineEnd && isIdentChar(text.charCodeAt(i));
+  for (const i of [p - 1, end, ...(end > p ? [p] : [])]) {
+    if (word(i)) return code[i] !== text[i];
+  }
+  return undefined;
+}
+
 const cache = new WeakMap<DocumentSnapshot, DocIndex>();
 let last: { uri: string; version: number; text: string; index: DocIndex } | undefined;
 
-/** The index of a document, computed once per snapshot (and per identical text). */
+/**
+ * The index of a document, computed once per snapshot (and per identical text). After a small
+ * edit that changes no declaration, the previous version's index is shifted instead of rebuilt.
+ */
 export function docIndex(doc: DocumentSnapshot): DocIndex {
   const hit = cache.get(doc);
   if (hit) return hit;
-  let index: DocIndex;
-  if (last && last.uri === doc.uri && last.version === doc.version && last.text === doc.text) index = last.index;
+  let index: DocIndex | undefined;
+  if (last && last.uri === doc.uri && last.text === doc.text) index = last.index;
   else {
-    index = indexDocument(doc.text);
+    if (last && last.uri === doc.uri) index = shiftIndex(last.index, last.text, doc.text);
+    index ??= indexDocument(doc.text);
     last = { uri: doc.uri, version: doc.version, text: doc.text, index };
   }
   cache.set(doc, index);
