@@ -74,7 +74,7 @@ test('generated (long: 10,000 programs + corpus mutants, BPFLS_LONG=1)', { timeo
   for (const n of notes) t.diagnostic(n);
   console.log(summaryLine(figures));
   console.log(`per generator:\n${perGenerator(pairs).join('\n')}`);
-  console.log(`reproduce: BPFLS_LONG=1 BPFLS_GEN_SEED=${seed} BPFLS_GEN_COUNT=${count} BPFLS_GEN_MUTANTS=${perProgram} BPFLS_TEST_FILTER=diff node test/run.mjs` +
+  console.log(`reproduce: BPFLS_LONG=1 BPFLS_GEN_SEED=${seed} BPFLS_GEN_COUNT=${count} BPFLS_GEN_MUTANTS=${perProgram} BPFLS_TEST_FILTER=diff/generated node test/run.mjs` +
     ` (every disagreement: node --import tsx server/test/diff/report.ts --mix ${count} --seed ${seed} --mutants ${perProgram})`);
   if (figures.unsound.length) console.log(`accepted by bpfls, rejected by the kernel:\n${describeUnsound(figures, 100)}`);
   if (!figures.bpflsPresent) return;
