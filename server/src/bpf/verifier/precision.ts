@@ -10,7 +10,9 @@
 // with an entry wherever execution did not simply fall through (jump targets, returns, callee
 // entries) and wherever a register was spilled to or filled from a fixed stack slot. The live
 // path's entries sit in one growing store (pending branches share it: the walk is LIFO, so an
-// entry is only overwritten once nobody can read it); a checkpoint keeps its own copy.
+// entry is only overwritten once nobody can read it); a checkpoint's entries are appended to an
+// archive store that is never overwritten. A state names its entries by store and range, so
+// copying a state copies no history.
 import type { Insn } from '../isa/insn';
 import { RegType } from './reg';
 import type { VState, Checkpoint } from './state';
@@ -25,26 +27,19 @@ export function stackAccessFlags(frameno: number, spi: number): number {
   return HF_STACK | (frameno & 7) | ((spi & 63) << 3);
 }
 
-/** One state's history: parallel arrays, entries [start, end). linked: registers sharing a scalar id at a branch. */
-export interface HistView {
-  idx: Int32Array;
-  prev: Int32Array;
-  flags: Int32Array;
-  linked: (number[] | undefined)[];
-  start: number;
-  end: number;
-}
-
 /** A linked register or slot: frame in bits 0-2, register/slot number in bits 3-9, bit 10 set for a register. */
 export function linkedReg(frameno: number, regno: number): number { return frameno | (regno << 3) | 1024; }
 export function linkedSlot(frameno: number, spi: number): number { return frameno | (spi << 3); }
 
-/** The growing store of the live path's history entries. */
+/** History entries in parallel arrays (the live path's store, or the checkpoints' archive). */
 export class InsnHistory {
   idx: Int32Array = new Int32Array(256);
   prev: Int32Array = new Int32Array(256);
   flags: Int32Array = new Int32Array(256);
+  /** registers sharing a scalar id at a branch (see linkedReg) */
   linked: (number[] | undefined)[] = [];
+  /** archive: entries in use */
+  len = 0;
 
   /** Writes an entry at position `at` (the state's end), growing the arrays. */
   put(at: number, idx: number, prev: number, flags: number, linked: number[] | undefined): void {
@@ -57,18 +52,22 @@ export class InsnHistory {
     if (linked || this.linked[at]) this.linked[at] = linked;
   }
 
-  /** A private copy of entries [start, end), for a checkpoint. */
-  copy(start: number, end: number): HistView {
-    const linked: (number[] | undefined)[] = [];
-    for (let i = start; i < end; i++) if (this.linked[i]) linked[i - start] = this.linked[i];
-    return {
-      idx: this.idx.slice(start, end), prev: this.prev.slice(start, end), flags: this.flags.slice(start, end),
-      linked, start: 0, end: end - start,
-    };
-  }
-
-  view(start: number, end: number): HistView {
-    return { idx: this.idx, prev: this.prev, flags: this.flags, linked: this.linked, start, end };
+  /** Appends entries [start, end) of another store (archive); returns where they start. */
+  append(from: InsnHistory, start: number, end: number): number {
+    const at = this.len;
+    const n = end - start;
+    if (n > 0) {
+      this.put(at + n - 1, 0, 0, 0, undefined); // grow once
+      this.idx.set(from.idx.subarray(start, end), at);
+      this.prev.set(from.prev.subarray(start, end), at);
+      this.flags.set(from.flags.subarray(start, end), at);
+      for (let i = 0; i < n; i++) {
+        const l = from.linked[start + i];
+        if (l || this.linked[at + i]) this.linked[at + i] = l;
+      }
+    }
+    this.len = at + n;
+    return at;
   }
 }
 
@@ -98,12 +97,29 @@ export class Backtrack {
 const NOTSUPP = 1, BUG = 2;
 
 export class Precision {
+  /** the live path's history */
   readonly hist = new InsnHistory();
+  /** checkpoints' history */
+  readonly archive = new InsnHistory();
   readonly bt = new Backtrack();
   /** how many walks fell back to marking every scalar precise (for tests and notes) */
   fallbacks = 0;
 
-  constructor(private insns: Insn[]) {}
+  /**
+   * Per instruction, for the walk's fast path: bit 15 set when the instruction (without a history
+   * entry) can only matter if one of the registers in bits 0-10 is wanted; 0: always look closer.
+   */
+  private touch: Uint16Array;
+
+  constructor(private insns: Insn[]) {
+    const t = this.touch = new Uint16Array(insns.length);
+    for (let i = 0; i < insns.length; i++) {
+      const x = insns[i];
+      const cls = x.code & 7, op = x.code & 0xf0;
+      if (cls === 4 || cls === 7 || cls === 1 || cls === 2 || (cls === 3 && (x.code & 0xe0) !== 0xc0)) t[i] = 0x8000 | (1 << x.dst);
+      else if ((cls === 5 || cls === 6) && op !== 0x80 && op !== 0x90) t[i] = 0x8000 | (op !== 0x00 && op !== 0xe0 && x.code & 8 ? (1 << x.dst) | (1 << x.src) : 0);
+    }
+  }
 
   /**
    * __mark_chain_precision: the registers/slots set in `bt` (call bt.reset(cur.cur) and set them
@@ -115,7 +131,7 @@ export class Precision {
     if (bt.empty()) return;
     const n = this.insns.length;
     let st: VState = cur;
-    let view = this.hist.view(cur.histStart, cur.histEnd);
+    let store = cur.histStore ?? this.hist, hstart = cur.histStart, hend0 = cur.histEnd;
     let firstIdx = cur.firstIdx, lastIdx = insnIdx, subseq = -1;
     let skipFirst = true;
     let guard = 0;
@@ -127,20 +143,27 @@ export class Precision {
         return;
       }
       let i = lastIdx;
-      let hend = view.end;
+      let hend = hend0;
+      const hidx = store.idx;
       for (;;) {
         if (++guard > 4_000_000) { this.markAll(cur); return; }
-        if (skipFirst) skipFirst = false;
-        else {
-          const h = hend > view.start && view.idx[hend - 1] === i ? hend - 1 : -1;
-          const r = this.backtrackInsn(i, subseq, view, h);
-          if (r) { this.markAll(cur); return; }
+        if (skipFirst) {
+          skipFirst = false;
+          if (bt.empty()) return;
+        } else {
+          const h = hend > hstart && hidx[hend - 1] === i ? hend - 1 : -1;
+          const t = this.touch[i];
+          // fast path: nothing this instruction writes or compares is wanted
+          if (h >= 0 || !(t & 0x8000) || (t & bt.regs[bt.frame]) !== 0) {
+            const r = this.backtrackInsn(i, subseq, store, h);
+            if (r) { this.markAll(cur); return; }
+            if (bt.empty()) return;
+          }
         }
-        if (bt.empty()) return;
         subseq = i;
-        const cnt = hend - view.start;
-        if (i === firstIdx && (cnt === 0 || (cnt === 1 && view.idx[view.start] === i))) break;
-        if (cnt && view.idx[hend - 1] === i) { hend--; i = view.prev[hend]; } else i = i - 1;
+        const cnt = hend - hstart;
+        if (i === firstIdx && (cnt === 0 || (cnt === 1 && hidx[hstart] === i))) break;
+        if (cnt && hidx[hend - 1] === i) { hend--; i = store.prev[hend]; } else i = i - 1;
         if (i < 0 || i >= n) { this.markAll(cur); return; }
       }
       const cp: Checkpoint | undefined = st.parent;
@@ -151,7 +174,9 @@ export class Precision {
       subseq = firstIdx;
       lastIdx = st.lastIdx;
       firstIdx = st.firstIdx;
-      view = st.seg ?? this.hist.view(st.histStart, st.histEnd);
+      store = st.histStore ?? this.hist;
+      hstart = st.histStart;
+      hend0 = st.histEnd;
     }
     // still something wanted at the start of the path: fall back, as the kernel does
     if (!bt.empty()) this.markAll(cur);
@@ -194,9 +219,9 @@ export class Precision {
   }
 
   /** bt_sync_linked_regs: one register of a linked set wanted means all of them are. */
-  private syncLinked(view: HistView, h: number): void {
+  private syncLinked(store: InsnHistory, h: number): void {
     if (h < 0) return;
-    const l = view.linked[h];
+    const l = store.linked[h];
     if (!l) return;
     const bt = this.bt;
     let some = false;
@@ -212,7 +237,7 @@ export class Precision {
   }
 
   /** backtrack_insn: what instruction idx needs precise, given what its successor needs. */
-  private backtrackInsn(idx: number, subseq: number, view: HistView, h: number): number {
+  private backtrackInsn(idx: number, subseq: number, store: InsnHistory, h: number): number {
     const bt = this.bt;
     const insn = this.insns[idx];
     const code = insn.code;
@@ -220,8 +245,8 @@ export class Precision {
     const cls = code & 7, op = code & 0xf0;
     const dreg = insn.dst, sreg = insn.src;
     const fr = bt.frame;
-    const flags = h >= 0 ? view.flags[h] : 0;
-    this.syncLinked(view, h);
+    const flags = h >= 0 ? store.flags[h] : 0;
+    this.syncLinked(store, h);
     if (cls === 4 || cls === 7) {
       if (!bt.isReg(fr, dreg)) return 0;
       if (op === 0xd0 || op === 0x80) return 0; // END, NEG
@@ -292,7 +317,7 @@ export class Precision {
       if (bt.isReg(fr, 0)) return NOTSUPP;
       return 0;
     }
-    this.syncLinked(view, h);
+    this.syncLinked(store, h);
     return 0;
   }
 }

@@ -1,7 +1,7 @@
 // Verifier state: frames (registers + stack) of one path through the program, references held,
 // lock state, and the bookkeeping used for pruning (parent checkpoint, branch counts).
 import { Reg, notInit, cloneReg, RegType } from './reg';
-import type { HistView } from './precision';
+import type { InsnHistory } from './precision';
 
 export const MAX_BPF_STACK = 512;
 export const BPF_REG_SIZE = 8;
@@ -35,7 +35,7 @@ export interface Frame {
 export interface RefState {
   id: number;
   insn: number;
-  kind: 'ptr' | 'lock' | 'rcu' | 'irq';
+  kind: 'ptr' | 'lock' | 'rcu' | 'irq' | 'preempt';
 }
 
 export interface Checkpoint {
@@ -68,15 +68,15 @@ export interface VState {
   path: PathNode | null;
   /**
    * Instruction history since the last checkpoint, for precision backtracking (precision.ts):
-   * entries [histStart, histEnd) of the verifier's live history store, or for a checkpoint its
-   * own copy `seg`. firstIdx: where this stretch of the path starts; lastIdx (checkpoints): the
+   * entries [histStart, histEnd) of the verifier's live history store, or for a checkpoint of
+   * `histStore` (the archive). firstIdx: where this stretch of the path starts; lastIdx (checkpoints): the
    * instruction executed just before the checkpoint's instruction.
    */
   histStart: number;
   histEnd: number;
   firstIdx: number;
   lastIdx: number;
-  seg?: HistView;
+  histStore?: InsnHistory;
   speculative: boolean;
 }
 

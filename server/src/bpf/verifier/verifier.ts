@@ -32,7 +32,7 @@ import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { mapStructName } from './mapnames';
-import { checkExceptionCallbackCalls, checkExceptionCallbackTag, checkLoadRules, helperWithheld } from './rules';
+import { checkExceptionCallbackCalls, checkExceptionCallbackTag, checkLoadRules, helperWithheld, mayUpdateSockmap } from './rules';
 import { structOpsCtxArg, structOpsProto, tcpCaWriteError } from './structops';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
@@ -237,7 +237,7 @@ export class Verifier {
     this.verbose(`Validating ${g.name}() func#${sp}...\n`);
     const st: VState = {
       frames: [newFrame(-1, sp, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, firstIdx: this.subprogs[sp].start, lastIdx: -1, speculative: false,
+      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: this.subprogs[sp].start, lastIdx: -1, speculative: false,
     };
     const f = st.frames[0];
     g.args.forEach((a, i) => {
@@ -263,7 +263,7 @@ export class Verifier {
     this.checkSubprogTypes();
     const st: VState = {
       frames: [newFrame(-1, 0, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, firstIdx: 0, lastIdx: -1, speculative: false,
+      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: 0, lastIdx: -1, speculative: false,
     };
     const f = st.frames[0];
     markPtr(f.regs[1], RegType.PTR_TO_CTX);
@@ -594,11 +594,11 @@ export class Verifier {
       for (const s of f.stack) s.spilled.precise = false;
     }
     const copy = cloneState(cur);
-    copy.seg = this.prec.hist.copy(cur.histStart, cur.histEnd);
-    copy.histStart = 0;
-    copy.histEnd = copy.seg.end;
+    copy.histStore = this.prec.archive;
+    copy.histStart = this.prec.archive.append(this.prec.hist, cur.histStart, cur.histEnd);
+    copy.histEnd = this.prec.archive.len;
     copy.lastIdx = this.prevIdx;
-    const cp: Checkpoint = { state: copy, insn: idx, branches: 1, hit: 0, miss: 0, parent: cur.parent };
+    const cp: Checkpoint = { state: copy, insn: idx, branches: 1, hit: 0, miss: 0, parent: cur.parent, loopTainted: false };
     copy.parent = cur.parent;
     cur.parent = cp;
     cur.firstIdx = idx;
@@ -870,7 +870,7 @@ export class Verifier {
     }
     if (op === 0xb0) {
       if (isX) {
-        const okOff = alu64 ? [0, 8, 16, 32] : [0, 8, 16];
+        const okOff = alu64 ? MOV_OFFS64 : MOV_OFFS32;
         if (insn.imm !== 0 || !okOff.includes(insn.off)) {
           if (!(alu64 && insn.off === 1)) this.err('BPF_MOV uses reserved fields');
         }
@@ -1077,7 +1077,8 @@ export class Verifier {
     const p = ptr;
     this.checkSaneOffset(off, ptr.type, ptr.flags);
     this.checkSaneOffset(p, ptr.type, ptr.flags);
-    const res = cloneReg(p);
+    const res = PTR_RES;
+    copyRegInto(res, p);
     mark32Unbounded(res);
     switch (op) {
       case 0x00: {
@@ -1430,25 +1431,19 @@ export class Verifier {
   /** check_mem_region_access for map keys/values and mem regions. */
   private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, kind: 'key' | 'map' | 'mem'): void {
     const smin = sminNum(reg); // a double: exact below 2^53, and only compared with small limits
-    const rawMsg = (o: bigint): string => {
-      if (kind === 'key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
-      if (kind === 'map') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
-      return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
-    };
-    const inBounds = (o: number): boolean => o >= 0 && size > 0 && o + size <= memSize;
     // smin < 0 with smin + off >= 0 means 0 <= smin + off < off: no int overflow to check
     if (reg.sminH < 0 && (sminIsMin(reg) || smin + off < 0)) {
       this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     }
     const lo = smin + off;
-    if (!inBounds(lo)) {
-      this.verbose(rawMsg(sminOf(reg) + BigInt(off)) + '\n');
+    if (!(lo >= 0 && size > 0 && lo + size <= memSize)) {
+      this.verbose(memRegionMsg(kind, memSize, sminOf(reg) + BigInt(off), size) + '\n');
       this.err(`R${regno} min value is outside of the allowed memory range`);
     }
     if (umaxNum(reg) >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, make sure to bounds check any such access`);
     const hi = umaxNum(reg) + off;
-    if (!inBounds(hi)) {
-      this.verbose(rawMsg(BigInt(hi)) + '\n');
+    if (!(hi >= 0 && size > 0 && hi + size <= memSize)) {
+      this.verbose(memRegionMsg(kind, memSize, BigInt(hi), size) + '\n');
       this.err(`R${regno} max value is outside of the allowed memory range`);
     }
   }
@@ -1941,6 +1936,8 @@ export class Verifier {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
     if (fn.mightSleep && !this.prog.sleepable) this.err('helper call might sleep in a non-sleepable prog');
+    if (fn.mightSleep && this.cur.rcuDepth) this.err(`sleepable helper ${fn.name}#${id} in rcu_read_lock region`);
+    if (fn.mightSleep && this.cur.refs.some((r) => r.kind === 'preempt')) this.err(`sleepable helper ${fn.name}#${id} in non-preemptible region`);
     const meta: CallMeta = { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: id };
     for (let i = 0; i < 5; i++) {
       const a = fn.args[i];
@@ -2063,6 +2060,13 @@ export class Verifier {
     if (base === 'ARG_ANYTHING' || base === 'ARG_DONTCARE') return;
     const maybeNull = flags.includes('PTR_MAYBE_NULL');
     if (isPktPointer(reg.type) && !this.helperPktAllowed()) this.err('helper access to the packet is not allowed');
+    // resolve_map_arg_type: a sockmap/sockhash value is the socket itself
+    if (base === 'ARG_PTR_TO_MAP_VALUE' && meta.map && (meta.map.type === MapType.SOCKMAP || meta.map.type === MapType.SOCKHASH)) {
+      if (kind !== 'ARG_PTR_TO_MAP_VALUE') this.err('invalid arg_type for sockmap/sockhash');
+      base = 'ARG_PTR_TO_BTF_ID_SOCK_COMMON';
+      kind = base;
+      flags = [];
+    }
     const isRelease = flags.includes('OBJ_RELEASE');
     // type compatibility
     const compat = compatibleTypes(base);
@@ -2343,6 +2347,11 @@ export class Verifier {
     if (allowed && !allowed.includes(fname)) {
       // a few helpers take any map
       if (!['bpf_map_lookup_percpu_elem'].includes(fname)) bad();
+    }
+    if ((t === MapType.SOCKMAP || t === MapType.SOCKHASH) && (fname === 'bpf_map_update_elem' || fname === 'bpf_map_delete_elem') &&
+      !mayUpdateSockmap(this.prog, fname)) {
+      this.verbose('cannot update sockmap in this context\n');
+      bad();
     }
     const needs = MAPS_FOR_FUNC[fname];
     if (fname === 'bpf_tail_call' && t !== MapType.PROG_ARRAY) this.err('expected prog array map for tail call');
@@ -2692,6 +2701,7 @@ export class Verifier {
     if (cb) this.err(`bpf_throw kfunc (insn ${idx}) cannot be called from callback subprog ${this.frame.subprog}`);
     if (st.activeLock) this.err('bpf_throw cannot be used inside bpf_spin_lock-ed region');
     if (st.rcuDepth) this.err('bpf_throw cannot be used inside bpf_rcu_read_lock-ed region');
+    if (st.refs.some((r) => r.kind === 'preempt')) this.err('bpf_throw cannot be used inside bpf_preempt_disable-ed region');
     if (st.refs.some((r) => r.kind === 'ptr')) this.err('bpf_throw would lead to reference leak');
     this.stepEnded = true;
   }
@@ -2846,6 +2856,13 @@ function sizeOf(code: number): number {
   switch (code & 0x18) { case 0x10: return 1; case 0x08: return 2; case 0x00: return 4; default: return 8; }
 }
 
+/** check_mem_region_access's verbose line for an access outside [0, memSize) */
+function memRegionMsg(kind: 'key' | 'map' | 'mem', memSize: number, o: bigint, size: number): string {
+  if (kind === 'key') return `invalid access to map key, key_size=${memSize} off=${o} size=${size}`;
+  if (kind === 'map') return `invalid access to map value, value_size=${memSize} off=${o} size=${size}`;
+  return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
+}
+
 function copyReg(dst: Reg, src: Reg): void {
   copyRegInto(dst, src);
 }
@@ -2855,8 +2872,13 @@ const PTR_ARITH_OK = new Set<RegType>([RegType.PTR_TO_CTX, RegType.PTR_TO_MAP_VA
   RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID, RegType.PTR_TO_MEM,
   RegType.PTR_TO_BUF, RegType.PTR_TO_FUNC, RegType.CONST_PTR_TO_DYNPTR]);
 
+/** BPF_MOV's allowed off values (movsx sizes) */
+const MOV_OFFS64 = [0, 8, 16, 32], MOV_OFFS32 = [0, 8, 16];
+
 /** the source operand of ALU ops with an immediate (used and dropped within one instruction) */
 const IMM_REG = knownScalar(0);
+/** adjust_ptr_min_max_vals's result, copied into dst once complete */
+const PTR_RES = knownScalar(0);
 /** the immediate operand of a conditional jump, and the two copies branch refinement narrows */
 const JMP_IMM_REG = knownScalar(0), JMP_FAKE1 = knownScalar(0), JMP_FAKE2 = knownScalar(0);
 
@@ -2887,12 +2909,17 @@ function isPtrValue(r: Reg): boolean {
   return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
 }
 
+/**
+ * reg_not_null: pointer types whose base is never NULL. ctx, stack and packet pointers are not
+ * among them (the kernel explores `if (ctx == 0)`), and an unbounded variable offset could wrap.
+ */
 function regNotNull(r: Reg): boolean {
   if (r.flags & PTR_MAYBE_NULL) return false;
-  return r.type === RegType.PTR_TO_SOCKET || r.type === RegType.PTR_TO_TCP_SOCK || r.type === RegType.PTR_TO_MAP_VALUE ||
-    r.type === RegType.PTR_TO_MAP_KEY || r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_MEM ||
-    (r.type === RegType.PTR_TO_BTF_ID && !!(r.flags & PTR_TRUSTED)) || r.type === RegType.PTR_TO_STACK ||
-    r.type === RegType.PTR_TO_CTX || r.type === RegType.CONST_PTR_TO_MAP;
+  if (sminNum(r) <= -BPF_MAX_VAR_OFF || smaxNum(r) >= BPF_MAX_VAR_OFF) return false;
+  return r.type === RegType.PTR_TO_SOCKET || r.type === RegType.PTR_TO_TCP_SOCK || r.type === RegType.PTR_TO_XDP_SOCK ||
+    r.type === RegType.PTR_TO_BUF || r.type === RegType.PTR_TO_MAP_VALUE || r.type === RegType.PTR_TO_MAP_KEY ||
+    r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_MEM ||
+    (r.type === RegType.PTR_TO_BTF_ID && !!(r.flags & PTR_TRUSTED)) || r.type === RegType.CONST_PTR_TO_MAP;
 }
 
 function markPtrNotNull(r: Reg): void {
