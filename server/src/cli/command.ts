@@ -94,7 +94,8 @@ export function describeFileError(e: unknown): string {
     case 'ELOOP': return 'too many symbolic links';
     case 'ENAMETOOLONG': return 'file name too long';
     case 'EMFILE': case 'ENFILE': return 'too many open files';
-    default: return (err?.message ?? String(e)).replace(/^E[A-Z]+: /, '').replace(/, (open|read|stat|lstat)( '.*')?$/, '');
+    case 'ENOSPC': return 'no space left on device';
+    default: return (err?.message ?? String(e)).replace(/^E[A-Z]+: /, '').replace(/, (open|read|write|close|stat|lstat)( '.*')?$/, '');
   }
 }
 
@@ -128,4 +129,23 @@ export function readInputFile(file: string, opts: { what?: string; maxBytes?: nu
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads a C or assembly source as UTF-8 text, refusing what is not: an ELF object (a common slip:
+ * `bpfls check prog.o`), UTF-16 text, or binary data (NUL bytes in the first 8000, git's test).
+ * Compilers report such input an error per byte, slowly.
+ */
+export function readSourceFile(file: string): string {
+  const bytes = readInputFile(file);
+  const head = bytes.subarray(0, 8000);
+  const label = `cannot read ${file} as source`;
+  if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
+    throw new InputError(`${label}: it is an ELF object (for objects use bpfls verify, run or disasm)`);
+  }
+  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
+    throw new InputError(`${label}: it is UTF-16 text; save it as UTF-8 (iconv -f UTF-16 -t UTF-8)`);
+  }
+  if (head.includes(0)) throw new InputError(`${label}: it is binary (NUL bytes), not C or assembly text`);
+  return bytes.toString('utf8');
 }

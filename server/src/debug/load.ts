@@ -7,13 +7,13 @@ import { writeElf } from '../bpf/asm/elf-writer';
 import { loadObject } from '../bpf/loader';
 import type { LoadedObject } from '../bpf/loader/types';
 import { loadForRun } from '../cli/commands/run';
-import { readInputFile } from '../cli/command';
+import { readSourceFile } from '../cli/command';
 
 export async function loadForDebug(file: string): Promise<{ object?: LoadedObject; errors: string[]; located?: boolean }> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.s' || ext === '.asm') {
     let text: string;
-    try { text = readInputFile(file).toString('utf8'); } catch (e) { return { errors: [(e as Error).message], located: true }; }
+    try { text = readSourceFile(file); } catch (e) { return { errors: [(e as Error).message], located: true }; }
     const r = assemble(text);
     if (!asmErrors(r).length) {
       const loaded = loadObject(writeElf(withLineInfo(r, path.resolve(file), text.split('\n')), { license: 'GPL' }).bytes);

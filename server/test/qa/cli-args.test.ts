@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError, UsageError, describeFileError, parseArgs, parseIntegerOption, readInputFile } from '../../src/cli/command';
+import { InputError, UsageError, describeFileError, parseArgs, parseIntegerOption, readInputFile, readSourceFile } from '../../src/cli/command';
 import { firstErrors, summarizeClangErrors } from '../../src/cli/summarize';
 
 test('integer options: decimal or hex integers inside the range, everything else a usage error naming the option', () => {
@@ -67,4 +67,22 @@ test('error lists from garbage input are cut to ten lines and a count', () => {
   assert.equal(out[10], '(490 more)');
   const clang = ['x.c:1:1: error: unknown type name', 'garbage echoed line', '   ^', 'x.c:2:1: warning: w'].join('\n');
   assert.equal(summarizeClangErrors(clang), 'x.c:1:1: error: unknown type name\nx.c:2:1: warning: w');
+});
+
+test('readSourceFile: UTF-8 text passes; ELF objects, UTF-16 and binary data are refused with what they are', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfls-qa-src-'));
+  try {
+    const w = (name: string, data: string | Buffer) => { fs.writeFileSync(path.join(dir, name), data); return path.join(dir, name); };
+    assert.equal(readSourceFile(w('ok.c', 'int x; /* é */\n')), 'int x; /* é */\n');
+    assert.equal(readSourceFile(w('empty.c', '')), '');
+    const refused = (file: string, want: RegExp) => assert.throws(() => readSourceFile(file), (e: Error) => e instanceof InputError && want.test(e.message), file);
+    refused(w('x.o', Buffer.concat([Buffer.from('\x7fELF', 'latin1'), Buffer.alloc(60)])), /as source: it is an ELF object \(for objects use bpfls verify/);
+    refused(w('u.c', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('int x;', 'utf16le')])), /as source: it is UTF-16 text; save it as UTF-8/);
+    refused(w('n.s', Buffer.from('r0 = 0\n\0exit\n')), /as source: it is binary \(NUL bytes\)/);
+    // only the head is inspected: a NUL far into a large text file is the compiler's business
+    assert.equal(readSourceFile(w('late.c', 'x'.repeat(9000) + '\0')).length, 9001);
+    refused(path.join(dir, 'missing.c'), /^cannot read \S+missing\.c: no such file$/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

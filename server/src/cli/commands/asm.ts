@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Command, UsageError, describeFileError, parseArgs, readInputFile } from '../command';
+import { Command, UsageError, describeFileError, parseArgs, readSourceFile } from '../command';
 import { assemble, asmErrors } from '../../bpf/asm/assembler';
 import { writeElf } from '../../bpf/asm/elf-writer';
 import { printInsnLlvm } from '../../bpf/isa/print';
@@ -19,6 +19,8 @@ options:
 
 exit: 0 assembled, 1 the text has errors (printed as FILE:LINE:COL: error: ...), 2 usage`;
 
+const MAX_ERRORS_SHOWN = 50;
+
 export const asm: Command = {
   name: 'asm',
   summary: 'assemble BPF assembly (LLVM or GAS syntax) into an ELF object',
@@ -31,11 +33,13 @@ export const asm: Command = {
     const syntax = flags.syntax as string | undefined;
     if (syntax !== undefined && syntax !== 'llvm' && syntax !== 'gas') throw new UsageError(`--syntax must be llvm or gas, not ${syntax}`);
     const file = positionals[0];
-    const text = readInputFile(file).toString('utf8');
+    const text = readSourceFile(file);
     const result = assemble(text, { syntax: syntax as 'llvm' | 'gas' | undefined });
-    for (const e of result.errors) {
+    // like a compiler's error limit: the first ones say what is wrong, the count says how much
+    for (const e of result.errors.slice(0, MAX_ERRORS_SHOWN)) {
       process.stderr.write(`${file}:${e.range.line + 1}:${e.range.start + 1}: ${e.severity}: ${e.message}\n`);
     }
+    if (result.errors.length > MAX_ERRORS_SHOWN) process.stderr.write(`bpfls asm: ${result.errors.length - MAX_ERRORS_SHOWN} more errors not shown\n`);
     if (asmErrors(result).length) return 1;
     const out = flags.output as string | undefined;
     if (!out) {

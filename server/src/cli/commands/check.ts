@@ -2,7 +2,7 @@
 // pipeline (syntax providers, clang, object providers). Optionally applies the safe fixes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, parseArgs, readInputFile, UsageError, type Command } from '../command';
+import { InputError, parseArgs, readSourceFile, UsageError, type Command } from '../command';
 import '../../analysis/plugins';
 import { loadExternalPlugins } from '../../analysis/external';
 import { analyzeText, languageForPath } from '../../analysis/analyze';
@@ -142,7 +142,7 @@ export const check: Command = {
     const texts = new Map<string, string>();
     let unreadable = false;
     for (const f of positionals) {
-      try { texts.set(f, readInputFile(f).toString('utf8')); } catch (e) {
+      try { texts.set(f, readSourceFile(f)); } catch (e) {
         if (!(e instanceof InputError)) throw e;
         process.stderr.write(`bpfls check: ${e.message}\n`);
         unreadable = true;

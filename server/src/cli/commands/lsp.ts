@@ -13,7 +13,10 @@ export const lsp: Command = {
     '  --socket=PORT  connect to PORT on localhost',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, { booleans: ['stdio', 'node-ipc'], strings: ['socket', 'clientProcessId'] });
+    const { flags, positionals } = parseArgs(argv, {
+      booleans: ['stdio', 'node-ipc'],
+      integers: { socket: { min: 1, max: 65535 }, clientProcessId: { min: 0, max: 2 ** 32 - 1 } },
+    });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     // vscode-languageserver picks the transport from process.argv; default to stdio.
     if (!flags['node-ipc'] && !flags.socket && !process.argv.includes('--stdio')) process.argv.push('--stdio');

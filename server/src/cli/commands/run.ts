@@ -2,7 +2,7 @@
 // in the kernel (BPF_PROG_TEST_RUN), with data_in / ctx_in / repeat, and prints the result.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Command, UsageError, describeFileError, parseArgs, parseIntegerOption, readInputFile } from '../command';
+import { type Command, UsageError, describeFileError, parseArgs, parseIntegerOption, readInputFile, readSourceFile } from '../command';
 import { loadObject } from '../../bpf/loader';
 import { classifySection } from '../../bpf/loader/sections';
 import { assemble, asmErrors } from '../../bpf/asm/assembler';
@@ -22,7 +22,9 @@ import { firstErrors, summarizeClangErrors } from '../summarize';
 export async function loadForRun(file: string): Promise<{ object?: LoadedObject; errors: string[]; located?: boolean }> {
   const ext = path.extname(file).toLowerCase();
   let bytes: Buffer;
-  try { bytes = readInputFile(file); } catch (e) { return { errors: [(e as Error).message], located: true }; }
+  try {
+    bytes = ext === '.c' || ext === '.s' || ext === '.asm' ? Buffer.from(readSourceFile(file), 'utf8') : readInputFile(file);
+  } catch (e) { return { errors: [(e as Error).message], located: true }; }
   if (ext === '.c') {
     const found = await findClang({ trusted: true });
     if (!found.ok) return { errors: [found.message] };

@@ -2,7 +2,7 @@
 // of an object (.o), a C file (compiled with clang) or a BPF assembly file (assembled with clang).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Command, UsageError, parseArgs, readInputFile } from '../command';
+import { Command, UsageError, parseArgs, readInputFile, readSourceFile } from '../command';
 import { summarizeClangErrors } from '../summarize';
 import { loadObject, sourceForInsn } from '../../bpf/loader';
 import { verifyProgram } from '../../bpf/verifier';
@@ -32,12 +32,14 @@ kernel), 2 usage or build errors.`;
 
 async function objectFor(file: string): Promise<{ elf?: Uint8Array; error?: string }> {
   const ext = path.extname(file).toLowerCase();
-  const bytes = readInputFile(file);
-  if (ext === '.o') return { elf: bytes };
-  if (ext !== '.c' && ext !== '.s' && ext !== '.h') return { error: `${file}: expected a .o, .c or .s file` };
+  if (ext === '.o') return { elf: readInputFile(file) };
+  if (ext !== '.c' && ext !== '.s' && ext !== '.h') {
+    readInputFile(file); // a missing file is reported as such first
+    return { error: `${file}: expected a .o, .c or .s file` };
+  }
+  const text = readSourceFile(file);
   const found = await findClang({ trusted: true });
   if (!found.ok) return { error: found.message };
-  const text = bytes.toString('utf8');
   if (ext === '.c' || ext === '.h') {
     const options = compileOptionsFor(file, { extraIncludePaths: [], extraFlags: [], trusted: true });
     const r = await compile({ clang: found.clang, text, file: path.resolve(file), options });
