@@ -165,3 +165,20 @@ export function checkExceptionCallbackCalls(insns: Insn[], obj: LoadedObject, pr
     if (x.code === 0x18) i++;
   }
 }
+
+/**
+ * may_update_sockmap: program types that can never hold a locked socket may update or delete
+ * sockmap/sockhash entries with the generic map helpers (sock_ops only delete; iterators too).
+ */
+export function mayUpdateSockmap(prog: LoadedProgram, fname: string): boolean {
+  if (fname !== 'bpf_map_update_elem' && fname !== 'bpf_map_delete_elem') return false;
+  switch (prog.progType) {
+    case ProgType.TRACING: return prog.expectedAttachType === 28; // BPF_TRACE_ITER
+    case ProgType.SOCK_OPS: return fname === 'bpf_map_delete_elem';
+    case ProgType.SOCKET_FILTER: case ProgType.SCHED_CLS: case ProgType.SCHED_ACT: case ProgType.XDP:
+    case ProgType.SK_REUSEPORT: case ProgType.FLOW_DISSECTOR: case ProgType.SK_LOOKUP:
+      return true;
+    default:
+      return false;
+  }
+}

@@ -40,7 +40,7 @@ import { tracingCtxArg, walkBtfLoad } from './btfaccess';
 import { kernelStructId } from './helperret';
 import { lockedDownHelper, type Lockdown } from './lockdown';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
-import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, DynptrType } from './dynptr';
+import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
 export { VerifierError };
 
@@ -1544,26 +1544,18 @@ export class Verifier {
     else isZero = imm === 0;
     if (value && value.type === RegType.SCALAR_VALUE && size === 4 && (off & 3) === 0 && false) return;
     // narrow scalar spill: the kernel keeps a spilled copy for 4/2/1-byte writes of scalars
-    if (((value && value.type === RegType.SCALAR_VALUE) || (!value && imm !== undefined)) && size < 8 && (slot & 7) + 1 >= size &&
-      ((slot & 7) + 1 - size) % size === 0 && this.narrowSpillAllowed(s, slot, size)) {
+    // (check_stack_write_fixed_off: a scalar register, or a BPF_ST immediate, written at the start of
+    // an 8-byte slot is saved whole with its low `size` bytes marked spilled; other bytes stay as above)
+    if (((value && value.type === RegType.SCALAR_VALUE) || (!value && imm !== undefined)) && size < 8 && (slot & 7) === 7) {
       const v = value ? cloneReg(value) : knownScalar(imm!);
-      if (tnumIsConst(v.varOff) || true) {
-        s.spilled = v;
-        coerceToSize(s.spilled, size);
-        if (!value) markKnownScalar(s.spilled, size >= 8 ? imm! >> 31 : 0, size >= 4 ? imm! : imm! & ((1 << (size * 8)) - 1));
-        for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = Slot.SPILL;
-        return;
-      }
+      if (value && !scalarFits(value, size)) v.id = 0; // a narrowing spill breaks the scalar's links
+      s.spilled = v;
+      for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = Slot.SPILL;
+      return;
     }
     // a zero register written as bytes: the slot says zero only because the value is precisely zero
     if (isZero && value) this.markPrecise(valueRegno);
     for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = isZero ? Slot.ZERO : Slot.MISC;
-  }
-
-  /** A narrow spill is tracked when it lands at the bottom of an otherwise non-spill slot. */
-  private narrowSpillAllowed(s: StackSlot, slot: number, size: number): boolean {
-    // the kernel tracks narrow spills only when the write covers the slot's low bytes
-    return (slot & 7) === size - 1 && s.types.slice(size).every((t) => t !== Slot.SPILL) && false;
   }
 
   private stackRead(ptr: Reg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
@@ -1603,10 +1595,10 @@ export class Verifier {
           copyReg(d, s.spilled);
           return;
         }
-        if (isSpilledReg(s) && (slot & 7) === size - 1 && size <= spillSize) {
-          // read of the low bytes of a spilled scalar: a narrowing fill
+        if (isSpilledReg(s) && (slot & 7) === 7 && size <= spillSize) {
+          // read of the low bytes (little endian: the slot's start) of a spilled scalar: a narrowing fill
           copyReg(d, s.spilled);
-          if (size < 8) { d.id = 0; coerceToSize(d, size); }
+          if (size < 8) { if (!scalarFits(s.spilled, size)) d.id = 0; coerceToSize(d, size); }
           if (sx && size < 8) { markUnknown(d); signExtendLoad(d, size); }
           return;
         }
@@ -1972,8 +1964,9 @@ export class Verifier {
     }
     for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
     this.setHelperReturn(fn, meta, idx);
-    if (PKT_CHANGING.has(fn.name)) {
-      forEachReg(this.cur, (r) => { if (isPktAny(r)) markUnknown(r); });
+    if (PKT_CHANGING.has(fn.name) || (fn.name === 'bpf_dynptr_write' && meta.dynptr?.type === 'skb')) {
+      // clear_all_pkt_pointers: packet pointers and slices of skb/xdp dynptrs (dynptr.ts)
+      forEachReg(this.cur, (r) => { if (isPktAny(r) || isPktDynptrSlice(r)) markUnknown(r); });
     }
     this.insnIdx++;
   }
@@ -2920,6 +2913,11 @@ function regNotNull(r: Reg): boolean {
     r.type === RegType.PTR_TO_BUF || r.type === RegType.PTR_TO_MAP_VALUE || r.type === RegType.PTR_TO_MAP_KEY ||
     r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_MEM ||
     (r.type === RegType.PTR_TO_BTF_ID && !!(r.flags & PTR_TRUSTED)) || r.type === RegType.CONST_PTR_TO_MAP;
+}
+
+/** get_reg_width(reg) <= 8 * size: the scalar's unsigned maximum fits in `size` bytes */
+function scalarFits(r: Reg, size: number): boolean {
+  return size >= 8 || umaxNum(r) < 2 ** (8 * size);
 }
 
 function markPtrNotNull(r: Reg): void {
