@@ -357,20 +357,21 @@ function loadBounds(r1: Reg, r2: Reg, jmp32: boolean): void {
   }
 }
 
+// comparisons of the loaded bounds of A (r1) and B (r2), for (A, B) as the branch's operands
+const ugtAB = (): boolean => ult(umaxBH, umaxBL, uminAH, uminAL); // umin1 > umax2
+const uleAB = (): boolean => ule(umaxAH, umaxAL, uminBH, uminBL); // umax1 <= umin2
+const ultAB = (): boolean => ult(umaxAH, umaxAL, uminBH, uminBL); // umax1 < umin2
+const ugeAB = (): boolean => ule(umaxBH, umaxBL, uminAH, uminAL); // umin1 >= umax2
+const sgtAB = (): boolean => slt(smaxBH, smaxBL, sminAH, sminAL);
+const sleAB = (): boolean => sle(smaxAH, smaxAL, sminBH, sminBL);
+const sltAB = (): boolean => slt(smaxAH, smaxAL, sminBH, sminBL);
+const sgeAB = (): boolean => sle(smaxBH, smaxBL, sminAH, sminAL);
+
 /** is_scalar_branch_taken: 1 taken, 0 not taken, -1 unknown */
 export function scalarBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
   const t1 = jmp32 ? tnumSubreg(r1.varOff) : r1.varOff;
   const t2 = jmp32 ? tnumSubreg(r2.varOff) : r2.varOff;
   loadBounds(r1, r2, jmp32);
-  // a > b, a >= b for (A, B) = (r1, r2)
-  const ugtAB = (): boolean => ult(umaxBH, umaxBL, uminAH, uminAL); // umin1 > umax2
-  const uleAB = (): boolean => ule(umaxAH, umaxAL, uminBH, uminBL); // umax1 <= umin2
-  const ultAB = (): boolean => ult(umaxAH, umaxAL, uminBH, uminBL); // umax1 < umin2
-  const ugeAB = (): boolean => ule(umaxBH, umaxBL, uminAH, uminAL); // umin1 >= umax2
-  const sgtAB = (): boolean => slt(smaxBH, smaxBL, sminAH, sminAL);
-  const sleAB = (): boolean => sle(smaxAH, smaxAL, sminBH, sminBL);
-  const sltAB = (): boolean => slt(smaxAH, smaxAL, sminBH, sminBL);
-  const sgeAB = (): boolean => sle(smaxBH, smaxBL, sminAH, sminAL);
   switch (op) {
     case 0x10: case 0x50: {
       const eq = op === 0x10;

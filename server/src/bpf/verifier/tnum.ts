@@ -27,8 +27,12 @@ export function tnum(vh: number, vl: number, mh: number, ml: number): Tnum {
   return { vh: vh | 0, vl: vl | 0, mh: mh | 0, ml: ml | 0 };
 }
 
+/** tnums are immutable: the small constants are shared */
+const SMALL_CONSTS: Tnum[] = Array.from({ length: 256 }, (_, i) => ({ vh: 0, vl: i, mh: 0, ml: 0 }));
+
 /** a known 64-bit constant given as its halves */
 export function tnumConst(hi: number, lo: number): Tnum {
+  if (hi === 0 && lo >= 0 && lo < 256) return SMALL_CONSTS[lo];
   return { vh: hi | 0, vl: lo | 0, mh: 0, ml: 0 };
 }
 

@@ -32,7 +32,7 @@ import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { mapStructName } from './mapnames';
-import { checkExceptionCallbackCalls, checkExceptionCallbackTag, checkLoadRules, helperWithheld, mayUpdateSockmap } from './rules';
+import { callChainFrames, checkExceptionCallbackCalls, checkExceptionCallbackTag, checkLoadRules, helperWithheld, mayUpdateSockmap } from './rules';
 import { structOpsCtxArg, structOpsProto, tcpCaWriteError } from './structops';
 import { VerifierError } from './errors';
 import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
@@ -227,6 +227,9 @@ export class Verifier {
     };
     const top = deepest(0);
     if (top.depth > MAX_BPF_STACK && top.frames > 1) this.err(`combined stack size of ${top.frames} calls is ${top.depth}. Too large`);
+    // the static walk counts calls along each chain (a recursive chain never ends)
+    const frames = callChainFrames(calls);
+    if (frames >= MAX_CALL_FRAMES) this.err(`the call stack of ${MAX_CALL_FRAMES} frames is too deep !`);
   }
 
   private globalsDone = new Set<number>();
@@ -2305,6 +2308,11 @@ export class Verifier {
       maxOff = smaxNum(reg) + off;
     }
     if (rawMode) {
+      // a helper's writes may not alias a dynptr (check_stack_range_initialized, raw_mode)
+      for (let i = minOff; i < maxOff + size; i++) {
+        const s = fr.stack[(-i - 1) >> 3];
+        if (s && s.types[(-i - 1) & 7] === Slot.DYNPTR) this.err(`potential write to dynptr at off=${i} disallowed`);
+      }
       // a helper writes the range: it becomes initialised (misc)
       for (let i = minOff; i < maxOff + size; i++) {
         const slot = -i - 1, spi = slot >> 3;
@@ -2442,7 +2450,15 @@ export class Verifier {
         };
         if (r.type === RegType.NOT_INIT) this.err(`R${i + 1} !read_ok`);
         if (a.kind === 'scalar' && r.type !== RegType.SCALAR_VALUE) bad(`R${i + 1} is not a scalar`);
+        // check_func_arg_reg_off: the ctx is passed unmodified
+        if (a.kind === 'ctx' && r.type === RegType.PTR_TO_CTX && (r.off !== 0 || !tnumIsZero(r.varOff))) {
+          bad(`dereference of modified ctx ptr R${i + 1} off=${r.off} disallowed`);
+        }
         if (a.kind === 'ctx' && r.type !== RegType.PTR_TO_CTX) bad(`arg#${i} expects pointer to ctx`);
+        // check_mem_reg: only syscall programs may hand their ctx out as memory
+        if (a.kind === 'mem' && r.type === RegType.PTR_TO_CTX && this.prog.progType !== ProgType.SYSCALL) {
+          bad(`R${i + 1} type=ctx expected=fp`);
+        }
         if (a.kind === 'mem') {
           if (!a.nonNull && r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff)) return;
           if (a.nonNull && r.type !== RegType.SCALAR_VALUE && r.flags & PTR_MAYBE_NULL) bad(`arg#${i} is expected to be non-NULL`);
