@@ -62,7 +62,12 @@ const SETTLE_MS = 150;
 
 export class BpflsServer {
   private readonly docs = new Map<string, DocState>();
-  private settings: BpflsSettings;
+  /** The settings analyses use: the user's, with an unusable bpfls.targetBtf replaced by the default. */
+  private settings!: BpflsSettings;
+  /** The settings as the user gave them (normalized). */
+  private userSettings!: BpflsSettings;
+  /** What is wrong with the user's bpfls.targetBtf, if anything. */
+  private targetBtfProblem: string | undefined;
   private trusted: boolean;
   private readonly debounceMs: number;
   private readonly worker: AnalysisWorker;
@@ -80,7 +85,7 @@ export class BpflsServer {
   ) {
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     this.trusted = init.trusted ?? true;
-    this.settings = normalizeSettings(init.settings, this.trusted);
+    this.applySettings(normalizeSettings(init.settings, this.trusted));
     this.debounceMs = typeof init.debounceMs === 'number' ? init.debounceMs : 300;
     this.caps = params.capabilities;
     this.workspaceRoots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
@@ -156,7 +161,7 @@ export class BpflsServer {
     c.onDidChangeConfiguration((p) => void this.reloadSettings(p.settings));
     c.onNotification(DID_CHANGE_TRUST, (p: { trusted?: boolean }) => {
       this.trusted = p?.trusted === true;
-      this.settings = { ...this.settings, trusted: this.trusted };
+      this.applySettings({ ...this.userSettings, trusted: this.trusted });
       this.shownWarnings.clear();
       void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
       this.reanalyzeAll();
@@ -248,10 +253,10 @@ export class BpflsServer {
   }
 
   private async onInitialized(): Promise<void> {
-    const before = this.settings;
+    const before = this.userSettings;
     if (this.caps.workspace?.configuration) await this.reloadSettings(undefined);
     // reloadSettings checks settings that changed; the initial ones are checked here
-    if (this.settings === before) void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
+    if (this.userSettings === before) void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
   }
 
   /**
@@ -260,24 +265,34 @@ export class BpflsServer {
    * document and one window message per settings change.
    */
   private async checkSettings(): Promise<void> {
-    const s = this.settings;
+    const s = this.userSettings;
     const problems: string[] = [];
     if (s.clangPath && s.trusted) {
       const r = await findClang({ settingPath: s.clangPath, trusted: true });
       // BPFLS_CLANG wins over the setting; its problems are reported by the compile
       if (!r.ok && r.message.startsWith('bpfls.clangPath')) problems.push(`${r.message}. Until then only syntax checks run.`);
     }
-    if (s.targetBtf) {
-      const why = targetBtfProblem(s.targetBtf);
-      if (why) problems.push(`bpfls.targetBtf '${s.targetBtf}' ${why}: CO-RE relocations and kfuncs are resolved without it; fix the setting, or clear it to use /sys/kernel/btf/vmlinux`);
+    if (s.targetBtf && this.targetBtfProblem) {
+      problems.push(`bpfls.targetBtf '${s.targetBtf}' ${this.targetBtfProblem}: bpfls uses /sys/kernel/btf/vmlinux until the setting is fixed`);
     }
-    if (this.settings !== s) return; // changed again while clang was probed: that check reports
+    if (this.userSettings !== s) return; // changed again while clang was probed: that check reports
     this.settingsFindings = problems.map((message) => ({
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       severity: 'warning', code: 'bpfls.settings', source: 'bpfls', message,
     }));
     for (const m of problems) this.warnOnce(m);
     for (const st of this.docs.values()) this.publish(st);
+  }
+
+  /**
+   * Takes new settings. A target BTF that is not a readable BTF file (a directory, /dev/zero, a
+   * FIFO, garbage) is replaced by the default before any analysis reads it: readers would block on
+   * a device or FIFO. checkSettings reports it.
+   */
+  private applySettings(next: BpflsSettings): void {
+    this.userSettings = next;
+    this.targetBtfProblem = next.targetBtf ? targetBtfProblem(next.targetBtf) : undefined;
+    this.settings = this.targetBtfProblem ? { ...next, targetBtf: '' } : next;
   }
 
   /** window/showMessage once per distinct message until the settings change. */
@@ -300,8 +315,8 @@ export class BpflsServer {
     }
     if (raw === undefined || raw === null) raw = (pushed as { bpfls?: unknown } | undefined)?.bpfls ?? pushed;
     const next = normalizeSettings(raw, this.trusted);
-    if (JSON.stringify(next) === JSON.stringify(this.settings)) return;
-    this.settings = next;
+    if (JSON.stringify(next) === JSON.stringify(this.userSettings)) return;
+    this.applySettings(next);
     this.shownWarnings.clear();
     void this.checkSettings().catch((e) => this.log(`bpfls: checking settings failed: ${(e as Error).stack ?? e}`));
     this.reanalyzeAll();

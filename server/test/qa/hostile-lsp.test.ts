@@ -169,8 +169,10 @@ test('a wrong bpfls.clangPath or bpfls.targetBtf is shown: a warning at the top 
       [{ clangPath: '/bin/ls', analyses: { verify: false, run: false } }, /^bpfls\.clangPath '\/bin\/ls' is not clang .*set bpfls\.clangPath/],
       [{ clangPath: path.join(dir, 'nope') }, /^bpfls\.clangPath '.*nope' does not exist/],
       [{ clangPath: dir }, /^bpfls\.clangPath '.*' is a directory/],
-      [{ targetBtf: path.join(dir, 'garbage.btf') }, /^bpfls\.targetBtf '.*garbage\.btf' is not BTF .*fix the setting/],
+      [{ targetBtf: path.join(dir, 'garbage.btf') }, /^bpfls\.targetBtf '.*garbage\.btf' is not BTF .*: bpfls uses \/sys\/kernel\/btf\/vmlinux until the setting is fixed$/],
       [{ targetBtf: dir }, /^bpfls\.targetBtf '.*' is a directory/],
+      // a device never ends: nothing may read it (the analyses and hovers would block)
+      [{ targetBtf: '/dev/zero' }, /^bpfls\.targetBtf '\/dev\/zero' is not a regular file/],
     ];
     // window/showMessage, or window/showMessageRequest (what showWarningMessage sends)
     const messages = (c: LspTestClient) => [...c.notifications, ...c.serverRequests].filter((n) => /^window\/showMessage/.test(n.method)).map((n) => (n.params as { message: string }).message);
@@ -186,6 +188,7 @@ test('a wrong bpfls.clangPath or bpfls.targetBtf is shown: a warning at the top 
         assert.match(top[0].message, want, label);
         assert.equal(top[0].range.start.line, 0);
         await c.waitForAnalysis(uri, 1, 60_000);
+        await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 20 } }, 30_000);
         // a second edit and analysis: still one window message for the problem
         c.change(uri, 2, [{ text: NORMAL + '\n' }]);
         await c.waitForAnalysis(uri, 2, 60_000);
