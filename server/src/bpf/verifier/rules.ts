@@ -182,3 +182,30 @@ export function mayUpdateSockmap(prog: LoadedProgram, fname: string): boolean {
       return false;
   }
 }
+
+/**
+ * check_max_stack_depth's frame count: the most calls along one chain from the main program
+ * (calls[sp] lists the subprograms sp calls). A cycle (recursion) counts as endless; the result is
+ * capped at 64.
+ */
+export function callChainFrames(calls: number[][]): number {
+  const CAP = 64;
+  const memo = new Map<number, number>();
+  const onPath = new Set<number>();
+  const longest = (sp: number): number => {
+    const m = memo.get(sp);
+    if (m !== undefined) return m;
+    if (onPath.has(sp)) return CAP;
+    onPath.add(sp);
+    let best = 0;
+    for (const c of new Set(calls[sp] ?? [])) {
+      best = Math.max(best, 1 + longest(c));
+      if (best >= CAP) break;
+    }
+    onPath.delete(sp);
+    best = Math.min(best, CAP);
+    memo.set(sp, best);
+    return best;
+  };
+  return longest(0);
+}

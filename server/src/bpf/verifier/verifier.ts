@@ -94,11 +94,11 @@ interface CallMeta {
   accessSize?: number;
   releaseRegno: number;
   refObjId: number;
-  constSize?: bigint;
+  constSize?: number;
   funcId: number;
-  constKey?: bigint;
+  constKey?: number;
   subprogno?: number;
-  msize?: bigint;
+  msize?: number;
   /** the (first) initialised dynptr argument, and whether the release argument is a dynptr */
   dynptr?: { id: number; type: DynptrType; refObjId: number };
   releaseDynptr?: boolean;
@@ -1238,8 +1238,7 @@ export class Verifier {
           const d = this.regs[valueRegno];
           if (map.frozen && map.flags & BPF_F_RDONLY_PROG && map.initialValue && tnumIsConst(reg.varOff) && !atomic) {
             const at = off + tnumUNum(reg.varOff);
-            const v = readConst(map.initialValue, at, size, sx);
-            if (v !== undefined) { markKnownScalarBig(d, v); return; }
+            if (readConstInto(d, map.initialValue, at, size, sx)) return;
           }
           setValueUnknown();
         }
@@ -1983,10 +1982,20 @@ export class Verifier {
         markUnknown(r0);
         if (meta.msize !== undefined && SIZE_BOUNDED_RET.has(fn.name)) {
           // do_refine_retval_range: these return at most the buffer size, or a negative errno
-          r0.smaxH = hiB(meta.msize); r0.smaxL = loB(meta.msize);
-          r0.s32max = Number(BigInt.asIntN(32, meta.msize));
-          r0.sminH = -1; r0.sminL = loB(-MAX_ERRNO);
-          r0.s32min = -Number(MAX_ERRNO);
+          // msize < BPF_MAX_VAR_OFF (checked with the size argument)
+          r0.smaxH = 0; r0.smaxL = meta.msize | 0;
+          r0.s32max = meta.msize | 0;
+          r0.sminH = -1; r0.sminL = -MAX_ERRNO;
+          r0.s32min = -MAX_ERRNO;
+          regBoundsSync(r0);
+        }
+        if (fn.name === 'bpf_get_smp_processor_id') {
+          // do_refine_retval_range: [0, nr_cpu_ids - 1]. The target's nr_cpu_ids is not known here;
+          // the most it can be (CONFIG_NR_CPUS, 8192 on x86-64 distribution kernels) bounds it soundly
+          const max = NR_CPUS_MAX - 1;
+          r0.uminH = 0; r0.uminL = 0; r0.umaxH = 0; r0.umaxL = max;
+          r0.sminH = 0; r0.sminL = 0; r0.smaxH = 0; r0.smaxL = max;
+          r0.u32min = 0; r0.u32max = max; r0.s32min = 0; r0.s32max = max;
           regBoundsSync(r0);
         }
         break;
@@ -1996,7 +2005,7 @@ export class Verifier {
       case 'RET_PTR_TO_MAP_VALUE': {
         if (!meta.map) this.err(`kernel subsystem misconfigured verifier`);
         const elide = fn.name === 'bpf_map_lookup_elem' && (meta.map.type === MapType.ARRAY || meta.map.type === MapType.PERCPU_ARRAY) &&
-          meta.constKey !== undefined && meta.constKey < BigInt(meta.map.maxEntries);
+          meta.constKey !== undefined && meta.constKey < meta.map.maxEntries;
         const nul = maybeNull && !elide;
         markPtr(r0, RegType.PTR_TO_MAP_VALUE, nul ? PTR_MAYBE_NULL : 0);
         r0.map = meta.map;
@@ -2012,7 +2021,7 @@ export class Verifier {
       case 'RET_PTR_TO_MEM': {
         markPtr(r0, RegType.PTR_TO_MEM, (maybeNull ? PTR_MAYBE_NULL : 0) | (fn.ret.flags.includes('MEM_RINGBUF') ? MEM_RINGBUF : 0) |
           (fn.ret.flags.includes('MEM_RDONLY') ? MEM_RDONLY : 0));
-        r0.memSize = meta.constSize !== undefined ? Number(meta.constSize) : 0;
+        r0.memSize = meta.constSize !== undefined ? meta.constSize : 0;
         if (maybeNull) r0.id = ++this.idGen;
         if (fn.name === 'bpf_dynptr_data' && meta.dynptr) {
           // a slice: gone with its dynptr (and its reference, for ring buffer dynptrs)
@@ -2153,7 +2162,7 @@ export class Verifier {
       }
       case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': {
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} is not a known constant'`);
-        meta.constSize = tnumValueBig(reg.varOff);
+        meta.constSize = tnumUNum(reg.varOff);
         this.markPrecise(regno);
         return;
       }
@@ -2216,7 +2225,7 @@ export class Verifier {
   }
 
   /** get_constant_map_key: the key's value when the stack holds a known constant there */
-  private constantMapKey(key: Reg, keySize: number): bigint | undefined {
+  private constantMapKey(key: Reg, keySize: number): number | undefined {
     if (!tnumIsConst(key.varOff)) return undefined;
     const stackOff = key.off + tnumSNum(key.varOff);
     const slot = -stackOff - 1;
@@ -2225,13 +2234,13 @@ export class Verifier {
     if (!s) return undefined;
     let zero = 0;
     for (let i = o; i >= 0 && s.types[i] === Slot.ZERO; i--) zero++;
-    if (zero >= keySize) return 0n;
+    if (zero >= keySize) return 0;
     if (!isSpilledReg(s) || s.spilled.type !== RegType.SCALAR_VALUE) return undefined;
     let spill = 0;
     for (let i = o; i >= 0 && s.types[i] === Slot.SPILL; i--) spill++;
     if (spill !== keySize) return undefined;
     if (!tnumIsConst(s.spilled.varOff)) return undefined;
-    return tnumValueBig(s.spilled.varOff);
+    return tnumUNum(s.spilled.varOff); // a double: compared with max_entries only
   }
 
   private helperPktAllowed(): boolean {
@@ -2248,7 +2257,7 @@ export class Verifier {
     if (reg.sminH < 0) this.err(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
     if ((reg.uminH | reg.uminL) === 0 && !zeroOk) this.err(`R${regno} invalid zero-sized read: u64=[${sminOf(reg)},${smaxOf(reg)}]`);
     if (umaxNum(reg) >= BPF_MAX_VAR_OFF) this.err(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
-    meta.msize = umaxOf(reg);
+    meta.msize = umaxNum(reg);
     this.markPrecise(regno);
     if ((reg.umaxH | reg.umaxL) === 0 && zeroOk) return;
     this.checkHelperMem(regno - 1, umaxNum(reg), meta.rawMode, meta, false, zeroOk);
@@ -2732,22 +2741,22 @@ export class Verifier {
     if (!range) return;
     if (r0.type !== RegType.SCALAR_VALUE) this.err(`At program exit the register R0 is not a known value (${regTypeStr(r0.type, r0.flags)})`);
     this.markPrecise(0);
-    if (sminOf(r0) < range[0] || smaxOf(r0) > range[1]) {
+    if (sminNum(r0) < range[0] || smaxNum(r0) > range[1]) {
       this.err(`At program exit the register R0 has ${scalarDesc(r0)} should have been in [${range[0]}, ${range[1]}]`);
     }
   }
 
-  private returnRange(): [bigint, bigint] | undefined {
+  private returnRange(): [number, number] | undefined {
     const pt = this.prog.progType;
-    let range: [bigint, bigint] | undefined = [0n, 1n];
+    let range: [number, number] | undefined = [0, 1];
     const eat = this.prog.expectedAttachType;
     switch (pt) {
       case ProgType.CGROUP_SOCK_ADDR:
-        if ([19, 20, 51, 29, 30, 52, 31, 32, 53].includes(eat)) range = [1n, 1n];
-        if (eat === 8 || eat === 9) range = [0n, 3n];
+        if ([19, 20, 51, 29, 30, 52, 31, 32, 53].includes(eat)) range = [1, 1];
+        if (eat === 8 || eat === 9) range = [0, 3];
         break;
       case ProgType.CGROUP_SKB:
-        if (eat === 1) range = [0n, 3n];
+        if (eat === 1) range = [0, 3];
         break;
       case ProgType.CGROUP_SOCK: case ProgType.SOCK_OPS: case ProgType.CGROUP_DEVICE: case ProgType.CGROUP_SYSCTL:
       case ProgType.CGROUP_SOCKOPT:
@@ -2756,10 +2765,10 @@ export class Verifier {
         range = undefined;
         break;
       case ProgType.KPROBE:
-        range = eat === 56 ? [0n, 1n] : undefined;
+        range = eat === 56 ? [0, 1] : undefined;
         break;
       case ProgType.TRACING:
-        range = eat === 24 || eat === 25 ? [0n, 0n] : eat === 28 ? [0n, 1n] : undefined;
+        range = eat === 24 || eat === 25 ? [0, 0] : eat === 28 ? [0, 1] : undefined;
         break;
       case ProgType.SK_LOOKUP:
         break;
@@ -2908,7 +2917,9 @@ const SPIN_LOCK_MAPS = new Set<number>([MapType.HASH, MapType.ARRAY, MapType.CGR
 
 /** helpers whose return value the kernel bounds by their size argument (do_refine_retval_range) */
 const SIZE_BOUNDED_RET = new Set(['bpf_get_stack', 'bpf_get_task_stack', 'bpf_probe_read_str', 'bpf_probe_read_kernel_str', 'bpf_probe_read_user_str']);
-const MAX_ERRNO = 4095n;
+/** the largest nr_cpu_ids a kernel can have (CONFIG_NR_CPUS maximum on x86-64) */
+const NR_CPUS_MAX = 8192;
+const MAX_ERRNO = 4095;
 
 function isGplCompatible(lic: string): boolean {
   return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(lic);
@@ -3027,12 +3038,18 @@ function compatibleTypes(base: string): TypeFlag[] | undefined {
   }
 }
 
-function readConst(data: Uint8Array, off: number, size: number, sx: boolean): bigint | undefined {
-  if (off < 0 || off + size > data.length) return undefined;
-  let v = 0n;
-  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[off + i]);
-  if (sx) v = BigInt.asIntN(size * 8, v);
-  return v;
+/** A little-endian constant of `size` bytes (sign-extended with sx) from frozen map data into d; false if out of range. */
+function readConstInto(d: Reg, data: Uint8Array, off: number, size: number, sx: boolean): boolean {
+  if (off < 0 || off + size > data.length) return false;
+  let lo = 0, hi = 0;
+  for (let i = Math.min(size, 4) - 1; i >= 0; i--) lo = (lo << 8) | data[off + i];
+  for (let i = size - 1; i >= 4; i--) hi = (hi << 8) | data[off + i];
+  if (sx && size < 8) {
+    if (size < 4) lo = (lo << (32 - size * 8)) >> (32 - size * 8);
+    hi = lo >> 31;
+  }
+  markKnownScalar(d, hi, lo);
+  return true;
 }
 
 // ---- branches ---------------------------------------------------------------------------
