@@ -2947,6 +2947,11 @@ function scalarFits(r: Reg, size: number): boolean {
   return size >= 8 || umaxNum(r) < 2 ** (8 * size);
 }
 
+/** get_reg_width(reg) <= 8 * size: the scalar's unsigned maximum fits in `size` bytes */
+function scalarFits(r: Reg, size: number): boolean {
+  return size >= 8 || umaxNum(r) < 2 ** (8 * size);
+}
+
 function markPtrNotNull(r: Reg): void {
   r.flags &= ~PTR_MAYBE_NULL;
 }
