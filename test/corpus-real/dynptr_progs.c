@@ -345,3 +345,68 @@ int dp_from_mem_into_map(struct pt_regs *ctx)
 	bpf_dynptr_from_mem(tmp, sizeof(tmp), 0, (struct bpf_dynptr *)v->buf);
 	return 0;
 }
+
+/* Mistake: the skb slice is used after a helper that may move packet data. */
+SEC("tc")
+int dp_skb_slice_after_pull(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+	struct ethhdr buf, *eth;
+
+	bpf_dynptr_from_skb(skb, 0, &d);
+	eth = bpf_dynptr_slice(&d, 0, &buf, sizeof(buf));
+	if (!eth)
+		return TC_ACT_SHOT;
+	bpf_skb_pull_data(skb, 64);
+	return eth->h_proto;
+}
+
+/* Mistake: the slice is used after bpf_dynptr_write into the skb dynptr. */
+SEC("tc")
+int dp_skb_slice_after_write(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+	struct ethhdr buf, *eth;
+	u8 b = 1;
+
+	bpf_dynptr_from_skb(skb, 0, &d);
+	eth = bpf_dynptr_slice(&d, 0, &buf, sizeof(buf));
+	if (!eth)
+		return TC_ACT_SHOT;
+	bpf_dynptr_write(&d, 0, &b, 1, 0);
+	return eth->h_proto;
+}
+
+/* A local dynptr's slice survives packet changes. */
+SEC("tc")
+int dp_local_slice_after_pull(struct __sk_buff *skb)
+{
+	u32 k = 0;
+	struct dp_val *v = bpf_map_lookup_elem(&dp_arr, &k);
+	struct bpf_dynptr d;
+	char *p;
+
+	if (!v)
+		return TC_ACT_OK;
+	bpf_dynptr_from_mem(v->buf, sizeof(v->buf), 0, &d);
+	p = bpf_dynptr_data(&d, 0, 8);
+	if (!p)
+		return TC_ACT_OK;
+	bpf_skb_pull_data(skb, 64);
+	return p[0];
+}
+
+/* Mistake: a helper writes over a dynptr. */
+SEC("kprobe/vfs_read")
+int dp_helper_writes_over(struct pt_regs *ctx)
+{
+	u32 k = 0;
+	struct dp_val *v = bpf_map_lookup_elem(&dp_arr, &k);
+	struct bpf_dynptr d;
+
+	if (!v)
+		return 0;
+	bpf_dynptr_from_mem(v->buf, sizeof(v->buf), 0, &d);
+	bpf_probe_read_kernel(&d, 8, (void *)PT_REGS_PARM1(ctx));
+	return 0;
+}

@@ -341,3 +341,32 @@ int BPF_PROG(ko_trusted_to_plain_kfunc, struct task_struct *task, u64 clone_flag
 {
 	return bpf_send_signal_task(task, 0, PIDTYPE_PID, 0);
 }
+
+extern void bpf_preempt_disable(void) __ksym;
+extern void bpf_preempt_enable(void) __ksym;
+
+SEC("tc")
+int ko_preempt_ok(struct __sk_buff *skb)
+{
+	bpf_preempt_disable();
+	bpf_preempt_disable();
+	bpf_preempt_enable();
+	bpf_preempt_enable();
+	return TC_ACT_OK;
+}
+
+/* Mistake: preemption left disabled. */
+SEC("tc")
+int ko_preempt_missing_enable(struct __sk_buff *skb)
+{
+	bpf_preempt_disable();
+	return TC_ACT_OK;
+}
+
+/* Mistake: enabling what was never disabled. */
+SEC("tc")
+int ko_preempt_unmatched_enable(struct __sk_buff *skb)
+{
+	bpf_preempt_enable();
+	return TC_ACT_OK;
+}

@@ -196,10 +196,12 @@ export function releaseDynptr(h: DynptrHost, regno: number): void {
 }
 
 /** R0 of bpf_dynptr_data: memory of the constant size, maybe NULL, tied to the dynptr. */
-export function markDynptrSlice(h: DynptrHost, r0: Reg, size: number, info: { id: number; refObjId: number }, flags: number): void {
+export function markDynptrSlice(h: DynptrHost, r0: Reg, size: number, info: { id: number; refObjId: number; type?: DynptrType }, flags: number): void {
   markPtr(r0, RegType.PTR_TO_MEM, flags);
   r0.memSize = size;
   r0.dynptrId = info.id;
+  // DYNPTR_TYPE_SKB/XDP on the slice: packet-changing helpers invalidate it
+  if (info.type === 'skb' || info.type === 'xdp') r0.dynptrType = info.type;
   r0.refObjId = info.refObjId;
   if (flags & PTR_MAYBE_NULL) r0.id = h.nextId();
 }
@@ -209,3 +211,8 @@ export function isNullReg(r: Reg): boolean {
   return r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff);
 }
 
+
+/** reg_is_dynptr_slice_pkt: a slice of an skb or xdp dynptr */
+export function isPktDynptrSlice(r: Reg): boolean {
+  return r.type === RegType.PTR_TO_MEM && (r.dynptrType === 'skb' || r.dynptrType === 'xdp');
+}

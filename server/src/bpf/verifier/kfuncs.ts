@@ -191,6 +191,19 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     return 'done';
   }
   if (h.cur.rcuDepth && has('KF_SLEEPABLE')) h.err(`kernel func ${name} is sleepable within rcu_read_lock region`);
+  if (name === 'bpf_preempt_disable' || name === 'bpf_preempt_enable') {
+    // the preemption-disabled depth, kept as references of their own kind (compared when pruning)
+    if (name === 'bpf_preempt_disable') {
+      h.cur.refs.push({ id: h.nextId(), insn: idx, kind: 'preempt' });
+    } else {
+      const i = h.cur.refs.map((r) => r.kind).lastIndexOf('preempt');
+      if (i < 0) h.err(`unmatched attempt to enable preemption (kernel function ${name})`);
+      h.cur.refs.splice(i, 1);
+    }
+    finishVoid(h);
+    return 'done';
+  }
+  if (has('KF_SLEEPABLE') && h.cur.refs.some((r) => r.kind === 'preempt')) h.err(`kernel func ${name} is sleepable within non-preemptible region`);
   if (has('KF_RCU_PROTECTED') && !(h.cur.rcuDepth > 0 || h.cur.activeLock !== 0 || !h.prog.sleepable)) {
     h.err(`kernel func ${name} requires RCU critical section protection`);
   }
@@ -199,7 +212,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   if (!btf || !proto || proto.kind !== BtfKind.FUNC_PROTO) return 'unmodelled';
   const params = proto.params ?? [];
   if (params.length > 5) h.err(`Function ${name} has ${params.length} > 5 args`);
-  if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|wq_|res_spin_|local_irq_|preempt_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
+  if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|wq_|res_spin_|local_irq_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
 
   const meta: Meta = { name, flags, refObjId: 0, releaseRegno: 0, r0Rdonly: false };
   const isIterKfunc = has('KF_ITER_NEW') || has('KF_ITER_NEXT') || has('KF_ITER_DESTROY');
@@ -420,7 +433,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
       // may_access_direct_pkt_data(BPF_WRITE), whatever the dynptr's type
       h.err('the prog does not allow writes to packet data');
     }
-    markDynptrSlice(h, r0, meta.argConst, { id: meta.dynptr.id, refObjId: 0 }, fl);
+    markDynptrSlice(h, r0, meta.argConst, { id: meta.dynptr.id, refObjId: 0, type: meta.dynptr.type }, fl);
   } else if (!pt || (rt.type === 0)) {
     markUnknown(r0);
     return 'done';
