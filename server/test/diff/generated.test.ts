@@ -70,7 +70,7 @@ test('generated (long: 10,000 programs + corpus mutants, BPFLS_LONG=1)', { timeo
   const run = kernelForGenerated(programs, { useCache: false });
   for (const n of run.notes.slice(0, 20)) t.diagnostic(n);
   const pairs: Pair[] = [];
-  const { figures, notes } = await diffGenerated('generated-long', run, pairs);
+  const { figures, notes } = await diffGenerated('generated-long', run, pairs, { scaledBudget: true });
   for (const n of notes) t.diagnostic(n);
   console.log(summaryLine(figures));
   console.log(`per generator:\n${perGenerator(pairs).join('\n')}`);

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const run = kernelForGenerated(programs, { useCache: !genCount });
     for (const n of run.notes.slice(0, 10)) console.log(`note: ${n}`);
     const pairs: Pair[] = [];
-    const { figures } = await diffGenerated(genCount ? 'generated' : 'generated-quick', run, pairs);
+    const { figures } = await diffGenerated(genCount ? 'generated' : 'generated-quick', run, pairs, { scaledBudget: !!genCount });
     details(figures, pairs);
     console.log(perGenerator(pairs).join('\n'));
   } finally {
