@@ -1925,7 +1925,7 @@ export class Verifier {
     const fn = helperProto(id, this.prog.progType);
     if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
-    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog) || netHelperWithheld(fn.name, this.prog) || lockedDownHelper(fn.name, this.opts.lockdown)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog, this.obj.targetBtf) || netHelperWithheld(fn.name, this.prog) || lockedDownHelper(fn.name, this.opts.lockdown)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
@@ -2274,11 +2274,13 @@ export class Verifier {
         this.checkPacketAccess(regno, reg, reg.off, size);
         return;
       case RegType.PTR_TO_MAP_KEY:
+        if (rawMode) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
         this.checkMemRegion(regno, reg, reg.off, size, reg.map!.keySize, 'key');
         return;
       case RegType.PTR_TO_MAP_VALUE: {
         const map = reg.map!;
         if (rawMode && map.flags & BPF_F_RDONLY_PROG) this.err(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
+        if (!rawMode && map.flags & BPF_F_WRONLY_PROG) this.err(`read from map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
         this.checkMemRegion(regno, reg, reg.off, size, map.valueSize, 'map');
         return;
       }
@@ -2940,11 +2942,6 @@ function regNotNull(r: Reg): boolean {
     r.type === RegType.PTR_TO_BUF || r.type === RegType.PTR_TO_MAP_VALUE || r.type === RegType.PTR_TO_MAP_KEY ||
     r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_MEM ||
     (r.type === RegType.PTR_TO_BTF_ID && !!(r.flags & PTR_TRUSTED)) || r.type === RegType.CONST_PTR_TO_MAP;
-}
-
-/** get_reg_width(reg) <= 8 * size: the scalar's unsigned maximum fits in `size` bytes */
-function scalarFits(r: Reg, size: number): boolean {
-  return size >= 8 || umaxNum(r) < 2 ** (8 * size);
 }
 
 /** get_reg_width(reg) <= 8 * size: the scalar's unsigned maximum fits in `size` bytes */
