@@ -76,8 +76,34 @@ function load(db: string): Entry[] {
 /** Options that take a separate value we must drop with it. */
 const DROP_WITH_VALUE = new Set(['-o', '-MF', '-MT', '-MQ', '-target', '--target', '-arch', '-x']);
 const DROP = /^(-c|-S|-E|-M|-MM|-MD|-MMD|-MG|-MP|-g.*|-O.*|--target=.*|-target=.*|-o.+|-fcolor-diagnostics|-fdiagnostics-color.*|-Werror.*|-emit-llvm|-pipe)$/;
-/** Flags that make clang load code or write files; never taken from a workspace database unless trusted. */
-export const UNSAFE_FLAG = /^(-fplugin|-fpass-plugin|-Xclang|-Xlinker|-Wl,|-B|--gcc-toolchain|-fprofile|-ftime-trace|-save-temps|-load|-mllvm)/;
+/** Flags whose value is the next argument (kept with it). */
+const WITH_VALUE = new Set(['-I', '-D', '-U', '-include', '-isystem', '-idirafter', '-iquote']);
+/**
+ * What an untrusted workspace may pass to clang: flags that change how the source is read and
+ * checked, nothing that loads code or writes a file (`-MD -MF ~/.bashrc`, `-Wp,-MD,FILE`,
+ * `-fcrash-diagnostics-dir`, `-gsplit-dwarf`, `-fsave-optimization-record`...). An allowlist: a
+ * clang flag nobody thought of stays out.
+ */
+const UNTRUSTED_OK = new RegExp('^(?:' + [
+  '-[IDU].+', '-include.+', '-isystem.+', '-idirafter.+', '-iquote.+', '-std=[\\w+]+', '-nostdinc(?:\\+\\+)?', '-nostdlibinc',
+  '-w', '-W(?!p,|l,|a,|[a-z]+,)(?:no-)?[\\w=+-]+', '-pedantic(?:-errors)?', '-O[0-3sz]?', '-g(?:[0-3]|dwarf(?:-[45])?)?', '-m(?!llvm)[\\w=.+-]+',
+  '-f(?!.*(?:plugin|profile|record|dir|path|file|trace|usage|dump|save|crash|module|embed|instrument|coverage|sanitize|xray|stats|report))(?:no-)?[\\w=.+-]+',
+].join('|') + ')$');
+
+/** Splits flags into those an untrusted workspace may pass and those dropped. */
+export function untrustedFlags(flags: readonly string[]): { kept: string[]; dropped: string[] } {
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i];
+    if (WITH_VALUE.has(f) && i + 1 < flags.length) {
+      kept.push(f, flags[++i]);
+      continue;
+    }
+    (UNTRUSTED_OK.test(f) ? kept : dropped).push(f);
+  }
+  return { kept, dropped };
+}
 
 /** Keeps the flags that change how the source is read (-I, -D, -U, -include, -std, -W, -f...). */
 export function usefulFlags(args: string[], file: string): string[] {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Finding } from '../analysis/types';
 import type { ClangInfo } from './clang';
-import { flagsFromCompileCommands, UNSAFE_FLAG } from './compile-commands';
+import { flagsFromCompileCommands, untrustedFlags } from './compile-commands';
 import { parseClangDiagnostics } from './diagnostics';
 
 export interface CompileSettings {
@@ -91,15 +91,16 @@ export function compileOptionsFor(file: string, s: CompileSettings, workspaceRoo
   for (const p of s.extraIncludePaths) includePaths.push(path.resolve(base, p));
   const cc = flagsFromCompileCommands(file, workspaceRoot);
   if (cc) {
-    const safe = s.trusted ? cc.flags : cc.flags.filter((f) => !UNSAFE_FLAG.test(f));
+    const safe = s.trusted ? cc.flags : untrustedFlags(cc.flags).kept;
     flags.push(...safe);
     if (fs.existsSync(cc.directory)) cwd = cc.directory;
     notes.push(`flags from ${cc.database}`);
   }
   if (s.trusted) flags.push(...s.extraFlags);
   else {
-    flags.push(...s.extraFlags.filter((f) => !UNSAFE_FLAG.test(f)));
-    if (s.extraFlags.some((f) => UNSAFE_FLAG.test(f))) notes.push('untrusted workspace: ignored plugin/loader flags in bpfls.extraFlags');
+    const { kept, dropped } = untrustedFlags(s.extraFlags);
+    flags.push(...kept);
+    if (dropped.length) notes.push(`untrusted workspace: ignored bpfls.extraFlags that could load code or write files: ${dropped.join(' ')}`);
   }
   return { includePaths, flags, cwd, notes };
 }
