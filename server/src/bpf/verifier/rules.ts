@@ -32,12 +32,19 @@ const CGROUP_TYPES = new Set<number>([
  * attached where the return value is not an errno (skb ingress/egress, sock_ops, recvmsg,
  * getpeername, getsockname).
  */
-export function helperWithheld(name: string, prog: LoadedProgram): boolean {
+export function helperWithheld(name: string, prog: LoadedProgram, targetBtf?: Btf): boolean {
   if ((name === 'bpf_get_retval' || name === 'bpf_set_retval') && CGROUP_TYPES.has(prog.progType)) {
     return NO_RETVAL_ATTACH.has(prog.expectedAttachType);
   }
+  // bpf_tcp_ca_get_func_proto: a retiring congestion control (release) may not set or get options
+  if ((name === 'bpf_setsockopt' || name === 'bpf_getsockopt') && prog.progType === ProgType.STRUCT_OPS && targetBtf && prog.attachBtfId) {
+    const st = targetBtf.types[prog.attachBtfId];
+    return st?.name === 'tcp_congestion_ops' && st.members?.[prog.expectedAttachType]?.name === 'release';
+  }
   return false;
 }
+
+const GPL_LICENSES = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
 
 function strip(btf: Btf, id: number): BtfType | undefined {
   let t = btf.types[id];
@@ -108,6 +115,10 @@ export function devBoundKfunc(name: string): boolean {
  * reference (reachable or not) against the program type. `kfuncName` resolves a kfunc call's name.
  */
 export function checkLoadRules(insns: Insn[], obj: LoadedObject, prog: LoadedProgram, kfuncName: (idx: number) => string | undefined): void {
+  // check_struct_ops_btf_id (reported here, before the instructions are checked)
+  if (prog.progType === ProgType.STRUCT_OPS && !GPL_LICENSES.has(prog.license || obj.license)) {
+    throw new VerifierError('struct ops programs must have a GPL compatible license', 0);
+  }
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i];
     if (x.code === 0x85 && x.src === 2 && devBoundKfunc(kfuncName(i) ?? '')) {

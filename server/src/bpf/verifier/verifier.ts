@@ -26,7 +26,7 @@ import {
 } from './state';
 import { ctxAccess } from './ctx';
 import { sockPtrAccess } from './netctx';
-import { netHelperWithheld, PERCPU_BTF_ARG, KPTR_XCHG_DEST_ARG } from './netrules';
+import { netHelperWithheld, helperPktAccess, PERCPU_BTF_ARG, KPTR_XCHG_DEST_ARG } from './netrules';
 import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
@@ -41,6 +41,7 @@ import { kernelStructId } from './helperret';
 import { lockedDownHelper, type Lockdown } from './lockdown';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
+import { BtfKind } from '../btf/types';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
 export { VerifierError };
 
@@ -168,7 +169,7 @@ export class Verifier {
     checkExceptionCallbackTag(this.obj, this.prog);
     checkSubprogAndKfuncCalls(this.insns, this.obj, this.prog);
     checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
-    this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); });
+    this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); }, (i) => this.callParams(i));
     this.subprogs = this.cfg.subprogs;
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
@@ -510,6 +511,21 @@ export class Verifier {
         }
       }
     }
+  }
+
+  /** get_call_summary: the number of parameters of the helper or kfunc called at idx */
+  private callParams(idx: number): number | undefined {
+    const x = this.insns[idx];
+    if (x.src === 0) {
+      const p = helperProto(x.imm);
+      return p ? p.args.filter((a) => a.base !== 'ARG_DONTCARE').length : undefined;
+    }
+    if (x.src === 2) {
+      const f = x.imm > 0 && !x.off ? this.obj.targetBtf?.types[x.imm] : undefined;
+      const proto = f && f.kind === BtfKind.FUNC ? this.obj.targetBtf?.types[f.type] : undefined;
+      return proto && proto.kind === BtfKind.FUNC_PROTO ? (proto.params ?? []).length : undefined;
+    }
+    return undefined;
   }
 
   /** Registers of each frame that pruning compares (liveness) */
@@ -2064,7 +2080,7 @@ export class Verifier {
     const reg = this.checkRegRead(regno);
     if (base === 'ARG_ANYTHING' || base === 'ARG_DONTCARE') return;
     const maybeNull = flags.includes('PTR_MAYBE_NULL');
-    if (isPktPointer(reg.type) && !this.helperPktAllowed()) this.err('helper access to the packet is not allowed');
+    if (isPktPointer(reg.type) && !helperPktAccess(fn.name, this.prog.progType)) this.err('helper access to the packet is not allowed');
     // resolve_map_arg_type: a sockmap/sockhash value is the socket itself
     if (base === 'ARG_PTR_TO_MAP_VALUE' && meta.map && (meta.map.type === MapType.SOCKMAP || meta.map.type === MapType.SOCKHASH)) {
       if (kind !== 'ARG_PTR_TO_MAP_VALUE') this.err('invalid arg_type for sockmap/sockhash');
@@ -2241,13 +2257,6 @@ export class Verifier {
     if (spill !== keySize) return undefined;
     if (!tnumIsConst(s.spilled.varOff)) return undefined;
     return tnumUNum(s.spilled.varOff); // a double: compared with max_entries only
-  }
-
-  private helperPktAllowed(): boolean {
-    switch (this.prog.progType) {
-      case ProgType.SOCKET_FILTER: case ProgType.CGROUP_SKB: return false;
-      default: return true;
-    }
   }
 
   /** check_mem_size_reg: the size argument that follows a memory argument */
@@ -2643,19 +2652,20 @@ export class Verifier {
       this.insnIdx++;
       return;
     }
-    // next: the drained outcome (NULL) is explored later; this path continues with an element
+    // next (process_iter_next_call): the path with an element is queued (one level deeper, its
+    // imprecise scalars widened against the previous iteration); this path goes on drained (NULL)
     if (slot.spilled.iterState === 'active') {
       const q = this.pushPath(idx + 1, idx, false);
-      const qf = q.frames[r1.frameno];
-      qf.stack[spi].spilled.iterState = 'drained';
+      const qs = q.frames[r1.frameno].stack[spi].spilled;
+      qs.iterDepth = (qs.iterDepth ?? 0) + 1;
+      this.widenLoopState(q, idx);
       const qr = q.frames[q.cur].regs;
       for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
-      markKnownScalar(qr[0], 0, 0);
-      slot.spilled.iterDepth = (slot.spilled.iterDepth ?? 0) + 1;
-      this.widenLoopState(this.cur, idx);
+      markPtr(qr[0], RegType.PTR_TO_MEM, MEM_RDONLY);
+      qr[0].memSize = 4;
+      slot.spilled.iterState = 'drained';
       for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markPtr(regs[0], RegType.PTR_TO_MEM, MEM_RDONLY);
-      regs[0].memSize = 4;
+      markKnownScalar(regs[0], 0, 0);
     } else {
       for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
       markKnownScalar(regs[0], 0, 0);
