@@ -370,3 +370,66 @@ int ko_preempt_unmatched_enable(struct __sk_buff *skb)
 	bpf_preempt_enable();
 	return TC_ACT_OK;
 }
+
+/* Conntrack lookups from tc: the tuple and options are memory/size pairs, the result a reference. */
+struct bpf_ct_opts___ko {
+	s32 netns_id;
+	s32 error;
+	u8 l4proto;
+	u8 dir;
+	u8 reserved[2];
+};
+
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb_ctx, struct bpf_sock_tuple *bpf_tuple, u32 tuple__sz,
+					 struct bpf_ct_opts___ko *opts, u32 opts__sz) __ksym;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+
+SEC("tc")
+int ko_ct_lookup_ok(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tup = {};
+	struct bpf_ct_opts___ko opts = { .netns_id = -1, .l4proto = IPPROTO_TCP_ };
+	struct nf_conn *ct;
+	int mark = 0;
+
+	ct = bpf_skb_ct_lookup(skb, &tup, sizeof(tup.ipv4), &opts, sizeof(opts));
+	if (ct) {
+		mark = ct->mark;
+		bpf_ct_release(ct);
+	}
+	return mark ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* Mistake: the conntrack entry is not released. */
+SEC("tc")
+int ko_ct_lookup_leak(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tup = {};
+	struct bpf_ct_opts___ko opts = { .netns_id = -1, .l4proto = IPPROTO_TCP_ };
+	struct nf_conn *ct;
+
+	ct = bpf_skb_ct_lookup(skb, &tup, sizeof(tup.ipv4), &opts, sizeof(opts));
+	return ct ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* Mistake: the tuple size is larger than the tuple. */
+SEC("tc")
+int ko_ct_lookup_tuple_too_big(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple tup = {};
+	struct bpf_ct_opts___ko opts = { .netns_id = -1, .l4proto = IPPROTO_TCP_ };
+	struct nf_conn *ct;
+
+	ct = bpf_skb_ct_lookup(skb, &tup, sizeof(tup) + 8, &opts, sizeof(opts));
+	if (ct)
+		bpf_ct_release(ct);
+	return TC_ACT_OK;
+}
+
+/* Mistake: conntrack kfuncs are not registered for kprobes. */
+SEC("kprobe/tcp_v4_connect")
+int ko_ct_release_kprobe(struct pt_regs *ctx)
+{
+	bpf_ct_release((struct nf_conn *)PT_REGS_PARM1(ctx));
+	return 0;
+}

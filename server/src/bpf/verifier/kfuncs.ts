@@ -220,7 +220,8 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   // kfuncs newer than the 6.12 table come from a later kernel's source, where KF_TRUSTED_ARGS became
   // the default and was dropped from the flags (6.18 still has it, e.g. on bpf_send_signal_task):
   // their pointer arguments are taken as trusted, which can only be stricter than 6.18
-  const trustedArgs = has('KF_TRUSTED_ARGS') || isRelease || !!facts?.file.includes('after 6.12');
+  // (kfuncs missing from the table altogether are treated the same way)
+  const trustedArgs = has('KF_TRUSTED_ARGS') || isRelease || !facts || facts.file.includes('after 6.12');
   const rcuArgs = has('KF_RCU');
   const suffix = (i: number): string => /__([a-z_]+)$/.exec(params[i]?.name ?? '')?.[1] ?? '';
 
