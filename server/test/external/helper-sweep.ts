@@ -26,6 +26,12 @@ function build(pt: number, eat: number, helper: number, variant: number): GenPro
   if (variant === 2) {
     insns.push(I(0x18, 2, 1, 0, 0), I(0, 0, 0, 0, 0), I(0xbf, 3, 10, 0, 0), I(0x07, 3, 0, 0, -8), I(0xb7, 4, 0, 0, 0), I(0xb7, 5, 0, 0, 0));
   }
+  if (variant === 3) {
+    // a packet pointer (unchecked) and a size: only pkt_access helpers take it
+    const dataOff: Record<number, [number, number]> = { 6: [0, 0x61], 16: [0, 0x79], 21: [0, 0x79], 25: [8, 0x79], 13: [192, 0x79] };
+    const [off, code] = dataOff[pt] ?? [76, 0x61];
+    insns.push(I(code, 2, 1, off, 0), I(0xb7, 3, 0, 0, 8), I(0xb7, 4, 0, 0, 0), I(0xb7, 5, 0, 0, 0));
+  }
   insns.push(I(0x85, 0, 0, 0, helper), I(0xb7, 0, 0, 0, pt === 6 ? 2 : pt === 22 ? 0 : 1), I(0x95, 0, 0, 0, 0));
   return {
     name: `h${pt}_${eat}_${helper}_${variant}`, progType: pt, expectedAttachType: eat, license: 'GPL', insns,
@@ -43,7 +49,7 @@ let total = 0, agree = 0, unsound = 0, strict = 0, msg = 0, crash = 0;
 for (const [pt, eat] of COMBOS) {
   if (want.length && !want.includes(`${pt}`) && !want.includes(`${pt}:${eat}`)) continue;
   const progs: GenProgram[] = [];
-  for (let h = 1; h <= MAX_HELPER; h++) for (let v = 0; v < 3; v++) progs.push(build(pt, eat, h, v));
+  for (let h = 1; h <= MAX_HELPER; h++) for (let v = 0; v < 4; v++) progs.push(build(pt, eat, h, v));
   const k = kernelVerifyRaw(progs.map(toRawSpec));
   for (const p of progs) {
     const kv = k.verdicts.get(p.name);

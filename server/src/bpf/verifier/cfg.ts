@@ -118,7 +118,6 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
   const push = (from: number, to: number, branch = false): void => {
     if (to < 0 || to >= n) fail(`jump out of range from insn ${from} to ${to}`, from);
     if (branch) { prunePoint[to] = 1; jmpPoint[to] = 1; }
-    if (insns[to].code === 0 && to > 0 && insns[to - 1].code === 0x18) fail(`jump into the middle of ldimm64 insn ${to - 1}`, from);
     if (!seen[to]) { seen[to] = 1; work.push(to); }
   };
   while (work.length) {
@@ -183,9 +182,14 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
       }
     }
   }
+  // after the walk, in instruction order (check_cfg): an unexplored instruction, or a second
+  // half of ldimm64 that some jump reached
   for (let i = 0; i < n; i++) {
-    if (seen[i]) { if (insns[i].code === 0x18) i++; continue; }
-    fail(`unreachable insn ${i}`, i);
+    if (!seen[i]) fail(`unreachable insn ${i}`, i);
+    if (insns[i].code === 0x18) {
+      if (i + 1 < n && seen[i + 1]) fail(`jump into the middle of ldimm64 insn ${i}`, i);
+      i++;
+    }
   }
   // (do_check's BPF_CALL field check, off set on a helper or bpf-to-bpf call, happens on the path
   // walk when it reaches the call: an earlier error on that path comes first, as in the kernel)

@@ -28,3 +28,29 @@ export const PERCPU_BTF_ARG: [RegType, number][] = [
 ];
 /** kptr_xchg_dest_types: bpf_kptr_xchg's destination, a map value or an allocated object */
 export const KPTR_XCHG_DEST_ARG: [RegType, number][] = [[RegType.PTR_TO_MAP_VALUE, 0], [RegType.PTR_TO_BTF_ID, MEM_ALLOC]];
+
+/** Helpers whose prototype sets pkt_access: the only ones that may take packet pointers as arguments. */
+const PKT_ACCESS_HELPERS = new Set([
+  'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem', 'bpf_map_push_elem', 'bpf_map_lookup_percpu_elem',
+  'bpf_csum_diff', 'bpf_sk_lookup_tcp', 'bpf_sk_lookup_udp', 'bpf_skc_lookup_tcp', 'bpf_tcp_check_syncookie',
+  'bpf_tcp_gen_syncookie', 'bpf_tcp_raw_gen_syncookie_ipv4', 'bpf_tcp_raw_gen_syncookie_ipv6',
+  'bpf_tcp_raw_check_syncookie_ipv4', 'bpf_tcp_raw_check_syncookie_ipv6',
+]);
+
+/**
+ * may_access_direct_pkt_data for a helper argument (check_func_arg): program types with direct
+ * packet access pass packet pointers only to pkt_access helpers; cgroup/sockopt to any helper;
+ * other types (socket filters, sock_ops...) to none ("helper access to the packet is not allowed").
+ */
+export function helperPktAccess(name: string, progType: number): boolean {
+  switch (progType) {
+    case ProgType.LWT_IN: case ProgType.LWT_OUT: case ProgType.LWT_SEG6LOCAL: case ProgType.SK_REUSEPORT:
+    case ProgType.FLOW_DISSECTOR: case ProgType.CGROUP_SKB: case ProgType.SCHED_CLS: case ProgType.SCHED_ACT:
+    case ProgType.XDP: case ProgType.LWT_XMIT: case ProgType.SK_SKB: case ProgType.SK_MSG:
+      return PKT_ACCESS_HELPERS.has(name);
+    case ProgType.CGROUP_SOCKOPT:
+      return true;
+    default:
+      return false;
+  }
+}
