@@ -18,6 +18,9 @@ interface Request { seq: number; type: 'request'; command: string; arguments?: J
 const THREAD = 1;
 const PACKET_TYPES = new Set<number>([ProgType.XDP, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.SOCKET_FILTER, ProgType.CGROUP_SKB, ProgType.FLOW_DISSECTOR, ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT]);
 const SCOPE_REGS = 1, SCOPE_STACK = 2, SCOPE_PACKET = 3, SCOPE_MAPS = 4;
+/** protocol bounds: a header is a line or two; a message is at most a large evaluate or disassembly answer */
+const MAX_HEADER = 64 * 1024;
+const MAX_MESSAGE = 64 * 1024 * 1024;
 /** the launch configuration's bounds, as `bpfls run` has them */
 const MAX_INSNS = 1_000_000_000;
 const MAX_DATA_BYTES = 64 * 1024 * 1024;
@@ -45,10 +48,16 @@ export class DebugAdapter {
     this.buf = Buffer.concat([this.buf, chunk]);
     for (;;) {
       const sep = this.buf.indexOf('\r\n\r\n');
-      if (sep < 0) return;
-      const m = /Content-Length:\s*(\d+)/i.exec(this.buf.subarray(0, sep).toString('ascii'));
+      if (sep < 0) {
+        // no header in sight: garbage input must not pile up (nor be searched again and again)
+        if (this.buf.length > MAX_HEADER) this.buf = this.buf.subarray(this.buf.length - 3);
+        return;
+      }
+      const m = /Content-Length:\s*(\d+)/i.exec(this.buf.subarray(0, Math.min(sep, MAX_HEADER)).toString('ascii'));
       if (!m) { this.buf = this.buf.subarray(sep + 4); continue; }
       const len = Number(m[1]);
+      // a length no client sends: skip the header rather than wait for (and buffer) that much
+      if (len > MAX_MESSAGE) { this.buf = this.buf.subarray(sep + 4); continue; }
       if (this.buf.length < sep + 4 + len) return;
       const body = this.buf.subarray(sep + 4, sep + 4 + len).toString('utf8');
       this.buf = this.buf.subarray(sep + 4 + len);
