@@ -221,7 +221,9 @@ function lsh32Bounds(d: Reg, umin: number, umax: number): void {
 export function lsh32(d: Reg, s: Reg): void {
   const sub = tnumSubreg(d.varOff);
   lsh32Bounds(d, s.u32min, s.u32max);
-  d.varOff = tnumSubreg(tnumLshift(sub, s.u32min));
+  // the low half shifted by s.u32min (< 32: safeToCompute), upper half zero
+  const sh = s.u32min;
+  d.varOff = { vh: 0, vl: sub.vl << sh, mh: 0, ml: sub.ml << sh };
   mark64Unbounded(d);
   updateRegBounds(d);
 }
@@ -402,7 +404,8 @@ export function scalarBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean):
 
 /** regs_refine_cond_op: narrow both registers assuming `r1 op r2` holds. */
 export function refineCond(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
-  if (op === 0x30 || op === 0x20 || op === 0x70 || op === 0x60) { op = flipOpcode(op); [r1, r2] = [r2, r1]; }
+  let tmp: Reg;
+  if (op === 0x30 || op === 0x20 || op === 0x70 || op === 0x60) { op = flipOpcode(op); tmp = r1; r1 = r2; r2 = tmp; }
   switch (op) {
     case 0x10:
       if (jmp32) {
@@ -424,7 +427,7 @@ export function refineCond(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
       }
       break;
     case 0x50: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
+      if (!isRegConst(r2, jmp32)) { tmp = r1; r1 = r2; r2 = tmp; }
       if (!isRegConst(r2, jmp32)) break;
       const vh = r2.varOff.vh, vl = r2.varOff.vl;
       if (jmp32) {
@@ -443,7 +446,7 @@ export function refineCond(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
       break;
     }
     case 0x40: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
+      if (!isRegConst(r2, jmp32)) { tmp = r1; r1 = r2; r2 = tmp; }
       if (!isRegConst(r2, jmp32)) break;
       const vh = jmp32 ? 0 : r2.varOff.vh, vl = r2.varOff.vl;
       // only a single-bit constant refines
@@ -454,7 +457,7 @@ export function refineCond(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
       break;
     }
     case 0x48: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
+      if (!isRegConst(r2, jmp32)) { tmp = r1; r1 = r2; r2 = tmp; }
       if (!isRegConst(r2, jmp32)) break;
       const vh = r2.varOff.vh, vl = r2.varOff.vl;
       markUnbounded(r1);
