@@ -280,7 +280,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 
 /* --user-sizes: sizes that user space sets before load, as libbpf-tools do (stack-trace maps
  * declared without value_size get PERF_MAX_STACK_DEPTH (127) frames; other maps declared with
- * max_entries 0 get 4096, bpfls's assumption). Perf event arrays are sized by libbpf itself. */
+ * max_entries 0 get 4096, bpfls's assumption, inner maps of map-in-maps too). Perf event arrays are sized by libbpf itself. */
 static void set_user_sizes(struct bpf_object *obj)
 {
 	struct bpf_map *m;
@@ -290,6 +290,15 @@ static void set_user_sizes(struct bpf_object *obj)
 			bpf_map__set_value_size(m, 127 * 8);
 		if (bpf_map__max_entries(m) == 0 && t != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
 			bpf_map__set_max_entries(m, 4096);
+		/* an inner map template without max_entries: user space gives one as an fd (libbpf 1.1
+		 * cannot resize the template itself) */
+		struct bpf_map *inner = t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS ? bpf_map__inner_map(m) : NULL;
+		if (inner && bpf_map__max_entries(inner) == 0) {
+			int fd = bpf_map_create(bpf_map__type(inner), NULL, bpf_map__key_size(inner),
+						bpf_map__value_size(inner), 4096, NULL);
+			if (fd >= 0)
+				bpf_map__set_inner_map_fd(m, fd); /* freed when the process exits */
+		}
 	}
 }
 

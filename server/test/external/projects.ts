@@ -64,7 +64,8 @@ const PRESETS: Record<string, () => Project> = {
   falco: () => ({
     name: 'falco', dir: join(EXT, 'falco/driver/modern_bpf/programs'),
     includes: [join(EXT, 'falco/driver/modern_bpf'), join(EXT, 'falco'), ...newLibbpf()], match: /\.bpf\.c$/,
-    cflags: ['-D__RELEASE__', '-D__USE_VMLINUX__'], files: () => subdirFiles(join(EXT, 'falco/driver/modern_bpf/programs'), '*.bpf.c', 3),
+    // the license lives in its own object (license/license.bpf.c), linked into the probe
+    cflags: ['-D__RELEASE__', '-D__USE_VMLINUX__', ...(existsSync(join(EXT, 'build/falco_license.h')) ? ['-include', join(EXT, 'build/falco_license.h')] : [])], files: () => subdirFiles(join(EXT, 'falco/driver/modern_bpf/programs'), '*.bpf.c', 3),
   }),
   // tetragon: the v6.1 variant of its sensors (bpf/Makefile's CFLAGS_v61), its own headers and vmlinux.h
   tetragon: () => {
