@@ -87,11 +87,30 @@ export type BtfWalk =
  * What a load of size bytes at offset off inside the struct btfId yields: the member it lands in,
  * followed through nested structs, unions and arrays. Unknown types read as scalars.
  */
-export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, size: number): BtfWalk {
+export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, size: number, depthGuard = 0): BtfWalk {
   if (!btf) return { kind: 'scalar' };
   const top = strip(btf, btfId);
   if (!top || (top.kind !== BtfKind.STRUCT && top.kind !== BtfKind.UNION)) return { kind: 'scalar' };
-  if (off + size > top.size) return { kind: 'beyond', structName: top.name };
+  if (off + size > top.size) {
+    // btf_struct_walk: an access past the end may land in a trailing flexible array
+    const last = top.members?.[top.members.length - 1];
+    const lt = last ? strip(btf, last.type) : undefined;
+    const moff = last ? Math.floor(last.offset / 8) : 0;
+    if (!lt || lt.kind !== BtfKind.ARRAY || !lt.array || lt.array.nelems !== 0 || off < moff) return { kind: 'beyond', structName: top.name };
+    const et = strip(btf, lt.array.elemType);
+    if (et?.kind === BtfKind.INT) return { kind: 'scalar' };
+    if (!et || (et.kind !== BtfKind.STRUCT && et.kind !== BtfKind.UNION) || !et.size || depthGuard > 4) return { kind: 'beyond', structName: top.name };
+    // the access must lie inside one member of the element (else btf_struct_walk reports it)
+    const rel = (off - moff) % et.size;
+    const fits = (et.members ?? []).some((m) => {
+      const mo = Math.floor(m.offset / 8);
+      const mt = strip(btf, m.type);
+      const ms = mt ? (btf.sizeOf?.(mt.id) ?? (mt.kind === BtfKind.PTR ? 8 : mt.size)) : 0;
+      return rel >= mo && rel + size <= mo + ms;
+    });
+    if (!fits) return { kind: 'beyond', structName: top.name };
+    return walkBtfLoad(btf, et.id, rel, size, depthGuard + 1);
+  }
   let t: BtfType | undefined = top;
   let rel = off;
   let field: string | undefined;

@@ -1270,7 +1270,8 @@ export class Verifier {
       case RegType.PTR_TO_BUF: {
         off += reg.off;
         if (write && reg.flags & MEM_RDONLY) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
-        if (off < 0) this.err(`R${regno} invalid ${reg.flags & MEM_RDONLY ? 'rdonly' : 'rdwr'} buffer access off=${off} size=${size}`);
+        if (off < 0) this.err(`R${regno} invalid ${reg.flags & MEM_RDONLY ? 'rdonly' : 'rdwr'} buffer access: off=${off}, size=${size}`);
+        if (!tnumIsZero(reg.varOff)) this.err(`R${regno} invalid variable buffer offset: off=${off}, var_off=${tnumStr(reg.varOff)}`);
         setValueUnknown();
         return;
       }
@@ -2680,6 +2681,7 @@ export class Verifier {
     if (st.activeLock && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_spin_lock-ed region`);
     if (st.rcuDepth && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_rcu_read_lock-ed region`);
     if (st.cur === 0 && st.refs.some((r) => r.kind === 'preempt')) this.err('BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region');
+    if (st.cur === 0 && st.refs.some((r) => r.kind === 'irq')) this.err('BPF_EXIT instruction in main prog cannot be used inside bpf_local_irq_save-ed region');
     if (st.cur > 0) {
       // return from a subprogram or callback: R0 is handed back unchecked (the caller's read is
       // what fails), as after a tail call in a subprogram whose result the caller ignores
@@ -2975,14 +2977,18 @@ function forEachReg(st: VState, fn: (r: Reg) => void): void {
 }
 
 function syncLinked(st: VState, known: Reg): void {
-  const id = known.id;
-  forEachReg(st, (r) => {
-    if (r !== known && r.type === RegType.SCALAR_VALUE && r.id === id) {
-      const keepPrecise = r.precise;
-      copyRegInto(r, known);
-      r.precise = keepPrecise || known.precise;
-    }
-  });
+  for (const f of st.frames) {
+    for (let i = 0; i < 11; i++) syncLinkedReg(f.regs[i], known);
+    for (const s of f.stack) if (isSpilledReg(s)) syncLinkedReg(s.spilled, known);
+  }
+}
+
+function syncLinkedReg(r: Reg, known: Reg): void {
+  if (r !== known && r.type === RegType.SCALAR_VALUE && r.id === known.id) {
+    const keepPrecise = r.precise;
+    copyRegInto(r, known);
+    r.precise = keepPrecise || known.precise;
+  }
 }
 
 function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
