@@ -48,7 +48,12 @@ const VALID = new Set<number>();
   VALID.add(0xc3); VALID.add(0xdb); VALID.add(0xd3); VALID.add(0xcb);
 })();
 
-export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string) => void): CfgInfo {
+/**
+ * callParams: how many arguments the helper or kfunc called at an instruction takes (the kernel's
+ * get_call_summary), undefined when unknown (then R1-R5 all count as read by the call).
+ */
+export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string) => void,
+  callParams: (idx: number) => number | undefined = () => undefined): CfgInfo {
   void prog;
   const n = insns.length;
   const fail = (msg: string, at: number): never => { throw new VerifierError(msg, at); };
@@ -195,12 +200,12 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
   // walk when it reaches the call: an earlier error on that path comes first, as in the kernel)
   // callback bodies are entered from the helper call that runs them
   for (const t of funcRefs) if (t >= 0 && t < n) jmpPoint[t] = 1;
-  const liveRegs = computeLiveness(insns);
+  const liveRegs = computeLiveness(insns, callParams);
   return { subprogs, prunePoint, forceCheckpoint, iterNext, mayGoto, callsCallback, jmpPoint, liveRegs };
 }
 
-/** Backward dataflow: which registers may be read before being written, per instruction. */
-function computeLiveness(insns: Insn[]): Uint16Array {
+/** Backward dataflow (compute_live_registers): which registers may be read before being written, per instruction. */
+function computeLiveness(insns: Insn[], callParams: (idx: number) => number | undefined): Uint16Array {
   const n = insns.length;
   const use = new Uint16Array(n), def = new Uint16Array(n);
   const succ: number[][] = new Array(n);
@@ -236,7 +241,13 @@ function computeLiveness(insns: Insn[]): Uint16Array {
       case 5: case 6: {
         const op = x.code & 0xf0;
         if (op === 0x90) { u |= 1; break; }
-        if (op === 0x80) { u |= 0x3e; d |= 0x3f; s.push(i + 1); break; }
+        if (op === 0x80) {
+          // a helper or kfunc reads only its parameters; a bpf-to-bpf call may read R1-R5
+          const np = x.src !== 1 ? callParams(i) : undefined;
+          u |= np === undefined ? 0x3e : ((1 << (Math.min(np, 5) + 1)) - 2);
+          d |= 0x3f; s.push(i + 1);
+          break;
+        }
         if (op === 0x00 || x.code === 0xe5) { s.push(i + (cls === 6 && op === 0 ? x.imm : x.off) + 1); if (x.code === 0xe5) s.push(i + 1); break; }
         u |= b(x.dst); if (x.code & 8) u |= b(x.src);
         s.push(i + 1, i + x.off + 1);

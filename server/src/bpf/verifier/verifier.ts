@@ -28,7 +28,7 @@ import { ctxAccess } from './ctx';
 import { sockPtrAccess } from './netctx';
 import { netHelperWithheld, helperPktAccess, PERCPU_BTF_ARG, KPTR_XCHG_DEST_ARG } from './netrules';
 import { helperProto, helperName, HelperProto } from './helpers';
-import { printInsnKernel } from './print';
+import { printInsnKernel, alignInsnState, LinfoPrinter } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { mapStructName } from './mapnames';
@@ -108,6 +108,7 @@ interface CallMeta {
 export class Verifier {
   readonly insns: Insn[];
   private log: string[] = [];
+  private linfo: LinfoPrinter | undefined;
   private logLevel: number;
   private limit: number;
   private deadline: number;
@@ -319,6 +320,10 @@ export class Verifier {
           this.printStateNext = false;
         }
       }
+      if (this.logLevel) {
+        const src = (this.linfo ??= new LinfoPrinter(this.prog.lineInfo)).at(idx, this.insns.length);
+        if (src !== undefined) this.verbose(`; ${src}\n`);
+      }
       const text = this.logLevel ? `${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf)}` : '';
       this.seen[idx] = 1;
       this.recordState(idx);
@@ -332,7 +337,8 @@ export class Verifier {
         if (sc.length) {
           const f = this.frame;
           const parts = sc.filter((r) => f.regs[r].type !== RegType.NOT_INIT).map((r) => `R${r}=${regStr(f.regs[r], f.frameno)}`);
-          if (parts.length) this.log[logMark] = `${text.padEnd(37)} ; ${parts.join(' ')}\n`;
+          for (const spi of storedSlots(insn, f)) { const t = this.slotStr(f, spi); if (t) parts.push(t); }
+          if (parts.length) this.log[logMark] = `${alignInsnState(text)} ${parts.join(' ')}\n`;
         }
       }
       if (this.stepEnded) {
@@ -376,18 +382,23 @@ export class Verifier {
   private stackStr(f: Frame): string {
     const parts: string[] = [];
     for (let i = 0; i < f.stack.length; i++) {
-      const s = f.stack[i];
-      if (s.types.every((t) => t === Slot.INVALID)) continue;
-      let types = s.types.slice().reverse().map((t) => SLOT_CHAR[t]).join('');
-      if (isSpilledReg(s)) {
-        const j = types.indexOf('r');
-        types = j >= 0 ? types.slice(0, j) : types;
-        parts.push(`fp${-(i + 1) * 8}=${types}${regStr(s.spilled, f.frameno)}`);
-      } else {
-        parts.push(`fp${-(i + 1) * 8}=${types}`);
-      }
+      const t = this.slotStr(f, i);
+      if (t) parts.push(t);
     }
     return parts.join(' ');
+  }
+
+  /** One stack slot as the log prints it ("fp-8=0000????", "fp-16=map_value(...)"); '' when invalid. */
+  private slotStr(f: Frame, i: number): string {
+    const s = f.stack[i];
+    if (s.types.every((t) => t === Slot.INVALID)) return '';
+    let types = s.types.slice().reverse().map((t) => SLOT_CHAR[t]).join('');
+    if (isSpilledReg(s)) {
+      const j = types.indexOf('r');
+      types = j >= 0 ? types.slice(0, j) : types;
+      return `fp${-(i + 1) * 8}=${types}${regStr(s.spilled, f.frameno)}`;
+    }
+    return `fp${-(i + 1) * 8}=${types}`;
   }
 
   private stateStr(all: boolean): string {
@@ -1968,7 +1979,8 @@ export class Verifier {
     this.checkMapFuncCompat(meta.map, fn);
     if (fn.name === 'bpf_tail_call') {
       if (this.cur.activeLock) this.err('tail_call cannot be used inside bpf_spin_lock-ed region');
-      if (this.cur.refs.some((r) => r.kind === 'ptr')) this.err('tail_call would lead to reference leak');
+      // check_reference_leak looks only in the main frame: a subprogram may tail call while its caller holds a reference
+      if (this.frame.frameno === 0 && this.cur.refs.some((r) => r.kind === 'ptr')) this.err('tail_call would lead to reference leak');
       if (this.cur.rcuDepth) this.err('tail_call cannot be used inside bpf_rcu_read_lock-ed region');
       // record_func_key: a constant in-range index is remembered, so it must be precise
       const r3 = this.regs[3];
@@ -2100,7 +2112,8 @@ export class Verifier {
       const zeroScalar = reg.type === RegType.SCALAR_VALUE && tnumIsZero(reg.varOff);
       if (maybeNull && zeroScalar) ok = true;
       for (const [t, f] of compat) if (reg.type === t && flagsCmp === f) ok = true;
-      if (!ok && reg.type === RegType.PTR_TO_BTF_ID && compat.some(([t]) => t === RegType.PTR_TO_BTF_ID)) ok = true;
+      // any BTF pointer but an untrusted one (check_reg_type: PTR_UNTRUSTED matches no helper argument)
+      if (!ok && reg.type === RegType.PTR_TO_BTF_ID && !(reg.flags & PTR_UNTRUSTED) && compat.some(([t]) => t === RegType.PTR_TO_BTF_ID)) ok = true;
       if (!ok) {
         const exp = compat.map(([t, f]) => regTypeStr(t, f)).join(', ');
         this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=${exp}`);
@@ -2857,7 +2870,28 @@ function scratched(insn: Insn): number[] {
   if (cls === 1) return [insn.src, insn.dst].filter((r, i, a) => a.indexOf(r) === i).sort((a, b) => a - b);
   if (cls === 0 && insn.code === 0x18) return [insn.dst];
   if (cls === 5 && (insn.code & 0xf0) === 0x80) return [0];
+  if (cls === 2) return [insn.dst];
+  if (cls === 3) return [...new Set([insn.src, insn.dst, ...((insn.code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? [0] : [])])].sort((a, b) => a - b);
+  const op = insn.code & 0xf0;
+  if ((cls === 5 || cls === 6) && op !== 0x00 && op !== 0x80 && op !== 0x90 && op !== 0xe0) return insn.code & 8 ? [...new Set([insn.src, insn.dst])].sort((a, b) => a - b) : [insn.dst];
   return [];
+}
+
+/** Stack slots (indices, fp-8 first) a store to the current frame's stack writes, for the log. */
+function storedSlots(insn: Insn, f: Frame): number[] {
+  const cls = insn.code & 7;
+  const mode = insn.code & 0xe0;
+  if (!(cls === 2 || cls === 3) || (mode !== 0x60 && mode !== 0xc0)) return [];
+  const r = f.regs[insn.dst];
+  if (r.type !== RegType.PTR_TO_STACK || r.frameno !== f.frameno || !tnumIsConst(r.varOff)) return [];
+  const off = r.off + insn.off + Number(s64(tnumValueBig(r.varOff)));
+  const size = [4, 2, 1, 8][(insn.code >> 3) & 3];
+  const out: number[] = [];
+  for (let b = off; b < off + size; b++) {
+    const spi = (-b - 1) >> 3;
+    if (spi >= 0 && spi < f.stack.length && !out.includes(spi)) out.push(spi);
+  }
+  return out.sort((a, b) => a - b);
 }
 
 const PKT_CHANGING = new Set(['bpf_clone_redirect', 'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_lwt_push_encap',
