@@ -73,10 +73,15 @@ function sockCommonValid(off: number, size: number): boolean {
   return bpfSockValid(off, size);
 }
 
-/** bpf_tcp_sock_is_valid_access: u32 fields, bytes_received/bytes_acked are u64. */
+/**
+ * bpf_tcp_sock_is_valid_access: u32 fields, bytes_received (80) and bytes_acked (88) are u64. (A u32
+ * load of their upper halves passes this check in the kernel but fails its access conversion later,
+ * "verifier bug: error during ctx access conversion": refused here at the load.)
+ */
 function tcpSockValid(off: number, size: number): boolean {
   if (off < 0 || off >= 112 || off % size !== 0) return false;
-  if (off >= 88 && off < 104) return size === 8; // bytes_received, bytes_acked
+  if (off === 80 || off === 88) return size === 8;
+  if (off === 84 || off === 92) return false;
   return size === 4;
 }
 
