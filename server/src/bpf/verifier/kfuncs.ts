@@ -212,7 +212,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   if (!btf || !proto || proto.kind !== BtfKind.FUNC_PROTO) return 'unmodelled';
   const params = proto.params ?? [];
   if (params.length > 5) h.err(`Function ${name} has ${params.length} > 5 args`);
-  if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|wq_|res_spin_|local_irq_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
+  if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|wq_|res_spin_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
 
   const meta: Meta = { name, flags, refObjId: 0, releaseRegno: 0, r0Rdonly: false };
   const isIterKfunc = has('KF_ITER_NEW') || has('KF_ITER_NEXT') || has('KF_ITER_DESTROY');
@@ -280,6 +280,10 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
       kind = memSize ? 'mem_size' : 'mem';
     }
     if (kind === 'null') continue;
+    if (sfx === 'irq_flag') {
+      irqFlagArg(h, regno, idx, name === 'bpf_local_irq_save');
+      continue;
+    }
     if (kind === 'list_head' || kind === 'list_node' || kind === 'rb_root' || kind === 'rb_node' || kind === 'wq' || kind === 'refcounted') {
       return 'unmodelled';
     }
@@ -611,4 +615,33 @@ export function walkedPtrFlags(btf: Btf | undefined, parent: Reg, field: string 
     return 0;
   }
   return PTR_UNTRUSTED;
+}
+
+/** process_irq_flag: bpf_local_irq_save/restore's flag word on the stack, a reference of its own kind. */
+function irqFlagArg(h: KfuncHost, regno: number, idx: number, save: boolean): void {
+  const reg = h.regs[regno];
+  if (reg.type !== RegType.PTR_TO_STACK) h.err(`arg#${regno - 1} doesn't point to an irq flag on stack`);
+  const off = tnumIsConst(reg.varOff) ? reg.off + tnumSNum(reg.varOff) : NaN;
+  const spi = Number.isNaN(off) || off % 8 ? -1 : Math.floor((-off - 1) / 8);
+  const fr = h.cur.frames[reg.frameno];
+  if (save) {
+    if (spi < 0 || (fr.stack[spi] && fr.stack[spi].types.some((b) => b === Slot.IRQ_FLAG))) h.err(`expected uninitialized irq flag as arg#${regno - 1}`);
+    h.stackWrite8(regno, 0);
+    const id = h.nextId();
+    h.cur.refs.push({ id, insn: idx, kind: 'irq' });
+    const slot = fr.stack[spi];
+    for (let b = 0; b < 8; b++) slot.types[b] = Slot.IRQ_FLAG;
+    slot.spilled = notInit();
+    slot.spilled.refObjId = id;
+    return;
+  }
+  const slot = spi >= 0 ? fr.stack[spi] : undefined;
+  if (!slot || !slot.types.every((b) => b === Slot.IRQ_FLAG)) h.err(`expected an initialized irq flag as arg#${regno - 1}`);
+  const id = slot.spilled.refObjId;
+  const irqs = h.cur.refs.filter((r) => r.kind === 'irq');
+  const last = irqs[irqs.length - 1];
+  if (last && last.id !== id) h.err(`cannot restore irq state out of order, expected id=${last.id} acquired at insn_idx=${last.insn}`);
+  h.cur.refs = h.cur.refs.filter((r) => r.id !== id);
+  slot.types = [0, 0, 0, 0, 0, 0, 0, 0];
+  slot.spilled = notInit();
 }

