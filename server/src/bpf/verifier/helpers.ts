@@ -1,7 +1,7 @@
 // Helper prototypes as the verifier needs them, from the knowledge base (server/src/knowledge):
 // its table of the 6.12 func_proto switches plus what newer kernels were measured to offer.
 import { allHelpers, helperById, helperProtoFor, isHelperAllowed } from '../../knowledge/helpers';
-import { PROG_TYPE_NAMES } from '../progtypes';
+import { PROG_TYPE_NAMES, ProgType } from '../progtypes';
 
 export interface HelperArg { kind: string; base: string; flags: string[]; /** MEM_FIXED_SIZE size */ size?: number }
 export interface HelperProto {
@@ -55,6 +55,14 @@ export function helperProto(id: number, progType?: number): HelperProto | undefi
   table ??= load();
   const base = table.get(id);
   if (!base || progType === undefined) return base;
+  // sock_filter_func_proto: cgroup/sock programs pass their ctx (a full socket) to bpf_sk_storage_get
+  if (base.name === 'bpf_sk_storage_get' && progType === ProgType.CGROUP_SOCK) {
+    return { ...base, args: base.args.map((a, i) => (i === 1 ? { kind: 'ARG_PTR_TO_CTX', base: 'ARG_PTR_TO_CTX', flags: [] } : a)) };
+  }
+  // tracing_prog_func_proto: bpf_sk_storage_get_tracing_proto takes a BTF socket pointer or NULL
+  if ((base.name === 'bpf_sk_storage_get' || base.name === 'bpf_sk_storage_delete') && progType === ProgType.TRACING) {
+    return { ...base, args: base.args.map((a, i) => (i === 1 ? { kind: 'ARG_PTR_TO_BTF_ID_OR_NULL', base: 'ARG_PTR_TO_BTF_ID', flags: ['PTR_MAYBE_NULL'] } : a)) };
+  }
   const info = helperById(id);
   if (!info?.variants?.length) return base;
   const key = id * 1024 + progType;
