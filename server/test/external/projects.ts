@@ -77,6 +77,25 @@ const PRESETS: Record<string, () => Project> = {
       files: () => ['process', 'cgroup'].flatMap((d) => readdirSync(join(b, d)).filter((f) => f.endsWith('.c')).map((f) => `${d}/${f}`)).sort(),
     };
   },
+  // cilium/ebpf: examples/<name>/<name>.c (bpf2go -I../headers) and the library's testdata programs (Makefile: -mcpu=v2)
+  'cilium-ebpf': () => ({
+    name: 'cilium-ebpf', dir: join(EXT, 'cilium-ebpf'), includes: [join(EXT, 'cilium-ebpf/examples/headers')], match: /\.c$/, cflags: ['-mcpu=v2'],
+    files: () => [...subdirFiles(join(EXT, 'cilium-ebpf'), '*.c', 2).filter((f) => f.startsWith('examples/')),
+      ...readdirSync(join(EXT, 'cilium-ebpf/testdata')).filter((f) => f.endsWith('.c')).map((f) => `testdata/${f}`)].sort(),
+  }),
+  // coroot-node-agent: one ebpf.c including the rest, its own vmlinux.h; the 5.12+ variant of its Dockerfile.
+  // It includes <uapi/linux/bpf.h>: $EXT/build/coroot-inc/uapi/linux/bpf.h links to a kernel tree's uapi header
+  coroot: () => {
+    const d = join(EXT, 'coroot/ebpftracer/ebpf');
+    return { name: 'coroot', dir: d, match: /^ebpf\.c$/, vmlinuxDir: d, includes: [join(EXT, 'build/coroot-inc'), ...newLibbpf()], cflags: ['-D__KERNEL_FROM=512'] };
+  },
+  // KubeArmor: system_monitor.c (kprobes/tracepoints) with its Makefile.vars flags for a BTF kernel (its
+  // *.bpf.c are LSM programs, not loadable here); plain clang -O2 instead of its clang | opt | llc pipeline
+  kubearmor: () => ({
+    name: 'kubearmor', dir: join(EXT, 'kubearmor/KubeArmor/BPF'), match: /^system_monitor\.c$/, includes: [join(EXT, 'libbpf/src')],
+    cflags: ['-DBTF_SUPPORTED', '-DBPF_NO_PRESERVE_ACCESS_INDEX', '-D__KERNEL__', '-D__BPF_TRACING__', '-DLINUX_VERSION_MAJOR=6', '-DLINUX_VERSION_PATCHLEVEL=18',
+      '-DLINUX_VERSION_SUBLEVEL=0', '-Wno-compare-distinct-pointer-types', '-Wno-address-of-packed-member', '-fno-stack-protector'],
+  }),
   bootstrap: () => ({ name: 'bootstrap', dir: join(EXT, 'bootstrap/examples/c'), includes: [join(EXT, 'bootstrap/examples/c'), ...newLibbpf()], match: /\.bpf\.c$/ }),
 };
 

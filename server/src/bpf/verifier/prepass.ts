@@ -25,8 +25,9 @@ export function checkSubprogAndKfuncCalls(insns: Insn[], obj: LoadedObject, prog
       continue;
     }
     if (!kfunc) continue;
-    // the loader could not resolve this call (its problem note names the kfunc): its own rules apply
-    if (prog.problems.some((p) => p.insn === i)) continue;
+    // the loader could not resolve this call (its problem note names the kfunc): its own rules apply,
+    // except a weak kfunc left as imm 0 / off 0, which still reaches the kernel and its license check
+    if (prog.problems.some((p) => p.insn === i) && !(x.imm === 0 && x.off === 0)) continue;
     if (!sawKfunc) {
       sawKfunc = true;
       if (!GPL_COMPATIBLE.has(prog.license || obj.license)) {
