@@ -83,3 +83,42 @@ export function printInsnKernel(insns: readonly Insn[], i: number, helperName: (
   }
   return `${h} ${CLASS[cls]}`;
 }
+
+/** The kernel log's column for the state printed after an instruction (vlog_alignment in
+ * kernel/bpf/log.c): `text` is "N: (op) ..." without its newline; returns the padded line up to
+ * and including ';'. */
+export function alignInsnState(text: string): string {
+  const pos = text.length + 1; // the kernel measures the instruction's text with its newline
+  const width = Math.ceil(Math.max(pos + 4, 40) / 8) * 8 - pos - 1;
+  return `${text}${' '.repeat(Math.max(width, 1))};`;
+}
+
+/** Source lines for the log ("; text @ file.c:N", verbose_linfo): each record printed once when
+ * the instruction it covers is reached, and not again for a record on the same file and line. */
+export class LinfoPrinter {
+  private prev = -1;
+  private readonly offs: number[];
+  private readonly lines: readonly { insnOff: number; fileName: string; line: number; lineText: string }[];
+  constructor(lines: readonly { insnOff: number; fileName: string; line: number; lineText: string }[]) {
+    this.lines = [...lines].sort((a, b) => a.insnOff - b.insnOff);
+    this.offs = this.lines.map((l) => l.insnOff);
+  }
+
+  /** The line to print before instruction idx, or undefined. */
+  at(idx: number, nInsns: number): string | undefined {
+    const n = this.offs.length;
+    if (!n || idx >= nInsns || idx < this.offs[0]) return undefined;
+    let l = 0, r = n - 1;
+    while (l < r) {
+      const m = l + ((r - l + 1) >> 1);
+      if (this.offs[m] <= idx) l = m; else r = m - 1;
+    }
+    if (l === this.prev) return undefined;
+    const cur = this.lines[l];
+    const p = this.prev >= 0 ? this.lines[this.prev] : undefined;
+    if (p && p.fileName === cur.fileName && p.line === cur.line) return undefined;
+    this.prev = l;
+    const slash = cur.fileName.lastIndexOf('/');
+    return `${cur.lineText.replace(/^\s+/, '')} @ ${slash >= 0 ? cur.fileName.slice(slash + 1) : cur.fileName}:${cur.line}`;
+  }
+}
