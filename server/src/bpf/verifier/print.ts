@@ -122,3 +122,16 @@ export class LinfoPrinter {
     return `${cur.lineText.replace(/^\s+/, '')} @ ${slash >= 0 ? cur.fileName.slice(slash + 1) : cur.fileName}:${cur.line}`;
   }
 }
+
+/** The level 2 "Live regs before insn:" table: per instruction, r0-r9 live on entry (a digit) or
+ * not ('.'), then the instruction; the second slot of an ldimm64 is skipped. */
+export function liveRegsTable(insns: readonly Insn[], live: ArrayLike<number>, helperName: (id: number) => string): string {
+  let s = 'Live regs before insn:\n';
+  for (let i = 0; i < insns.length; i++) {
+    let mask = '';
+    for (let r = 0; r < 10; r++) mask += live[i] & (1 << r) ? String(r) : '.';
+    s += `${String(i).padStart(7)}: ${mask} ${printInsnKernel(insns, i, helperName)}\n`;
+    if (insns[i].code === 0x18) i++;
+  }
+  return s;
+}

@@ -28,7 +28,7 @@ import { ctxAccess } from './ctx';
 import { sockPtrAccess } from './netctx';
 import { netHelperWithheld, helperPktAccess, PERCPU_BTF_ARG, KPTR_XCHG_DEST_ARG } from './netrules';
 import { helperProto, helperName, HelperProto } from './helpers';
-import { printInsnKernel, alignInsnState, LinfoPrinter } from './print';
+import { printInsnKernel, alignInsnState, LinfoPrinter, liveRegsTable } from './print';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { mapStructName } from './mapnames';
@@ -172,6 +172,7 @@ export class Verifier {
     checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); }, (i) => this.callParams(i));
     this.subprogs = this.cfg.subprogs;
+    if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf));
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
       if (x.code === 0x85 && x.src === 2 && /^bpf_iter_.*_next$/.test(this.kfuncName(i) ?? '')) {
@@ -392,9 +393,10 @@ export class Verifier {
   private slotStr(f: Frame, i: number): string {
     const s = f.stack[i];
     if (s.types.every((t) => t === Slot.INVALID)) return '';
-    let types = s.types.slice().reverse().map((t) => SLOT_CHAR[t]).join('');
+    // slot_type[0] is the byte just below fp-(i*8), the highest address: printed first
+    let types = s.types.map((t) => SLOT_CHAR[t]).join('');
     if (isSpilledReg(s)) {
-      const j = types.indexOf('r');
+      const j = s.types.indexOf(Slot.SPILL);
       types = j >= 0 ? types.slice(0, j) : types;
       return `fp${-(i + 1) * 8}=${types}${regStr(s.spilled, f.frameno)}`;
     }
