@@ -7,7 +7,8 @@
 //   node --import tsx server/test/external/projects.ts PROJECT... [--refresh] [--only SUBSTR] [--quiet] [--rodata-on]
 //   node --import tsx server/test/external/projects.ts --dir DIR [--include DIR]... [--name NAME]
 //
-// PROJECT is one of the presets below (bcc, bootstrap, tracee, gadgets, falco). --rodata-on verifies
+// PROJECT is one of the presets below (bcc, bootstrap, tracee, gadgets, falco, tetragon, cilium-ebpf, coroot,
+// coroot-416, kubearmor, netobserv). --rodata-on verifies
 // copies whose .rodata integer settings are all 1 (every filter on), see rodataOn(). Nothing here is part of `npm test`: the
 // sources are not in the repo.
 import { createHash } from 'node:crypto';
@@ -89,6 +90,11 @@ const PRESETS: Record<string, () => Project> = {
     const d = join(EXT, 'coroot/ebpftracer/ebpf');
     return { name: 'coroot', dir: d, match: /^ebpf\.c$/, vmlinuxDir: d, includes: [join(EXT, 'build/coroot-inc'), ...newLibbpf()], cflags: ['-D__KERNEL_FROM=512'] };
   },
+  // its variant for kernels before 5.12 (other code paths: no bounded loops, smaller reads)
+  'coroot-416': () => {
+    const d = join(EXT, 'coroot/ebpftracer/ebpf');
+    return { name: 'coroot-416', dir: d, match: /^ebpf\.c$/, vmlinuxDir: d, includes: [join(EXT, 'build/coroot-inc'), ...newLibbpf()], cflags: ['-D__KERNEL_FROM=416'] };
+  },
   // KubeArmor: system_monitor.c (kprobes/tracepoints) with its Makefile.vars flags for a BTF kernel (its
   // *.bpf.c are LSM programs, not loadable here); plain clang -O2 instead of its clang | opt | llc pipeline
   kubearmor: () => ({
@@ -96,6 +102,11 @@ const PRESETS: Record<string, () => Project> = {
     cflags: ['-DBTF_SUPPORTED', '-DBPF_NO_PRESERVE_ACCESS_INDEX', '-D__KERNEL__', '-D__BPF_TRACING__', '-DLINUX_VERSION_MAJOR=6', '-DLINUX_VERSION_PATCHLEVEL=18',
       '-DLINUX_VERSION_SUBLEVEL=0', '-Wno-compare-distinct-pointer-types', '-Wno-address-of-packed-member', '-fno-stack-protector'],
   }),
+  // netobserv-ebpf-agent: one flows.c (TC, tracepoints, kprobes...), bpf2go -I../../bpf/headers with its own vmlinux.h
+  netobserv: () => {
+    const d = join(EXT, 'netobserv-ebpf-agent/bpf');
+    return { name: 'netobserv', dir: d, match: /^flows\.c$/, vmlinuxDir: join(d, 'headers'), includes: [join(d, 'headers')], cflags: ['-Wno-compare-distinct-pointer-types'] };
+  },
   bootstrap: () => ({ name: 'bootstrap', dir: join(EXT, 'bootstrap/examples/c'), includes: [join(EXT, 'bootstrap/examples/c'), ...newLibbpf()], match: /\.bpf\.c$/ }),
 };
 
