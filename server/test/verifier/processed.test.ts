@@ -15,7 +15,7 @@ import { verifyProgram } from '../../src/bpf/verifier';
 /** the scale programs: each within this fraction of the kernel's count */
 const SCALE_TOLERANCE = 0.05;
 /** other corpus files: this share of the accepted programs within PROGRAM_TOLERANCE */
-const CORPUS_FILES = ['loops.c', 'bounds.c', 'packet.c', 'stack.c', 'regs.c', 'alu.c', 'cfg.c', 'helpers.c', 'ptr.c'];
+const CORPUS_FILES = ['loops.c', 'bounds.c', 'packet.c', 'stack.c', 'regs.c', 'alu.c', 'cfg.c', 'helpers.c', 'ptr.c', 'callbacks.c', 'callback_iter.c'];
 const PROGRAM_TOLERANCE = 0.1;
 const MIN_SHARE = 0.9;
 
@@ -87,6 +87,29 @@ test('processed instructions: corpus programs match the kernel', (t) => {
     for (const r of far) t.diagnostic(line(r));
     assert.ok((rows.length - far.length) / rows.length >= MIN_SHARE,
       `only ${rows.length - far.length} of ${rows.length} programs within ${PROGRAM_TOLERANCE * 100}% of the kernel's count`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Synchronous callbacks are re-entered from their call until the states there converge (the
+// kernel's callback iteration since 6.8): each accepted callback program explores exactly as much
+// as the kernel.
+test('processed instructions: callback programs equal the kernel', (t) => {
+  const cl = clangAvailable();
+  if (!cl.ok) { t.skip(cl.reason ?? 'clang missing'); return; }
+  const dir = buildDir();
+  try {
+    const rows: Row[] = [];
+    for (const f of ['callbacks.c', 'callback_iter.c']) {
+      const r = measure(f, dir);
+      if (typeof r === 'string') t.diagnostic(r);
+      else rows.push(...r);
+    }
+    if (rows.length === 0) { t.skip('no kernel counts for the callback programs'); return; }
+    const differ = rows.filter((r) => r.bpfls !== r.kernel || !r.ok);
+    for (const r of differ) t.diagnostic(line(r));
+    assert.equal(differ.length, 0, `${differ.length} of ${rows.length} callback programs differ from the kernel's count`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

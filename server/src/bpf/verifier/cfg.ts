@@ -138,7 +138,12 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
       prunePoint[t + 1 < n ? t + 1 : t] = 1;
       jmpPoint[t + 1 < n ? t + 1 : t] = 1;
       if (insn.src === 1) { prunePoint[t] = 1; push(t, t + insn.imm + 1, true); }
-      if (insn.src === 0 && [181, 164, 170, 171, 209, 211].includes(insn.imm)) { prunePoint[t] = 1; callsCallback[t] = 1; jmpPoint[t] = 1; }
+      // helpers calling a callback an unknown number of times (for_each_map_elem, find_vma, loop,
+      // user_ringbuf_drain): the callback body is re-entered from this call until states converge,
+      // so a checkpoint is forced here; timer_set_callback's (async) callback is only a prune point
+      if (insn.src === 0 && (insn.imm === 164 || insn.imm === 180 || insn.imm === 181 || insn.imm === 209)) {
+        prunePoint[t] = 1; callsCallback[t] = 1; jmpPoint[t] = 1; forceCheckpoint[t] = 1;
+      } else if (insn.src === 0 && insn.imm === 170) prunePoint[t] = 1;
       continue;
     }
     if (insn.code === 0xe5) {
@@ -176,6 +181,9 @@ export function checkCfg(insns: Insn[], prog: LoadedProgram, verbose: (s: string
           else if ((insn.code & 0xf0) === 0x90) { /* exit */ } else if ((insn.code & 0xf0) === 0x80) {
             nexts.push(t + 1); prunePoint[t + 1] = 1; jmpPoint[t + 1] = 1;
             if (insn.src === 1) { prunePoint[t] = 1; nexts.push(t + insn.imm + 1); jmpPoint[t + insn.imm + 1] = 1; }
+            if (insn.src === 0 && (insn.imm === 164 || insn.imm === 180 || insn.imm === 181 || insn.imm === 209)) {
+              prunePoint[t] = 1; callsCallback[t] = 1; jmpPoint[t] = 1; forceCheckpoint[t] = 1;
+            } else if (insn.src === 0 && insn.imm === 170) prunePoint[t] = 1;
           } else if ((insn.code & 0xf0) === 0x00) {
             const tt = t + (cls === 6 ? insn.imm : insn.off) + 1; nexts.push(tt); prunePoint[tt] = 1; jmpPoint[tt] = 1;
           } else { prunePoint[t] = 1; prunePoint[t + insn.off + 1] = 1; jmpPoint[t + insn.off + 1] = 1; nexts.push(t + 1, t + insn.off + 1); }

@@ -3,7 +3,8 @@
 // prototype (parameter types and name suffixes such as __sz, __k, __uninit, __nullable) decides
 // what each argument must be, and its KF_* flags decide references, NULL results and trust.
 // The verifier reaches this file through KfuncHost; its state stays private to it.
-import type { Btf, LoadedProgram } from '../loader/types';
+import type { Btf, LoadedProgram, MapDef } from '../loader/types';
+import { specialFieldOffset } from './btfutil';
 import { BtfKind, BtfType } from '../btf/types';
 import {
   Reg, RegType, notInit, markNotInit, markUnknown, markPtr, markKnownScalarNum, regTypeStr, PTR_MAYBE_NULL, MEM_RDONLY, PTR_UNTRUSTED, PTR_TRUSTED,
@@ -32,6 +33,8 @@ export interface KfuncHost extends DynptrHost {
   iterNextFork(frameno: number, spis: number[]): void;
   /** widen_imprecise_scalars on the looping path */
   iterWiden(): void;
+  /** push_callback_call with set_timer_callback_state (R1 the map value holding the object) */
+  pushAsyncCallback(subprogno: number): void;
 }
 
 const BPF_REG_TRUSTED_MODIFIERS = MEM_ALLOC | PTR_TRUSTED | NON_OWN_REF;
@@ -107,6 +110,9 @@ interface Meta {
   r0Rdonly: boolean;
   dynptr?: { id: number; type: DynptrType; refObjId: number };
   iter?: { frameno: number; spis: number[] };
+  callback?: number;
+  wqMap?: MapDef;
+  wqMapUid?: number;
   argBtfId?: number;
   argBtfName?: string;
 }
@@ -153,7 +159,7 @@ function structMatches(btf: Btf, regId: number, regOff: number, needId: number, 
   return false;
 }
 
-export type KfuncResult = 'done' | 'unmodelled';
+export type KfuncResult = 'done' | 'unmodelled' | 'callback';
 
 /**
  * check_kfunc_call for the kfunc `name` (already resolved): arguments, release, rcu/preempt state
@@ -212,7 +218,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   if (!btf || !proto || proto.kind !== BtfKind.FUNC_PROTO) return 'unmodelled';
   const params = proto.params ?? [];
   if (params.length > 5) h.err(`Function ${name} has ${params.length} > 5 args`);
-  if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|wq_|res_spin_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
+  if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|res_spin_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
 
   const meta: Meta = { name, flags, refObjId: 0, releaseRegno: 0, r0Rdonly: false };
   const isIterKfunc = has('KF_ITER_NEW') || has('KF_ITER_NEXT') || has('KF_ITER_DESTROY');
@@ -230,7 +236,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     const p = params[i];
     const sfx = suffix(i);
     const t = strip(btf, p.type);
-    if (sfx === 'ign') continue;
+    if (sfx === 'ign' || sfx === 'prog') continue; // __prog: the verifier passes the program's aux itself
     const reg = h.checkRegRead(regno);
     if (isScalarT(t)) {
       if (reg.type !== RegType.SCALAR_VALUE) h.err(`R${regno} is not a scalar`);
@@ -284,7 +290,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
       irqFlagArg(h, regno, idx, name === 'bpf_local_irq_save');
       continue;
     }
-    if (kind === 'list_head' || kind === 'list_node' || kind === 'rb_root' || kind === 'rb_node' || kind === 'wq' || kind === 'refcounted') {
+    if (kind === 'list_head' || kind === 'list_node' || kind === 'rb_root' || kind === 'rb_node' || kind === 'refcounted') {
       return 'unmodelled';
     }
     if ((kind === 'map' || kind === 'alloc' || kind === 'btf_id') && (trustedArgs || rcuArgs) && !isTrusted(reg)) {
@@ -330,7 +336,20 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
         break;
       case 'map':
         if (reg.type !== RegType.CONST_PTR_TO_MAP && !reg.map) h.err(`pointer in R${regno} isn't map pointer`);
+        if (meta.wqMap && h.progBtf && specialFieldOffset(h.progBtf, meta.wqMap, 'bpf_wq') !== undefined && meta.wqMap !== reg.map) {
+          h.err(`workqueue pointer in R1 map_uid=${meta.wqMapUid ?? 0} doesn't match map pointer in R2 map_uid=${reg.mapUid ?? 0}`);
+        }
         break;
+      case 'wq': {
+        // KF_ARG_PTR_TO_WORKQUEUE / process_wq_func
+        if (reg.type !== RegType.PTR_TO_MAP_VALUE || !reg.map) h.err(`arg#${i} doesn't point to a map value`);
+        const wqOff = h.progBtf ? specialFieldOffset(h.progBtf, reg.map, 'bpf_wq') ?? -1 : -1;
+        const at = reg.off + tnumUNum(reg.varOff);
+        if (!tnumIsConst(reg.varOff) || at !== wqOff) h.err(`off ${at} doesn't point to 'struct bpf_wq' that is at ${wqOff}`);
+        meta.wqMap = reg.map;
+        meta.wqMapUid = reg.mapUid;
+        break;
+      }
       case 'btf_id': {
         const unsafe = reg.flags & ~BPF_REG_TRUSTED_MODIFIERS;
         if ((reg.type !== RegType.PTR_TO_BTF_ID || (unsafe && !(reg.flags & MEM_RCU))) && !reg2btf(reg)) {
@@ -373,7 +392,11 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
       }
       case 'callback':
         if (reg.type !== RegType.PTR_TO_FUNC) h.err(`arg${i} expected pointer to func`);
-        return 'unmodelled';
+        // workqueue callbacks are verified like timer callbacks (set_timer_callback_state); the
+        // other callback-taking kfuncs are not modelled
+        if (!/^bpf_wq_set_callback(_impl)?$/.test(name)) return 'unmodelled';
+        meta.callback = reg.subprogno;
+        break;
       case 'str':
         if (reg.type !== RegType.PTR_TO_MAP_VALUE) h.err(`arg#${i} doesn't point to a const string`);
         h.checkConstStr(regno);
@@ -381,6 +404,11 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
       default:
         break;
     }
+  }
+  if (meta.callback !== undefined) {
+    // push_callback_call: the callback body is verified in its own frame; the caller goes on later
+    h.pushAsyncCallback(meta.callback);
+    return 'callback';
   }
   if (isRelease && !meta.releaseRegno) h.err(`release kernel function ${name} expects refcounted PTR_TO_BTF_ID`);
   if (meta.releaseRegno) h.releaseRef(meta.refObjId);

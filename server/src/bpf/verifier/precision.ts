@@ -198,9 +198,9 @@ export class Precision {
       if (bt.lo[fr] | bt.hi[fr]) {
         for (let k = 0; k < 64; k++) {
           if (!bt.isSlot(fr, k)) continue;
-          const s = f.stack[k];
+          const s = f.stackRO[k];
           if (!s || !isSpilledScalar(s) || s.spilled.precise) bt.clearSlot(fr, k);
-          else s.spilled.precise = true;
+          else f.stack[k].spilled.precise = true; // un-shares the frame's stack (state.ts)
         }
       }
     }

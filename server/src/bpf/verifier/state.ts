@@ -18,18 +18,61 @@ export interface StackSlot {
   spilled: Reg;
 }
 
-export interface Frame {
+/**
+ * A frame's stack slots, shared copy-on-write between a state and its copies (checkpoints, pending
+ * branches): `refs` counts the frames holding it. Never mutate `slots` of a box with refs > 1.
+ */
+interface StackBox { slots: StackSlot[]; refs: number }
+
+export class Frame {
   regs: Reg[];
-  /** stack[i] covers bytes [-(i+1)*8, -i*8) below the frame pointer */
-  stack: StackSlot[];
+  private box: StackBox;
   callsite: number;
   subprog: number;
   frameno: number;
   /** set while verifying a callback body: the allowed range of its return value */
   callbackRet?: { min: bigint; max: bigint };
-  inCallback: boolean;
-  inAsyncCallback: boolean;
-  callbackDepth: number;
+  inCallback = false;
+  inAsyncCallback = false;
+  callbackDepth = 0;
+
+  constructor(regs: Reg[], box: StackBox, callsite: number, subprog: number, frameno: number) {
+    this.regs = regs; this.box = box; this.callsite = callsite; this.subprog = subprog; this.frameno = frameno;
+  }
+
+  /**
+   * stack[i] covers bytes [-(i+1)*8, -i*8) below the frame pointer. Writable: a stack shared with
+   * another state's copy is copied first, so any use of this accessor may mutate the slots.
+   */
+  get stack(): StackSlot[] {
+    const b = this.box;
+    if (b.refs > 1) {
+      b.refs--;
+      const src = b.slots;
+      const slots = new Array<StackSlot>(src.length);
+      for (let i = 0; i < src.length; i++) slots[i] = cloneSlot(src[i]);
+      this.box = { slots, refs: 1 };
+      return slots;
+    }
+    return b.slots;
+  }
+
+  /**
+   * The slots without un-sharing them: for code that only reads (pruning comparisons, liveness,
+   * printing). Never write through it, nor keep it across a use of `stack`.
+   */
+  get stackRO(): readonly StackSlot[] { return this.box.slots; }
+
+  /** A copy of this frame: registers copied, stack shared until either side writes it. */
+  copy(): Frame {
+    const regs = new Array<Reg>(11);
+    for (let i = 0; i < 11; i++) regs[i] = cloneReg(this.regs[i]);
+    this.box.refs++;
+    const f = new Frame(regs, this.box, this.callsite, this.subprog, this.frameno);
+    f.callbackRet = this.callbackRet;
+    f.inCallback = this.inCallback; f.inAsyncCallback = this.inAsyncCallback; f.callbackDepth = this.callbackDepth;
+    return f;
+  }
 }
 
 export interface RefState {
@@ -53,6 +96,7 @@ export interface Checkpoint {
   loopTainted?: boolean;
 }
 
+// A new field must also be copied in cloneState below.
 export interface VState {
   frames: Frame[];
   cur: number;
@@ -62,6 +106,8 @@ export interface VState {
   activeLockPtr: unknown;
   rcuDepth: number;
   mayGotoDepth: number;
+  /** callbacks entered on this path (callback_unroll_depth): repeated callback calls are no infinite loop */
+  callbackUnrollDepth: number;
   /** checkpoint this path descends from */
   parent?: Checkpoint;
   /** branch decisions taken on this path, most recent last (persistent list for cheap copies) */
@@ -85,7 +131,7 @@ export interface PathNode { insn: number; taken: boolean; prev: PathNode | null 
 export function newFrame(callsite: number, subprog: number, frameno: number): Frame {
   const regs: Reg[] = [];
   for (let i = 0; i < 11; i++) regs.push(notInit());
-  return { regs, stack: [], callsite, subprog, frameno, inCallback: false, inAsyncCallback: false, callbackDepth: 0 };
+  return new Frame(regs, { slots: [], refs: 1 }, callsite, subprog, frameno);
 }
 
 export function cloneSlot(s: StackSlot): StackSlot {
@@ -93,21 +139,23 @@ export function cloneSlot(s: StackSlot): StackSlot {
 }
 
 export function cloneFrame(f: Frame): Frame {
-  const regs = new Array<Reg>(11);
-  for (let i = 0; i < 11; i++) regs[i] = cloneReg(f.regs[i]);
-  const stack = new Array<StackSlot>(f.stack.length);
-  for (let i = 0; i < f.stack.length; i++) stack[i] = cloneSlot(f.stack[i]);
-  return {
-    regs, stack, callsite: f.callsite, subprog: f.subprog, frameno: f.frameno, callbackRet: f.callbackRet,
-    inCallback: f.inCallback, inAsyncCallback: f.inAsyncCallback, callbackDepth: f.callbackDepth,
-  };
+  return f.copy();
 }
 
+/**
+ * A copy of a state. Field by field (an object spread of states whose optional fields were set in
+ * different orders goes megamorphic and is several times slower): a new VState field must be
+ * added here.
+ */
 export function cloneState(s: VState): VState {
+  const frames = new Array<Frame>(s.frames.length);
+  for (let i = 0; i < frames.length; i++) frames[i] = s.frames[i].copy();
+  const refs = new Array<RefState>(s.refs.length);
+  for (let i = 0; i < refs.length; i++) { const r = s.refs[i]; refs[i] = { id: r.id, insn: r.insn, kind: r.kind }; }
   return {
-    ...s,
-    frames: s.frames.map(cloneFrame),
-    refs: s.refs.map((r) => ({ ...r })),
+    frames, cur: s.cur, refs, activeLock: s.activeLock, activeLockPtr: s.activeLockPtr, rcuDepth: s.rcuDepth,
+    mayGotoDepth: s.mayGotoDepth, callbackUnrollDepth: s.callbackUnrollDepth, parent: s.parent, path: s.path, histStart: s.histStart, histEnd: s.histEnd,
+    firstIdx: s.firstIdx, lastIdx: s.lastIdx, histStore: s.histStore, speculative: s.speculative,
   };
 }
 
@@ -117,7 +165,9 @@ export function emptySlot(): StackSlot {
 
 /** Grows a frame's stack to hold `slots` slots. */
 export function growStack(f: Frame, slots: number): void {
-  while (f.stack.length < slots) f.stack.push(emptySlot());
+  if (f.stackRO.length >= slots) return;
+  const st = f.stack;
+  while (st.length < slots) st.push(emptySlot());
 }
 
 export function isSpilledReg(s: StackSlot): boolean {

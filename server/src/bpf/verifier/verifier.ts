@@ -85,7 +85,7 @@ const ALU_STR = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', 
 
 const enum Access { READ, WRITE }
 
-interface PendingState { state: VState; insn: number; prev: number }
+interface PendingState { state: VState; insn: number; prev: number; logPos?: number }
 
 /** Per-call-site facts recorded while checking helper arguments. */
 interface CallMeta {
@@ -109,6 +109,8 @@ export class Verifier {
   readonly insns: Insn[];
   private log: string[] = [];
   private linfo: LinfoPrinter | undefined;
+  /** characters in log: at level 1 a finished path's lines are taken back (pop_stack's log reset) */
+  private logChars = 0;
   private logLevel: number;
   private limit: number;
   private deadline: number;
@@ -147,11 +149,20 @@ export class Verifier {
   // ---- logging --------------------------------------------------------------------------
 
   private verbose(s: string): void {
-    if (this.logLevel) this.log.push(s);
+    if (this.logLevel) { this.log.push(s); this.logChars += s.length; }
   }
 
   stats(): { totalStates: number; peakStates: number; maxStatesPerInsn: number } {
     return { totalStates: this.totalStates, peakStates: this.peakStates, maxStatesPerInsn: this.maxStatesPerInsn };
+  }
+
+  private truncateLog(pos: number): void {
+    while (this.log.length && this.logChars - this.log[this.log.length - 1].length >= pos) this.logChars -= this.log.pop()!.length;
+    if (this.log.length && this.logChars > pos) {
+      const last = this.log[this.log.length - 1];
+      this.log[this.log.length - 1] = last.slice(0, last.length - (this.logChars - pos));
+      this.logChars = pos;
+    }
   }
 
   getLog(): string {
@@ -243,7 +254,7 @@ export class Verifier {
     this.verbose(`Validating ${g.name}() func#${sp}...\n`);
     const st: VState = {
       frames: [newFrame(-1, sp, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: this.subprogs[sp].start, lastIdx: -1, speculative: false,
+      mayGotoDepth: 0, callbackUnrollDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: this.subprogs[sp].start, lastIdx: -1, speculative: false,
     };
     const f = st.frames[0];
     g.args.forEach((a, i) => {
@@ -269,7 +280,7 @@ export class Verifier {
     this.checkSubprogTypes();
     const st: VState = {
       frames: [newFrame(-1, 0, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: 0, lastIdx: -1, speculative: false,
+      mayGotoDepth: 0, callbackUnrollDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: 0, lastIdx: -1, speculative: false,
     };
     const f = st.frames[0];
     markPtr(f.regs[1], RegType.PTR_TO_CTX);
@@ -339,7 +350,11 @@ export class Verifier {
           const f = this.frame;
           const parts = sc.filter((r) => f.regs[r].type !== RegType.NOT_INIT).map((r) => `R${r}=${regStr(f.regs[r], f.frameno)}`);
           for (const spi of storedSlots(insn, f)) { const t = this.slotStr(f, spi); if (t) parts.push(t); }
-          if (parts.length) this.log[logMark] = `${alignInsnState(text)} ${parts.join(' ')}\n`;
+          if (parts.length) {
+            const line = `${alignInsnState(text)} ${f.frameno ? `frame${f.frameno}: ` : ''}${parts.join(' ')}\n`;
+            this.logChars += line.length - this.log[logMark].length;
+            this.log[logMark] = line;
+          }
         }
       }
       if (this.stepEnded) {
@@ -382,7 +397,7 @@ export class Verifier {
 
   private stackStr(f: Frame): string {
     const parts: string[] = [];
-    for (let i = 0; i < f.stack.length; i++) {
+    for (let i = 0; i < f.stackRO.length; i++) {
       const t = this.slotStr(f, i);
       if (t) parts.push(t);
     }
@@ -391,7 +406,7 @@ export class Verifier {
 
   /** One stack slot as the log prints it ("fp-8=0000????", "fp-16=map_value(...)"); '' when invalid. */
   private slotStr(f: Frame, i: number): string {
-    const s = f.stack[i];
+    const s = f.stackRO[i];
     if (s.types.every((t) => t === Slot.INVALID)) return '';
     // slot_type[0] is the byte just below fp-(i*8), the highest address: printed first
     let types = s.types.map((t) => SLOT_CHAR[t]).join('');
@@ -427,7 +442,7 @@ export class Verifier {
     const st = cloneState(this.cur);
     st.path = { insn: prev, taken, prev: this.cur.path };
     if (st.parent) st.parent.branches++;
-    this.pending.push({ state: st, insn, prev });
+    this.pending.push({ state: st, insn, prev, logPos: this.logLevel === 1 ? this.logChars : undefined });
     return st;
   }
 
@@ -441,7 +456,13 @@ export class Verifier {
     this.prevInsnIdx = p.prev;
     this.prevIdx = p.prev;
     this.prevWasBranch = true;
-    if (this.logLevel) {
+    if (this.logLevel === 1 && p.logPos !== undefined) {
+      // level 1 keeps only the path being explored: the log goes back to where the branch was
+      // pushed (mid-line when a state was appended to the jump since), then the full state
+      this.truncateLog(p.logPos);
+      this.verbose(`${p.insn}:${this.stateStr(false)}\n`);
+      this.printStateNext = false;
+    } else if (this.logLevel) {
       this.verbose(`\nfrom ${p.prev} to ${p.insn}:${this.stateStr(false)}\n`);
       this.printStateNext = false;
     }
@@ -516,8 +537,9 @@ export class Verifier {
         const x = f.regs[r];
         if (x.type === RegType.SCALAR_VALUE && x.id === id) { const e = linkedReg(fi, r); if (!out.includes(e)) out.push(e); }
       }
-      for (let k = 0; k < f.stack.length && k < 64; k++) {
-        const s = f.stack[k];
+      const stk = f.stackRO;
+      for (let k = 0; k < stk.length && k < 64; k++) {
+        const s = stk[k];
         if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.id === id) {
           const e = linkedSlot(fi, k);
           if (!out.includes(e)) out.push(e);
@@ -558,8 +580,9 @@ export class Verifier {
         const x = f.regs[r];
         if (x.type === RegType.SCALAR_VALUE && x.precise && live >> r & 1) bt.setReg(fi, r);
       }
-      for (let k = 0; k < f.stack.length && k < 64; k++) {
-        const s = f.stack[k];
+      const stk = f.stackRO;
+      for (let k = 0; k < stk.length && k < 64; k++) {
+        const s = stk[k];
         if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.precise) bt.setSlot(fi, k);
       }
     }
@@ -594,7 +617,7 @@ export class Verifier {
             return true;
           }
           if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && maybeLooping(cp.state, cur) && this.statesEqual(cp.state, cur, idx, EXACT) &&
-            cp.state.mayGotoDepth === cur.mayGotoDepth) {
+            cp.state.mayGotoDepth === cur.mayGotoDepth && cp.state.callbackUnrollDepth === cur.callbackUnrollDepth) {
             this.verbose(`infinite loop detected at insn ${idx}\n`);
             this.err(`infinite loop detected at insn ${idx}`);
           }
@@ -623,7 +646,11 @@ export class Verifier {
     for (let fi = 0; fi <= cur.cur; fi++) {
       const f = cur.frames[fi];
       for (let r = 0; r < 10; r++) f.regs[r].precise = false;
-      for (const s of f.stack) s.spilled.precise = false;
+      // through the read-only view first: only a stack holding a precise mark is un-shared
+      const ro = f.stackRO;
+      let any = false;
+      for (let k = 0; k < ro.length; k++) if (ro[k].spilled.precise) { any = true; break; }
+      if (any) for (const s of f.stack) s.spilled.precise = false;
     }
     const copy = cloneState(cur);
     copy.histStore = this.prec.archive;
@@ -696,7 +723,7 @@ export class Verifier {
     const off = tnumSNum(r1.varOff) + r1.off;
     const spi = (-off - 1) >> 3;
     const fr = st.frames[r1.frameno];
-    const slot = fr?.stack[spi];
+    const slot = fr?.stackRO[spi];
     return !!slot && slot.types[0] === Slot.ITER && slot.spilled.iterState === 'active';
   }
 
@@ -708,6 +735,7 @@ export class Verifier {
     if (old.speculative && !cur.speculative) return false;
     for (let i = 0; i <= old.cur; i++) {
       if (old.frames[i].callsite !== cur.frames[i].callsite) return false;
+      if (old.frames[i].callbackDepth > cur.frames[i].callbackDepth) return false; // func_states_equal
     }
     if (old.refs.length !== cur.refs.length) return false;
     this.idmap.clear(); this.idrev.clear();
@@ -786,9 +814,9 @@ export class Verifier {
 
   /** stacksafe (without the kernel's stack liveness: every slot of the old state is compared) */
   private stacksafe(fo: Frame, fc: Frame, mode: number): boolean {
-    for (let i = 0; i < fo.stack.length; i++) {
-      const so = fo.stack[i];
-      const sc: StackSlot | undefined = fc.stack[i];
+    for (let i = 0; i < fo.stackRO.length; i++) {
+      const so = fo.stackRO[i];
+      const sc: StackSlot | undefined = fc.stackRO[i];
       const ot = so.types, ct = sc ? sc.types : INVALID_TYPES;
       if (mode !== NOT_EXACT) {
         for (let b = 0; b < 8; b++) if (ot[b] !== ct[b]) return false;
@@ -813,7 +841,7 @@ export class Verifier {
       }
     }
     if (mode === EXACT) {
-      for (let i = fo.stack.length; i < fc.stack.length; i++) if (fc.stack[i].types.some((t) => t !== Slot.INVALID)) return false;
+      for (let i = fo.stackRO.length; i < fc.stackRO.length; i++) if (fc.stackRO[i].types.some((t) => t !== Slot.INVALID)) return false;
     }
     return true;
   }
@@ -2401,12 +2429,29 @@ export class Verifier {
     // with callback state convergence); the caller then continues with R0 unknown.
     const sp = meta.subprogno!;
     const callerRegs = this.regs.map(cloneReg);
+    const async = fn.name === 'bpf_timer_set_callback';
+    if (fn.name === 'bpf_loop') {
+      // the iteration count decides when bpf_loop is done: R1 is precise, and the callback is
+      // entered at most umax(R1) times along one path (callback_depth of the calling frame)
+      this.markPrecise(1);
+      if (this.frame.callbackDepth >= umaxNum(this.regs[1])) {
+        this.frame.callbackDepth = 0;
+        if (this.logLevel >= 2) this.verbose(`frame${this.cur.cur} bpf_loop iteration limit reached\n`);
+        for (let i = 1; i <= 5; i++) markNotInit(this.regs[i]);
+        markUnknown(this.regs[0]);
+        this.insnIdx = idx + 1;
+        return;
+      }
+    }
     if (this.cur.frames.length >= MAX_CALL_FRAMES) this.err(`the call stack of ${this.cur.frames.length + 1} frames is too deep`);
     // continuation in the caller after the callback finishes
     const cont = this.pushPath(idx + 1, idx, false);
     const cregs = cont.frames[cont.cur].regs;
     for (let i = 0; i <= 5; i++) markNotInit(cregs[i]);
     markUnknown(cregs[0]);
+    // push_callback_call: the path through the callback counts one more call from this frame, the
+    // path going on past the call starts over
+    if (!async) { cont.frames[cont.cur].callbackDepth = 0; this.frame.callbackDepth++; this.cur.callbackUnrollDepth++; }
     if (fn.name === 'bpf_loop' || fn.name === 'bpf_for_each_map_elem' || fn.name === 'bpf_user_ringbuf_drain' || fn.name === 'bpf_find_vma') {
       // R0 range of bpf_loop: number of iterations, unknown scalar
     }
@@ -2452,6 +2497,41 @@ export class Verifier {
     this.cur = caller.state;
     this.insnIdx = caller.insn;
     this.printStateNext = true;
+  }
+
+  /**
+   * prepare_func_exit for a synchronous callback: the callee frame is dropped and the caller
+   * resumes at the call instruction itself; scalars that changed since the previous visit of that
+   * call on this path and are not precise are widened (widen_imprecise_scalars), so the repeated
+   * calls converge.
+   */
+  private returnFromCallback(f: Frame): void {
+    const st = this.cur;
+    st.frames.pop();
+    st.cur--;
+    const caller = st.frames[st.cur];
+    if (this.logLevel) this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite}:\n${this.frameStr(caller)}\n`);
+    this.insnIdx = f.callsite;
+    let prev: Checkpoint | undefined;
+    let guard = 0;
+    for (let c = st.parent; c && guard++ < 100_000; c = c.parent) {
+      if (c.insn === f.callsite && c.state.cur === st.cur && c.state.frames.every((g, i) => i > st.cur || g.callsite === st.frames[i].callsite)) { prev = c; break; }
+    }
+    if (!prev) return;
+    const old = prev.state;
+    this.idmap.clear(); this.idrev.clear();
+    this.tmpId = 0;
+    const widen = (o: Reg, c: Reg): void => {
+      if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE) return;
+      if (o.precise || c.precise || this.regsafe(o, c, EXACT)) return;
+      markUnknown(c);
+    };
+    for (let fi = old.cur; fi >= 0; fi--) {
+      const fo = old.frames[fi], fc = st.frames[fi];
+      for (let r = 0; r < 11; r++) widen(fo.regs[r], fc.regs[r]);
+      const n = Math.min(fo.stack.length, fc.stack.length);
+      for (let k = 0; k < n; k++) if (isSpilledReg(fo.stack[k]) && isSpilledReg(fc.stack[k])) widen(fo.stack[k].spilled, fc.stack[k].spilled);
+    }
   }
 
   // ---- bpf-to-bpf calls -----------------------------------------------------------------
@@ -2530,7 +2610,7 @@ export class Verifier {
   }
 
   private frameStr(f: Frame): string {
-    let s = ` frame${f.frameno}:`;
+    let s = f.frameno ? ` frame${f.frameno}:` : '';
     for (let i = 0; i < 11; i++) if (f.regs[i].type !== RegType.NOT_INIT) s += ` R${i}=${regStr(f.regs[i], f.frameno)}`;
     return s;
   }
@@ -2564,7 +2644,9 @@ export class Verifier {
       return;
     }
     // kfuncs.ts: arguments from the BTF prototype and KF_* flags, references, R0
-    if (checkKfunc(this.kfuncHost(), name, insn.imm, idx) === 'unmodelled') {
+    const kres = checkKfunc(this.kfuncHost(), name, insn.imm, idx);
+    if (kres === 'callback') return; // now in the callback's frame (pushCallback)
+    if (kres === 'unmodelled') {
       if (!this.kfuncNoteGiven) {
         this.kfuncNoteGiven = true;
         this.notes.push(`kfunc ${name}: prototype not modelled; arguments assumed valid, result an unknown scalar`);
@@ -2605,6 +2687,10 @@ export class Verifier {
         markKnownScalar(qr[0], 0, 0);
       },
       iterWiden: () => this.widenLoopState(this.cur, this.insnIdx),
+      pushAsyncCallback: (subprogno: number) => {
+        const fn = { name: 'bpf_timer_set_callback', id: 0, gplOnly: false, ret: { kind: 'RET_INTEGER', base: 'RET_INTEGER', flags: [] }, args: [], progTypes: new Set<number>() };
+        this.pushCallback(fn, this.insnIdx, { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: 0, subprogno });
+      },
     };
   }
 
@@ -2707,9 +2793,15 @@ export class Verifier {
         if (sminOf(r0) < rng.min || smaxOf(r0) > rng.max) {
           this.err(`At callback return the register R0 has ${scalarDesc(r0)} should have been in [${rng.min}, ${rng.max}]`);
         }
-        // the callback's exploration ends here; the caller continues from the pushed state
-        this.stepEnded = true;
         this.checkRefLeak('callback');
+        if (f.inAsyncCallback) {
+          // an async callback's exploration ends here; the caller continues from the pushed state
+          this.stepEnded = true;
+          return;
+        }
+        // a synchronous callback returns to its call instruction, which calls it again until the
+        // states there converge (prepare_func_exit; is_state_visited prunes the repeated call)
+        this.returnFromCallback(f);
         return;
       }
       if (r0.type === RegType.PTR_TO_STACK && r0.frameno === f.frameno) this.err('cannot return stack pointer to the caller');
@@ -3014,12 +3106,19 @@ function forEachReg(st: VState, fn: (r: Reg) => void): void {
 function syncLinked(st: VState, known: Reg): void {
   for (const f of st.frames) {
     for (let i = 0; i < 11; i++) syncLinkedReg(f.regs[i], known);
-    for (const s of f.stack) if (isSpilledReg(s)) syncLinkedReg(s.spilled, known);
+    // read through the shared view; a matching slot un-shares the stack before it is written
+    const ro = f.stackRO;
+    for (let k = 0; k < ro.length; k++) {
+      const s = ro[k];
+      if (isSpilledReg(s) && linkedTo(s.spilled, known)) syncLinkedReg(f.stack[k].spilled, known);
+    }
   }
 }
 
+const linkedTo = (r: Reg, known: Reg): boolean => r !== known && r.type === RegType.SCALAR_VALUE && r.id === known.id;
+
 function syncLinkedReg(r: Reg, known: Reg): void {
-  if (r !== known && r.type === RegType.SCALAR_VALUE && r.id === known.id) {
+  if (linkedTo(r, known)) {
     const keepPrecise = r.precise;
     copyRegInto(r, known);
     r.precise = keepPrecise || known.precise;
