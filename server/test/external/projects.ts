@@ -8,7 +8,7 @@
 //   node --import tsx server/test/external/projects.ts --dir DIR [--include DIR]... [--name NAME]
 //
 // PROJECT is one of the presets below (bcc, bootstrap, tracee, gadgets, falco, tetragon, cilium-ebpf, coroot,
-// coroot-416, kubearmor, netobserv). --rodata-on verifies
+// coroot-416, kubearmor, netobserv, retina). --rodata-on verifies
 // copies whose .rodata integer settings are all 1 (every filter on), see rodataOn(). Nothing here is part of `npm test`: the
 // sources are not in the repo.
 import { createHash } from 'node:crypto';
@@ -106,6 +106,18 @@ const PRESETS: Record<string, () => Project> = {
   netobserv: () => {
     const d = join(EXT, 'netobserv-ebpf-agent/bpf');
     return { name: 'netobserv', dir: d, match: /^flows\.c$/, vmlinuxDir: join(d, 'headers'), includes: [join(d, 'headers')], cflags: ['-Wno-compare-distinct-pointer-types'] };
+  },
+  // microsoft/retina: pkg/plugin/<plugin>/_cprog/*.c with the include set of their bpf2go lines (its vmlinux.h under lib/_amd64)
+  // $BPFLS_RETINA_DIR: a copy whose cilium/ebpf-only section names (socket1, classifier_*) read socket / tc and whose perf
+  // event arrays have max_entries 0 (libbpf sizes them) and key/value size 4, so libbpf 1.1 loads them (default: as fetched)
+  retina: () => {
+    const p = process.env.BPFLS_RETINA_DIR ?? join(EXT, 'retina/pkg/plugin');
+    const inc = join(p, 'lib/common/libbpf/_include');
+    return {
+      name: 'retina', dir: p, match: /\.c$/, vmlinuxDir: join(p, 'lib/_amd64'),
+      includes: [join(p, 'lib/common/libbpf/_src'), join(inc, 'linux'), join(inc, 'uapi/linux'), join(inc, 'asm'), join(p, 'filter/_cprog'), join(p, 'conntrack/_cprog')],
+      cflags: ['-Wall'], files: () => subdirFiles(p, '*.c', 2).filter((f) => f.includes('/_cprog/')),
+    };
   },
   bootstrap: () => ({ name: 'bootstrap', dir: join(EXT, 'bootstrap/examples/c'), includes: [join(EXT, 'bootstrap/examples/c'), ...newLibbpf()], match: /\.bpf\.c$/ }),
 };
