@@ -11,7 +11,7 @@
 // failure, timeout and cancellation). bpffs is never mounted here: when /sys/fs/bpf is not bpffs,
 // the kernel path says so.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, platform } from 'node:os';
 import * as path from 'node:path';
 
@@ -325,7 +325,9 @@ export async function kernelVerifyObject(elf: Uint8Array, progs: KernelProgram[]
       }
       const objPath = path.join(work, 'prog.o');
       writeFileSync(objPath, variant);
+      const before = bpffsEntries();
       const run = await runBpftool(avail.bpftool, objPath, opts);
+      removeMapPins(before, variant);
       verdicts.push(verdictFor(p, run));
     }
   } finally {
@@ -357,6 +359,33 @@ function notLoadedReason(o: LoadOutcome): string {
 
 let runCounter = 0;
 const activePins = new Set<string>();
+
+function bpffsEntries(): Set<string> {
+  try {
+    return new Set(readdirSync(BPFFS_ROOT));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * libbpf pins maps declared with `pinning = LIBBPF_PIN_BY_NAME` under /sys/fs/bpf/<map name>
+ * whatever directory bpftool pins the programs in. A pin that appeared during the run and is named
+ * like a string of the object (the map's name is in its BTF) was made by this load: remove it, so
+ * checking a program leaves nothing behind. Pins that existed before (reused by libbpf) stay.
+ */
+function removeMapPins(before: Set<string>, elf: Uint8Array): void {
+  const bytes = Buffer.from(elf.buffer, elf.byteOffset, elf.byteLength);
+  for (const name of bpffsEntries()) {
+    if (before.has(name) || name.startsWith(PIN_PREFIX)) continue;
+    if (!bytes.includes(Buffer.from(`\0${name}\0`, 'latin1'))) continue;
+    try {
+      if (statSync(path.join(BPFFS_ROOT, name)).isFile()) rmSync(path.join(BPFFS_ROOT, name), { force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
 
 /**
  * Removes pin directories an earlier run could not (its process died, or its worker thread was

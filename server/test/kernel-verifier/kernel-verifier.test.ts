@@ -220,3 +220,39 @@ test('kernel: bpfls verify --kernel --json', async (t) => {
   assert.equal(good.status, 0, good.stderr + good.stdout);
   assert.match(good.stdout, /kernel: accepted/);
 });
+
+const PINNED = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} bpfls_test_pinned_${process.pid} SEC(".maps");
+SEC("xdp") int pinned(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&bpfls_test_pinned_${process.pid}, &k);
+	if (v) *v += 1;
+	return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+test('kernel: a map pinned by name (LIBBPF_PIN_BY_NAME) is unpinned after the check', async (t) => {
+  if (clangMissing) return t.skip(`needs clang: ${clangMissing}`);
+  const avail = kernelVerifierAvailability(true);
+  if (!avail.ok) return t.skip(`kernel verifier not available here: ${avail.reason}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpfls-kv-test-'));
+  const pin = path.join(BPFFS_ROOT, `bpfls_test_pinned_${process.pid}`);
+  try {
+    const elf = await build(path.join(dir, 'pinned.bpf.c'), PINNED);
+    const r = await kernelVerifyObject(elf, [{ name: 'pinned', section: 'xdp' }]);
+    assert.equal(r.verdicts[0]?.ok, true, JSON.stringify(r.verdicts));
+    assert.equal(fs.existsSync(pin), false, `${pin} was left pinned`);
+    assert.deepEqual(leftPins(), []);
+  } finally {
+    fs.rmSync(pin, { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
