@@ -302,6 +302,15 @@ static void set_user_sizes(struct bpf_object *obj)
 	}
 }
 
+/* Maps declared with LIBBPF_PIN_BY_NAME would be pinned under /sys/fs/bpf and stay there: the
+ * oracle only verifies, so nothing is pinned. */
+static void no_pins(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj)
+		bpf_map__set_pin_path(m, NULL);
+}
+
 /* Opens FILE with only PROG autoloaded and loads it at log level LEVEL. */
 static int load_one(const char *file, const char *prog_name, unsigned level, struct verdict *v,
 		    enum bpf_prog_type *type_out)
@@ -309,6 +318,7 @@ static int load_one(const char *file, const char *prog_name, unsigned level, str
 	struct bpf_object *obj = bpf_object__open_file(file, NULL);
 	if (!obj)
 		return -errno;
+	no_pins(obj);
 	struct bpf_program *p, *target = NULL;
 	if (opt_user_sizes)
 		set_user_sizes(obj);
