@@ -42,6 +42,7 @@ import { lockedDownHelper, type Lockdown } from './lockdown';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { BtfKind } from '../btf/types';
+import { ADD_CONST, baseId, clearScalarId, linkAfterAlu, syncLinkedOne, unlinkAddConstBeforeMov } from './linked';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
 export { VerifierError };
 
@@ -351,7 +352,7 @@ export class Verifier {
           const parts = sc.filter((r) => f.regs[r].type !== RegType.NOT_INIT).map((r) => `R${r}=${regStr(f.regs[r], f.frameno)}`);
           for (const spi of storedSlots(insn, f)) { const t = this.slotStr(f, spi); if (t) parts.push(t); }
           if (parts.length) {
-            const line = `${alignInsnState(text)} ${f.frameno ? `frame${f.frameno}: ` : ''}${parts.join(' ')}\n`;
+            const line = `${alignInsnState(text)} ${f.frameno ? `frame${f.frameno}: ` : ''}${parts.join(' ')}${this.stateTail(f)}\n`;
             this.logChars += line.length - this.log[logMark].length;
             this.log[logMark] = line;
           }
@@ -429,7 +430,14 @@ export class Verifier {
     }
     const st = this.stackStr(f);
     if (st) s += ' ' + st;
-    if (this.cur.refs.length) s += ` refs=${this.cur.refs.map((r) => r.id).join(',')}`;
+    return s + this.stateTail(f);
+  }
+
+  /** What print_verifier_state ends every state with: held references, callback frame marks. */
+  private stateTail(f: Frame): string {
+    let s = this.cur.refs.length ? ` refs=${this.cur.refs.map((r) => r.id).join(',')}` : '';
+    if (f.inCallback) s += ' cb';
+    if (f.inAsyncCallback) s += ' async_cb';
     return s;
   }
 
@@ -535,12 +543,12 @@ export class Verifier {
       const f = st.frames[fi];
       for (let r = 0; r < 10; r++) {
         const x = f.regs[r];
-        if (x.type === RegType.SCALAR_VALUE && x.id === id) { const e = linkedReg(fi, r); if (!out.includes(e)) out.push(e); }
+        if (x.type === RegType.SCALAR_VALUE && baseId(x.id) === baseId(id)) { const e = linkedReg(fi, r); if (!out.includes(e)) out.push(e); }
       }
       const stk = f.stackRO;
       for (let k = 0; k < stk.length && k < 64; k++) {
         const s = stk[k];
-        if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.id === id) {
+        if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && baseId(s.spilled.id) === baseId(id)) {
           const e = linkedSlot(fi, k);
           if (!out.includes(e)) out.push(e);
         }
@@ -775,7 +783,10 @@ export class Verifier {
   /** check_scalar_ids: an old scalar id maps onto a fresh one when the current scalar has none. */
   private checkScalarIds(a: number, b: number): boolean {
     if (!a) return true;
-    return this.checkIds(a, b || --this.tmpId);
+    const cb = b || --this.tmpId;
+    if (!this.checkIds(a, cb)) return false;
+    // an id with ADD_CONST: its base id must map consistently too
+    return !(a & ADD_CONST) || this.checkIds(baseId(a), cb < 0 ? cb : baseId(cb));
   }
 
   private regsafe(o: Reg, c: Reg, mode: number): boolean {
@@ -790,6 +801,8 @@ export class Verifier {
     switch (o.type) {
       case RegType.SCALAR_VALUE:
         if (!o.precise && mode === NOT_EXACT) return true;
+        // BPF_ADD_CONST links (linked.ts): the same kind of link, with the same offset
+        if (o.id & ADD_CONST ? (o.id & ADD_CONST) !== (c.id & ADD_CONST) || o.off !== c.off : o.id && c.id & ADD_CONST) return false;
         if (!this.checkScalarIds(o.id, c.id)) return false;
         return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
       case RegType.PTR_TO_MAP_KEY:
@@ -942,6 +955,7 @@ export class Verifier {
         const dst = this.checkRegWrite(insn.dst);
         if (alu64) {
           if (insn.off === 0) {
+            unlinkAddConstBeforeMov(src);
             if (src.type === RegType.SCALAR_VALUE && !src.id && !tnumIsConst(src.varOff)) src.id = ++this.idGen;
             copyReg(dst, src);
           } else if (insn.off === 1) {
@@ -950,6 +964,7 @@ export class Verifier {
             // movsx: sign-extend the low off bits
             if (src.type !== RegType.SCALAR_VALUE) { markUnknown(dst); return; }
             const keepId = src.id && !tnumIsConst(src.varOff) && fitsSigned(src, insn.off);
+            if (keepId) unlinkAddConstBeforeMov(src);
             if (keepId && !src.id) src.id = ++this.idGen;
             copyReg(dst, src);
             if (!keepId) dst.id = 0;
@@ -964,6 +979,7 @@ export class Verifier {
           }
           if (insn.off === 0) {
             const u32src = src.umaxH === 0;
+            if (u32src) unlinkAddConstBeforeMov(src);
             if (u32src && !src.id && !tnumIsConst(src.varOff)) src.id = ++this.idGen;
             copyReg(dst, src);
             if (!u32src) dst.id = 0;
@@ -1057,12 +1073,14 @@ export class Verifier {
         return;
       }
     }
+    const id0 = dst.id, dstWasU32 = dst.umaxH === 0;
     this.scalarAlu(dst, src, op, alu64, insn);
+    linkAfterAlu(dst, id0, dstWasU32, src, op, alu64, (insn.code & 8) !== 0 && insn.src === insn.dst);
   }
 
   /** adjust_scalar_min_max_vals */
   private scalarAlu(dst: Reg, src: Reg, op: number, alu64: boolean, insn: Insn): void {
-    dst.id = 0;
+    clearScalarId(dst);
     if (!safeToCompute(op, src, alu64, insn.off)) {
       markUnknown(dst);
       return;
@@ -2209,6 +2227,8 @@ export class Verifier {
       case 'ARG_PTR_TO_MEM': {
         if (flags.includes('MEM_FIXED_SIZE')) {
           this.checkHelperMem(regno, fixedSize ?? 0, flags.includes('MEM_UNINIT'), meta, false);
+          // MEM_ALIGNED (bpf_strtol/strtoul results): the memory must be aligned to its size
+          if (flags.includes('MEM_ALIGNED')) this.checkPtrAlignment(this.regs[regno], 0, fixedSize ?? 0, true);
           return;
         }
         meta.rawMode = flags.includes('MEM_UNINIT');
@@ -2605,6 +2625,7 @@ export class Verifier {
     this.cur.cur = f.frameno;
     if (this.logLevel) {
       this.verbose(`caller:\n${this.frameStr(caller)}\ncallee:\n${this.frameStr(f)}\n`);
+      this.printStateNext = true; // the callee's state opens its first instruction
     }
     this.insnIdx = target;
   }
@@ -2612,7 +2633,9 @@ export class Verifier {
   private frameStr(f: Frame): string {
     let s = f.frameno ? ` frame${f.frameno}:` : '';
     for (let i = 0; i < 11; i++) if (f.regs[i].type !== RegType.NOT_INIT) s += ` R${i}=${regStr(f.regs[i], f.frameno)}`;
-    return s;
+    const st = this.stackStr(f);
+    if (st) s += ' ' + st;
+    return s + this.stateTail(f);
   }
 
   /** The kfunc's name: from the target BTF, or from the loader's note when it could not resolve it. */
@@ -3115,14 +3138,11 @@ function syncLinked(st: VState, known: Reg): void {
   }
 }
 
-const linkedTo = (r: Reg, known: Reg): boolean => r !== known && r.type === RegType.SCALAR_VALUE && r.id === known.id;
+const linkedTo = (r: Reg, known: Reg): boolean => r !== known && r.type === RegType.SCALAR_VALUE && baseId(r.id) === baseId(known.id);
 
+/** sync_linked_regs for one register (linked.ts: with BPF_ADD_CONST, shifted by the offsets' difference) */
 function syncLinkedReg(r: Reg, known: Reg): void {
-  if (linkedTo(r, known)) {
-    const keepPrecise = r.precise;
-    copyRegInto(r, known);
-    r.precise = keepPrecise || known.precise;
-  }
+  if (linkedTo(r, known)) syncLinkedOne(r, known);
 }
 
 function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
