@@ -29,6 +29,7 @@ import { sockPtrAccess } from './netctx';
 import { netHelperWithheld, helperPktAccess, PERCPU_BTF_ARG, KPTR_XCHG_DEST_ARG } from './netrules';
 import { helperProto, helperName, HelperProto } from './helpers';
 import { printInsnKernel, alignInsnState, LinfoPrinter, liveRegsTable } from './print';
+import { computeStackLiveness, slotLive, type StackLiveness } from './liveness';
 import { checkCfg, Subprog, CfgInfo } from './cfg';
 import { checkCallbackTargetsSeen, checkSubprogAndKfuncCalls } from './prepass';
 import { mapStructName } from './mapnames';
@@ -116,6 +117,7 @@ export class Verifier {
   private limit: number;
   private deadline: number;
   private cfg!: CfgInfo;
+  private stackLive!: StackLiveness;
   private prec: Precision;
   private subprogs: Subprog[] = [];
   private explored: (Checkpoint[] | undefined)[];
@@ -184,6 +186,7 @@ export class Verifier {
     checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); }, (i) => this.callParams(i));
     this.subprogs = this.cfg.subprogs;
+    this.stackLive = computeStackLiveness(this.insns, this.cfg.subprogs, this.cfg.callsCallback);
     if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf));
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
@@ -577,7 +580,7 @@ export class Verifier {
   }
 
   /** propagate_precision: what the old state needed precisely, the pruned path needs too. */
-  private propagatePrecision(old: VState, idx: number): void {
+  private propagatePrecision(old: VState, idx: number, cleaned = false): void {
     const bt = this.prec.bt;
     const cur = this.cur;
     bt.reset(cur.cur);
@@ -591,10 +594,18 @@ export class Verifier {
       const stk = f.stackRO;
       for (let k = 0; k < stk.length && k < 64; k++) {
         const s = stk[k];
-        if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.precise) bt.setSlot(fi, k);
+        if (isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE && s.spilled.precise && (!cleaned || this.slotAlive(old, fi, idx, k))) bt.setSlot(fi, k);
       }
     }
     this.prec.markChain(cur, idx);
+  }
+
+  /**
+   * bpf_stack_slot_alive: may slot `spi` of frame `fi` still be read after the checkpoint at idx?
+   * (liveness.ts; an outer frame's slot counts live before the call into the next frame)
+   */
+  private slotAlive(st: VState, fi: number, idx: number, spi: number): boolean {
+    return slotLive(this.stackLive, fi === st.cur ? idx : st.frames[fi + 1].callsite, spi);
   }
 
   // ---- pruning ------------------------------------------------------------------------
@@ -635,9 +646,9 @@ export class Verifier {
           if (cp.miss > cp.hit * lim + lim) { list.splice(i, 1); i--; this.peakStates--; }
           continue;
         }
-        if (this.statesEqual(cp.state, cur, idx, cp.loopTainted ? RANGE_WITHIN : NOT_EXACT)) {
+        if (this.statesEqual(cp.state, cur, idx, cp.loopTainted ? RANGE_WITHIN : NOT_EXACT, !cp.loopTainted)) {
           cp.hit++;
-          this.pruneHit(cp, idx);
+          this.pruneHit(cp, idx, !cp.loopTainted);
           return true;
         }
         if (addNew) cp.miss++;
@@ -680,9 +691,9 @@ export class Verifier {
   }
 
   /** The current path is pruned against `cp`: carry the old state's precision over. */
-  private pruneHit(cp: Checkpoint, idx: number): void {
+  private pruneHit(cp: Checkpoint, idx: number, cleaned = false): void {
     if (this.cfg.jmpPoint[idx]) this.pushHist(0);
-    this.propagatePrecision(cp.state, idx);
+    this.propagatePrecision(cp.state, idx, cleaned);
   }
 
   /**
@@ -736,7 +747,7 @@ export class Verifier {
   }
 
   /** states_equal: is every concrete state of `cur` covered by `old`? */
-  private statesEqual(old: VState, cur: VState, idx: number, mode: number): boolean {
+  private statesEqual(old: VState, cur: VState, idx: number, mode: number, cleaned = false): boolean {
     if (old.cur !== cur.cur) return false;
     if (old.activeLock !== cur.activeLock) return false;
     if (old.rcuDepth !== cur.rcuDepth) return false;
@@ -758,7 +769,7 @@ export class Verifier {
         if (mode !== EXACT && !(live & (1 << r))) continue;
         if (!this.regsafe(fo.regs[r], fc.regs[r], mode)) return false;
       }
-      if (!this.stacksafe(fo, fc, mode)) return false;
+      if (!this.stacksafe(fo, fc, mode, cleaned ? (spi) => this.slotAlive(old, fi, idx, spi) : undefined)) return false;
     }
     return true;
   }
@@ -825,9 +836,13 @@ export class Verifier {
     }
   }
 
-  /** stacksafe (without the kernel's stack liveness: every slot of the old state is compared) */
-  private stacksafe(fo: Frame, fc: Frame, mode: number): boolean {
+  /**
+   * stacksafe. `alive` (explored states whose paths are all done): a dead slot of the old state is
+   * skipped, as the kernel's clean_func_state makes it STACK_INVALID (liveness.ts)
+   */
+  private stacksafe(fo: Frame, fc: Frame, mode: number, alive?: (spi: number) => boolean): boolean {
     for (let i = 0; i < fo.stackRO.length; i++) {
+      if (alive && !alive(i)) continue;
       const so = fo.stackRO[i];
       const sc: StackSlot | undefined = fc.stackRO[i];
       const ot = so.types, ct = sc ? sc.types : INVALID_TYPES;
@@ -1637,13 +1652,14 @@ export class Verifier {
   }
 
   private stackRead(ptr: Reg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
+    // read-only: the stack is not written here (a fill writes the destination register only)
     const fr = this.cur.frames[ptr.frameno];
     if (!tnumIsConst(ptr.varOff)) {
       const minOff = sminNum(ptr) + off, maxOff = smaxNum(ptr) + off + size;
       let zeros = 0;
       for (let i = minOff; i < maxOff; i++) {
         const slot = -i - 1, spi = slot >> 3;
-        const s = fr.stack[spi];
+        const s = fr.stackRO[spi];
         const t = s.types[slot & 7];
         if (t === Slot.ZERO) zeros++;
         if (t === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE && tnumIsZero(s.spilled.varOff)) zeros++;
@@ -1659,7 +1675,7 @@ export class Verifier {
     off += tnumSNum(ptr.varOff);
     const slot = -off - 1;
     const spi = slot >> 3;
-    const s = fr.stack[spi];
+    const s = fr.stackRO[spi];
     this.noteStackAccess(ptr.frameno, spi);
     if (isSpilledReg(s) || s.types.some((t) => t === Slot.SPILL)) {
       let spillSize = 0;
@@ -2393,7 +2409,7 @@ export class Verifier {
     if (rawMode) {
       // a helper's writes may not alias a dynptr (check_stack_range_initialized, raw_mode)
       for (let i = minOff; i < maxOff + size; i++) {
-        const s = fr.stack[(-i - 1) >> 3];
+        const s = fr.stackRO[(-i - 1) >> 3];
         if (s && s.types[(-i - 1) & 7] === Slot.DYNPTR) this.err(`potential write to dynptr at off=${i} disallowed`);
       }
       // a helper writes the range: it becomes initialised (misc)
@@ -2408,7 +2424,7 @@ export class Verifier {
     }
     for (let i = minOff; i < maxOff + size; i++) {
       const slot = -i - 1, spi = slot >> 3;
-      const s = fr.stack[spi];
+      const s = fr.stackRO[spi];
       const tp = s.types[slot & 7];
       if (tp === Slot.MISC || tp === Slot.ZERO) continue;
       if (tp === Slot.SPILL) {
