@@ -15,7 +15,7 @@ import { verifyProgram } from '../../src/bpf/verifier';
 /** the scale programs: each within this fraction of the kernel's count */
 const SCALE_TOLERANCE = 0.05;
 /** other corpus files: this share of the accepted programs within PROGRAM_TOLERANCE */
-const CORPUS_FILES = ['loops.c', 'bounds.c', 'packet.c', 'stack.c', 'regs.c', 'alu.c', 'cfg.c', 'helpers.c', 'ptr.c', 'callbacks.c', 'callback_iter.c'];
+const CORPUS_FILES = ['loops.c', 'bounds.c', 'packet.c', 'stack.c', 'regs.c', 'alu.c', 'cfg.c', 'helpers.c', 'ptr.c', 'callbacks.c', 'callback_iter.c', 'linked_scalars.c'];
 const PROGRAM_TOLERANCE = 0.1;
 const MIN_SHARE = 0.9;
 

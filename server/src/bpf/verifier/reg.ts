@@ -624,7 +624,8 @@ export function regStr(r: Reg, curFrame: number): string {
   }
   if (t === RegType.PTR_TO_BTF_ID) p += r.btfName ?? '';
   const parts: string[] = [];
-  if (r.id) parts.push(`id=${r.id}`);
+  // a scalar linked with an added constant (linked.ts ADD_CONST64/32, bits 30 and 29): id=N+off
+  if (r.id) parts.push(r.id & 0x60000000 ? `id=${r.id & ~0x60000000}${r.off >= 0 ? '+' : ''}${r.off}` : `id=${r.id}`);
   if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
   if ((t === RegType.CONST_PTR_TO_MAP || t === RegType.PTR_TO_MAP_KEY || t === RegType.PTR_TO_MAP_VALUE) && r.map) {
     if (r.map.name) parts.push(`map=${r.map.name.slice(0, 15)}`);
