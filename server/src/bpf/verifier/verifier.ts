@@ -40,6 +40,7 @@ import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
 import { tracingCtxArg, walkBtfLoad } from './btfaccess';
 import { kernelStructId } from './helperret';
 import { lockedDownHelper, type Lockdown } from './lockdown';
+import { helperConfiguredOut, smpProcessorIdMax, unresolvableKsym, type TargetFacts } from './target';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { BtfKind } from '../btf/types';
@@ -57,6 +58,8 @@ export interface VerifyOptions {
   collectStates?: boolean;
   /** the target kernel's lockdown level (lockdown.ts; default integrity, as the kernels measured against) */
   lockdown?: Lockdown;
+  /** the target kernel's nr_cpu_ids and configuration (target.ts); without them, config-independent defaults */
+  target?: TargetFacts;
 }
 
 export interface VerifyError { message: string; insn: number; lines: string[] }
@@ -184,9 +187,14 @@ export class Verifier {
     checkExceptionCallbackTag(this.obj, this.prog);
     checkSubprogAndKfuncCalls(this.insns, this.obj, this.prog);
     checkLoadRules(this.insns, this.obj, this.prog, (i) => this.kfuncName(i));
+    const ksym = unresolvableKsym(this.insns, this.obj.targetBtf, this.opts.target);
+    if (ksym) throw new VerifierError(ksym.message, ksym.insn);
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); }, (i) => this.callParams(i));
     this.subprogs = this.cfg.subprogs;
-    this.stackLive = computeStackLiveness(this.insns, this.cfg.subprogs, this.cfg.callsCallback);
+    this.stackLive = computeStackLiveness(this.insns, {
+      subprogs: this.cfg.subprogs, callsCallback: this.cfg.callsCallback, maps: this.obj.maps,
+      helperArgs: (id) => helperProto(id, this.prog.progType)?.args,
+    });
     if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf));
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
@@ -1979,7 +1987,7 @@ export class Verifier {
         } else if (r.type === RegType.PTR_TO_MAP_VALUE && !mapHasSpinLock(r.map, this.obj.btf)) r.id = 0;
         else if (r.type === RegType.PTR_TO_BTF_ID && !(r.flags & MEM_ALLOC)) r.id = 0;
       }
-    });
+    }, (r) => r.type !== RegType.SCALAR_VALUE && (r.flags & PTR_MAYBE_NULL) !== 0 && r.id === id && id !== 0);
   }
 
   private tryMatchPktPointers(insn: Insn, dst: Reg, src: Reg, thisSt: VState, other: VState): void {
@@ -2017,7 +2025,7 @@ export class Verifier {
     const fn = helperProto(id, this.prog.progType);
     if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
-    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog, this.obj.targetBtf) || netHelperWithheld(fn.name, this.prog) || lockedDownHelper(fn.name, this.opts.lockdown)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog, this.obj.targetBtf) || netHelperWithheld(fn.name, this.prog) || lockedDownHelper(fn.name, this.opts.lockdown) || helperConfiguredOut(fn.name, this.opts.target)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
@@ -2061,7 +2069,7 @@ export class Verifier {
     this.setHelperReturn(fn, meta, idx);
     if (PKT_CHANGING.has(fn.name) || (fn.name === 'bpf_dynptr_write' && meta.dynptr?.type === 'skb')) {
       // clear_all_pkt_pointers: packet pointers and slices of skb/xdp dynptrs (dynptr.ts)
-      forEachReg(this.cur, (r) => { if (isPktAny(r) || isPktDynptrSlice(r)) markUnknown(r); });
+      forEachReg(this.cur, (r) => { if (isPktAny(r) || isPktDynptrSlice(r)) markUnknown(r); }, (r) => isPktAny(r) || isPktDynptrSlice(r));
     }
     this.insnIdx++;
   }
@@ -2083,9 +2091,9 @@ export class Verifier {
           regBoundsSync(r0);
         }
         if (fn.name === 'bpf_get_smp_processor_id') {
-          // do_refine_retval_range: [0, nr_cpu_ids - 1]. The target's nr_cpu_ids is not known here;
-          // the most it can be (CONFIG_NR_CPUS, 8192 on x86-64 distribution kernels) bounds it soundly
-          const max = NR_CPUS_MAX - 1;
+          // do_refine_retval_range: [0, nr_cpu_ids - 1]; without the target's possible CPUs, the most
+          // nr_cpu_ids can be (CONFIG_NR_CPUS maximum on x86-64) bounds it soundly
+          const max = smpProcessorIdMax(this.opts.target);
           r0.uminH = 0; r0.uminL = 0; r0.umaxH = 0; r0.umaxL = max;
           r0.sminH = 0; r0.sminL = 0; r0.smaxH = 0; r0.smaxL = max;
           r0.u32min = 0; r0.u32max = max; r0.s32min = 0; r0.s32max = max;
@@ -2149,7 +2157,7 @@ export class Verifier {
     const i = this.cur.refs.findIndex((r) => r.id === id);
     if (i < 0) this.err(`verifier internal error: reference ${id} not found`);
     this.cur.refs.splice(i, 1);
-    forEachReg(this.cur, (r) => { if (r.refObjId === id) markUnknown(r); });
+    forEachReg(this.cur, (r) => { if (r.refObjId === id) markUnknown(r); }, (r) => r.refObjId === id);
   }
 
   private checkFuncArg(fn: HelperProto, arg: number, kind: string, base: string, flags: string[], fixedSize: number | undefined, meta: CallMeta): void {
@@ -2529,7 +2537,7 @@ export class Verifier {
     // as the kernel's push_callback_call: the callee state is queued and the caller goes on first
     // (so the caller's own errors, and later callbacks, are found before this callback's)
     const caller = this.pending.pop()!;
-    this.pending.push({ state: this.cur, insn: this.subprogs[sp].start, prev: idx });
+    this.pending.push({ state: this.cur, insn: this.subprogs[sp].start, prev: idx, logPos: this.logLevel === 1 ? this.logChars : undefined });
     this.cur = caller.state;
     this.insnIdx = caller.insn;
     this.printStateNext = true;
@@ -3097,8 +3105,6 @@ const SPIN_LOCK_MAPS = new Set<number>([MapType.HASH, MapType.ARRAY, MapType.CGR
 
 /** helpers whose return value the kernel bounds by their size argument (do_refine_retval_range) */
 const SIZE_BOUNDED_RET = new Set(['bpf_get_stack', 'bpf_get_task_stack', 'bpf_probe_read_str', 'bpf_probe_read_kernel_str', 'bpf_probe_read_user_str']);
-/** the largest nr_cpu_ids a kernel can have (CONFIG_NR_CPUS maximum on x86-64) */
-const NR_CPUS_MAX = 8192;
 const MAX_ERRNO = 4095;
 
 function isGplCompatible(lic: string): boolean {
@@ -3135,10 +3141,23 @@ function mapHasSpinLock(map: MapDef | undefined, btf?: LoadedObject['btf']): boo
   return !!map && specialFieldOffset(btf, map, 'bpf_spin_lock') !== undefined;
 }
 
-function forEachReg(st: VState, fn: (r: Reg) => void): void {
+/**
+ * Calls fn on every register and spilled register of the state. With `match` (true for every
+ * register fn may change), spilled registers are found through the shared stack view and a
+ * frame's stack is un-shared (state.ts) only when one of them matches.
+ */
+function forEachReg(st: VState, fn: (r: Reg) => void, match?: (r: Reg) => boolean): void {
   for (const f of st.frames) {
     for (let i = 0; i < 11; i++) fn(f.regs[i]);
-    for (const s of f.stack) if (isSpilledReg(s)) fn(s.spilled);
+    if (!match) {
+      for (const s of f.stack) if (isSpilledReg(s)) fn(s.spilled);
+      continue;
+    }
+    const ro = f.stackRO;
+    for (let k = 0; k < ro.length; k++) {
+      const s = ro[k];
+      if (isSpilledReg(s) && match(s.spilled)) fn(f.stack[k].spilled);
+    }
   }
 }
 
@@ -3170,7 +3189,7 @@ function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
   const id = reg.id, type = reg.type;
   forEachReg(st, (r) => {
     if (r.type === type && r.id === id) r.range = Math.max(r.range, newRange);
-  });
+  }, (r) => r.type === type && r.id === id && r.range < newRange);
 }
 
 function markPktEnd(st: VState, regno: number, open: boolean): void {
