@@ -8,7 +8,7 @@ import {
 } from './registry';
 import { loadObject, type LoadResult } from '../bpf/loader';
 import { targetBtfBytes } from './target-btf';
-import { runningKernelLoadOptions } from '../toolchain/running-kernel';
+import { runningKernelLoadOptions, runningKernelVerifyOptions } from '../toolchain/running-kernel';
 import type { BpflsSettings } from './settings';
 import { comparePositions, rangesOverlap, type CancellationToken, type Finding, type TextEdit } from './types';
 
@@ -76,6 +76,9 @@ export function objectContext(input: ObjectInput): ObjectContext {
         loaded = loadObject(input.elf, targetBtf ? { targetBtf, ...runningKernelLoadOptions(input.settings.targetBtf) } : {});
       }
       return loaded;
+    },
+    targetFacts() {
+      return targetBtfBytes(input.settings) ? runningKernelVerifyOptions(input.settings.targetBtf).target ?? {} : {};
     },
   };
 }

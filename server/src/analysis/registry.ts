@@ -12,6 +12,7 @@ import type { BpflsSettings } from './settings';
 import type { CancellationToken, Finding, Position, Range, TextEdit } from './types';
 import type { SyntaxTree } from '../parse/types';
 import type { LoadResult } from '../bpf/loader';
+import type { TargetFacts } from '../bpf/verifier/target';
 
 /** What every provider receives about the document. */
 export interface DocumentContext {
@@ -46,6 +47,11 @@ export interface ObjectContext extends DocumentContext {
    * once per compile on first use and shared by every object provider.
    */
   load(): LoadResult;
+  /**
+   * Facts about the target kernel the verifier needs (nr_cpu_ids, its configuration): read from the
+   * running kernel when the settings' target BTF is its own, else empty (the verifier's defaults).
+   */
+  targetFacts?(): TargetFacts;
 }
 
 /** What the callers of the object providers supply; the pipeline adds the shared `load()`. */

@@ -2,6 +2,8 @@
 // for `.kconfig` externs. Used when the target BTF is the running kernel's own
 // (/sys/kernel/btf/vmlinux), so bpfls sees the same frozen values as the kernel's verifier does.
 import * as os from 'node:os';
+import type { TargetFacts } from '../bpf/verifier/target';
+import { runningTargetFacts } from './target-facts';
 
 export const RUNNING_KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
@@ -21,9 +23,23 @@ export function runningKernelVersion(): number | undefined {
   return kernelVersionCode(os.release());
 }
 
-/** Load options to add when the target BTF is the running kernel's (path undefined or empty = the default). */
-export function runningKernelLoadOptions(targetBtfPath?: string): { kernelVersion?: number } {
+/**
+ * Load options to add when the target BTF is the running kernel's (path undefined or empty = the
+ * default): LINUX_KERNEL_VERSION, the kernel config for `.kconfig` externs, the possible CPUs.
+ */
+export function runningKernelLoadOptions(targetBtfPath?: string): { kernelVersion?: number; kconfig?: Record<string, string>; possibleCpus?: number } {
   if (targetBtfPath && targetBtfPath !== RUNNING_KERNEL_BTF) return {};
+  const out: { kernelVersion?: number; kconfig?: Record<string, string>; possibleCpus?: number } = {};
   const v = runningKernelVersion();
-  return v === undefined ? {} : { kernelVersion: v };
+  if (v !== undefined) out.kernelVersion = v;
+  const facts = runningTargetFacts();
+  if (facts.kconfig) out.kconfig = facts.kconfig;
+  if (facts.possibleCpus !== undefined) out.possibleCpus = facts.possibleCpus;
+  return out;
+}
+
+/** Verify options to add under the same condition: the target facts (nr_cpu_ids, configuration). */
+export function runningKernelVerifyOptions(targetBtfPath?: string): { target?: TargetFacts } {
+  if (targetBtfPath && targetBtfPath !== RUNNING_KERNEL_BTF) return {};
+  return { target: runningTargetFacts() };
 }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedObject, LoadedProgram } from '../../src/bpf/loader/types';
 import { repoRoot } from './oracle';
-import { runningKernelLoadOptions } from '../../src/toolchain/running-kernel';
+import { runningKernelLoadOptions, runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
 
 export interface BpflsVerdict {
   ok: boolean;
@@ -85,7 +85,7 @@ export async function bpflsLoad(bytes: Uint8Array): Promise<{ obj?: LoadedObject
 export async function bpflsVerify(verify: VerifyFn, obj: LoadedObject, prog: LoadedProgram, budgetMs = VERIFY_BUDGET_MS): Promise<BpflsVerdict> {
   const t0 = performance.now();
   try {
-    const r = (await verify(obj, prog, { timeBudgetMs: budgetMs })) as Record<string, unknown> | undefined;
+    const r = (await verify(obj, prog, { timeBudgetMs: budgetMs, ...(existsSync(VMLINUX_BTF) ? runningKernelVerifyOptions() : {}) })) as Record<string, unknown> | undefined;
     const timeMs = performance.now() - t0;
     const notes = Array.isArray(r?.notes) ? (r.notes as unknown[]).map(String) : [];
     if (r?.ok === false && r.error == null) {

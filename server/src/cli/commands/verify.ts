@@ -11,7 +11,7 @@ import { compile, compileOptionsFor } from '../../toolchain/compile';
 import { progTypeName } from '../../bpf/progtypes';
 import type { LoadedObject } from '../../bpf/loader/types';
 import { kernelVerifyObject, type KernelVerdict } from '../../toolchain/kernel-verifier';
-import { runningKernelLoadOptions } from '../../toolchain/running-kernel';
+import { runningKernelLoadOptions, runningKernelVerifyOptions } from '../../toolchain/running-kernel';
 
 const USAGE = `usage: bpfls verify FILE [--prog NAME] [--json] [--log-level N] [--insn-limit N] [--kernel]
 
@@ -110,7 +110,7 @@ export const verify: Command = {
       kernel = new Map(k.verdicts.map((v) => [v.prog, v]));
     }
     for (const prog of progs) {
-      const r = verifyProgram(obj, prog, { logLevel: logLevel as 0 | 1 | 2, insnLimit });
+      const r = verifyProgram(obj, prog, { logLevel: logLevel as 0 | 1 | 2, insnLimit, ...(targetBtf ? runningKernelVerifyOptions() : {}) });
       if (!r.ok) rejected = true;
       const line = r.error ? sourceForInsn(prog, r.error.insn)?.line ?? null : null;
       const kv = kernel?.get(prog.name);

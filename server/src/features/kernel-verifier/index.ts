@@ -102,7 +102,7 @@ async function kernelFindings(ctx: ObjectContext, token: CancellationToken): Pro
       });
     }
     const started = Date.now();
-    const mine = verifyProgram(obj, prog, { isCancelled: () => token.isCancellationRequested || Date.now() - started > BPFLS_TIME_BUDGET_MS });
+    const mine = verifyProgram(obj, prog, { isCancelled: () => token.isCancellationRequested || Date.now() - started > BPFLS_TIME_BUDGET_MS, target: ctx.targetFacts?.() });
     if (token.isCancellationRequested) break;
     if (!mine.ok && !mine.error) continue; // bpfls gave up within its budget: nothing to compare
     const bpfls = { ok: mine.ok, message: mine.error?.message ?? null, insn: mine.error?.insn ?? null };

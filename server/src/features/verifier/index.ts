@@ -102,6 +102,7 @@ function verifyFindings(ctx: ObjectContext, token: CancellationToken): Finding[]
     const r = verifyProgram(obj, prog, {
       isCancelled: () => token.isCancellationRequested || Date.now() - started > EDITOR_TIME_BUDGET_MS,
       collectStates: true,
+      target: ctx.targetFacts?.(),
     });
     const nameRange = functionNameRange(ctx.doc, prog.name);
     if (r.states?.length && nameRange) {
