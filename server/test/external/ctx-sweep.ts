@@ -7,6 +7,7 @@ import type { Insn } from '../../src/bpf/isa/insn';
 import { kernelVerifyRaw, oracle } from '../diff/oracle';
 import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
 import { verifyProgram } from '../../src/bpf/verifier/index';
+import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
 
 /** [prog type, expected attach type, ctx size in bytes] */
 const COMBOS: [number, number, number][] = [
@@ -51,7 +52,7 @@ for (const [pt, eat, ctxSize] of COMBOS) {
     if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) { notLoadable++; continue; }
     total++;
     const { obj, prog } = toLoadedObject(p);
-    const b = verifyProgram(obj, prog);
+    const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
     const bmsg = b.error?.message;
     if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
     const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';

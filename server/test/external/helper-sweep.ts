@@ -9,6 +9,7 @@ import type { Insn } from '../../src/bpf/isa/insn';
 import { kernelVerifyRaw, oracle } from '../diff/oracle';
 import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
 import { verifyProgram } from '../../src/bpf/verifier/index';
+import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const COMBOS: [number, number][] = [
@@ -57,7 +58,7 @@ for (const [pt, eat] of COMBOS) {
     total++;
     const { obj, prog } = toLoadedObject(p);
     let b;
-    try { b = verifyProgram(obj, prog); } catch (e) { crash++; console.log(`CRASH ${p.name}: ${(e as Error).message}`); continue; }
+    try { b = verifyProgram(obj, prog, runningKernelVerifyOptions()); } catch (e) { crash++; console.log(`CRASH ${p.name}: ${(e as Error).message}`); continue; }
     const bmsg = b.error?.message;
     if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
     const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';

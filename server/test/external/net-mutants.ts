@@ -11,6 +11,7 @@ import { kernelVerifyRaw, oracle } from '../diff/oracle';
 import { fromLoaded, mutate, Rng, toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
 import { bpflsLoad } from '../diff/bpfls';
 import { verifyProgram } from '../../src/bpf/verifier/index';
+import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
 
 const args = process.argv.slice(2);
 const opt = (k: string, d: number): number => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : d; };
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       judged++;
       const { obj, prog } = toLoadedObject(p);
       let b;
-      try { b = verifyProgram(obj, prog, { timeBudgetMs: 5000 }); } catch (e) { out.push(`CRASH ${p.name} (${p.origin}): ${(e as Error).message}`); continue; }
+      try { b = verifyProgram(obj, prog, { timeBudgetMs: 5000, ...runningKernelVerifyOptions() }); } catch (e) { out.push(`CRASH ${p.name} (${p.origin}): ${(e as Error).message}`); continue; }
       if (!b.ok && !b.error) { out.push(`TIMEOUT ${p.name} (${p.origin})`); continue; }
       if (!kv.ok) kernelRejects++;
       const bmsg = b.error?.message;

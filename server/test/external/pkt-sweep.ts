@@ -8,6 +8,7 @@ import type { Insn } from '../../src/bpf/isa/insn';
 import { kernelVerifyRaw, oracle } from '../diff/oracle';
 import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
 import { verifyProgram } from '../../src/bpf/verifier/index';
+import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const JOPS: [string, number][] = [['jgt', 0x20], ['jge', 0x30], ['jlt', 0xa0], ['jle', 0xb0], ['jeq', 0x10], ['jne', 0x50], ['jsgt', 0x60], ['jslt', 0xc0]];
@@ -67,7 +68,7 @@ for (let c = 0; c < progs.length; c += CHUNK) {
     total++;
     if (kv.ok) kernelOk++;
     const { obj, prog } = toLoadedObject(p);
-    const b = verifyProgram(obj, prog);
+    const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
     const bmsg = b.error?.message;
     if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
     const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';

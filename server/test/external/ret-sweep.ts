@@ -6,6 +6,7 @@ import type { Insn } from '../../src/bpf/isa/insn';
 import { kernelVerifyRaw, oracle } from '../diff/oracle';
 import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
 import { verifyProgram } from '../../src/bpf/verifier/index';
+import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const COMBOS: [number, number][] = [
@@ -36,7 +37,7 @@ for (const p of progs) {
   if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) continue;
   total++;
   const { obj, prog } = toLoadedObject(p);
-  const b = verifyProgram(obj, prog);
+  const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
   const bmsg = b.error?.message;
   if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
   const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';
