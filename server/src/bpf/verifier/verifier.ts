@@ -850,7 +850,8 @@ export class Verifier {
    */
   private stacksafe(fo: Frame, fc: Frame, mode: number, alive?: (spi: number) => boolean): boolean {
     for (let i = 0; i < fo.stackRO.length; i++) {
-      if (alive && !alive(i)) continue;
+      // (unless the current slot is a dynptr, iterator or irq flag: writing over one is checked)
+      if (alive && !alive(i) && !(fc.stackRO[i]?.types[0] >= Slot.DYNPTR)) continue;
       const so = fo.stackRO[i];
       const sc: StackSlot | undefined = fc.stackRO[i];
       const ot = so.types, ct = sc ? sc.types : INVALID_TYPES;
@@ -2423,6 +2424,9 @@ export class Verifier {
       // a helper writes the range: it becomes initialised (misc)
       for (let i = minOff; i < maxOff + size; i++) {
         const slot = -i - 1, spi = slot >> 3;
+        // nothing changes for a byte already misc in an unspilled slot: keep the stack shared
+        const s0 = fr.stackRO[spi];
+        if (!isSpilledReg(s0) && (!tnumIsConst(reg.varOff) || s0.types[slot & 7] === Slot.MISC)) continue;
         const s = fr.stack[spi];
         if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) { markNotInit(s.spilled); }
         if (isSpilledReg(s)) for (let j = 0; j < 8; j++) s.types[j] = s.types[j] === Slot.SPILL ? Slot.MISC : s.types[j];
