@@ -22,7 +22,7 @@ export function normalize(log: string): string[] {
   const out: string[] = [];
   for (let l of log.split('\n')) {
     if (/^verification time \d+ usec$/.test(l) || /^stack depth [\d+]+$/.test(l)) continue;
-    l = l.replace(/= 0xffff[0-9a-f]{12}\b/g, '= map[addr]').replace(/= map\[id:\d+\](?!\[)/g, '= map[addr]');
+    l = l.replace(/= 0xffff[0-9a-f]{12}\b/g, '= map[addr]').replace(/= map\[id:\d+\](\[0\]\+\d+)?/g, '= map[addr]');
     // the address is unknowable, so the column of the state after it is not compared either
     if (l.includes('= map[addr]')) l = l.replace(/ +;/, ' ;');
     l = l.replace(/\s+$/, '');

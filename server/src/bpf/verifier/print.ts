@@ -28,6 +28,8 @@ export function printInsnKernel(insns: readonly Insn[], i: number, helperName: (
     let opStr = ALU[op >> 4] ?? '?';
     if (insn.off === 1 && op === 0x30) opStr = 's/=';
     if (insn.off === 1 && op === 0x90) opStr = 's%=';
+    if (code === 0xbf && insn.off === 1) return `${h} r${insn.dst} = addr_space_cast(r${insn.src}, ${insn.imm >>> 16}, ${insn.imm & 0xffff})`;
+    if (code === 0xbf && insn.off === -1) return `${h} r${insn.dst} = &(void __percpu *)(r${insn.src})`;
     if (code & 8) {
       const sx = op === 0xb0 && insn.off ? ({ 8: '(s8)', 16: '(s16)', 32: '(s32)' } as Record<number, string>)[insn.off] ?? '' : '';
       return `${h} ${r}${insn.dst} ${opStr} ${sx}${r}${insn.src}`;
@@ -61,7 +63,6 @@ export function printInsnKernel(insns: readonly Insn[], i: number, helperName: (
       const hi = insns[i + 1]?.imm ?? 0;
       if (insn.src === 1 || insn.src === 5) return `${h} r${insn.dst} = map[id:${insn.imm}]`;
       if (insn.src === 2 || insn.src === 6) return `${h} r${insn.dst} = map[id:${insn.imm}][0]+${hi}`;
-      if (insn.src === 4) return `${h} r${insn.dst} = func`;
       const v = (BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0);
       return `${h} r${insn.dst} = 0x${v.toString(16)}`;
     }
