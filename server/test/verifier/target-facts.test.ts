@@ -4,7 +4,11 @@
 // same programs: test/corpus-real/target_facts.c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadObject } from '../../src/bpf/loader';
 import { build } from './util';
 import { verifyProgram } from '../../src/bpf/verifier';
 import { smpProcessorIdMax, NR_CPUS_MAX, helperConfiguredOut } from '../../src/bpf/verifier/target';
@@ -81,4 +85,30 @@ test('a typed variable ksym has no address without CONFIG_KALLSYMS_ALL', (t) => 
   assert.equal(off.processed, 0);
   assert.notEqual(verifyProgram(obj, prog, { target: { kconfig: { CONFIG_KALLSYMS_ALL: 'y' } } }).error?.message, off.error?.message);
   assert.notEqual(verifyProgram(obj, prog).error?.message, off.error?.message);
+});
+
+test('.kconfig externs take the target config; a strong one it does not set is refused as libbpf does', (t) => {
+  const clang = spawnSync('clang-19', ['--version']);
+  if (clang.status !== 0) return t.skip('clang-19 not available');
+  const dir = mkdtempSync(join(tmpdir(), 'bpfls-kcfg-'));
+  try {
+    writeFileSync(join(dir, 'k.c'), [
+      '#include <linux/types.h>', '#include <bpf/bpf_helpers.h>',
+      'extern int CONFIG_HZ __kconfig;', 'extern int CONFIG_NOPE_UNSET __kconfig;',
+      'SEC("kprobe/x") int p(void *ctx) { return CONFIG_HZ + CONFIG_NOPE_UNSET; }',
+      'char LICENSE[] SEC("license") = "GPL";', ''].join('\n'));
+    const c = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-I/usr/include/x86_64-linux-gnu', '-c', 'k.c', '-o', 'k.o'], { cwd: dir });
+    if (c.status !== 0) return t.skip(`clang-19 could not build the object: ${c.stderr.toString().slice(0, 200)}`);
+    const elf = new Uint8Array(readFileSync(join(dir, 'k.o')));
+    const without = loadObject(elf, {});
+    assert.deepEqual(without.errors, []);
+    const withCfg = loadObject(elf, { kconfig: parseKconfig('CONFIG_HZ=250\n# CONFIG_NOPE_UNSET is not set\n') });
+    assert.deepEqual(withCfg.errors, ["extern 'CONFIG_NOPE_UNSET' (strong): not resolved"]);
+    const kc = withCfg.object?.maps.find((m) => m.name === '.kconfig');
+    assert.ok(kc?.initialValue);
+    const vals = new DataView(kc.initialValue.buffer, kc.initialValue.byteOffset);
+    assert.ok([vals.getInt32(0, true), vals.getInt32(4, true)].includes(250));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -574,7 +574,9 @@ class ObjectLoader {
     if (e.name === 'LINUX_KERNEL_VERSION') v = this.opts.kernelVersion ?? v;
     else if (e.name === 'LINUX_HAS_BPF_COOKIE' || e.name === 'LINUX_HAS_SYSCALL_WRAPPER') v ??= 1;
     if (v === undefined) {
-      if (!e.weak) this.notes.push(`extern (kcfg) '${e.name}': value not provided; using 0 (libbpf reads it from the kernel config)`);
+      // with the target's config at hand, libbpf refuses a strong extern the config does not set
+      if (!e.weak && this.opts.kconfig) this.errors.push(`extern '${e.name}' (strong): not resolved`);
+      else if (!e.weak) this.notes.push(`extern (kcfg) '${e.name}': value not provided; using 0 (libbpf reads it from the kernel config)`);
       return;
     }
     const t = btf.get(btf.resolve(btf.get(e.btfId)!.type));
