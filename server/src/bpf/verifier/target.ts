@@ -65,3 +65,11 @@ export function unresolvableKsym(insns: readonly Insn[], targetBtf: Btf | undefi
   }
   return undefined;
 }
+
+/** A note for a helper whose availability depends on a config the facts do not give (undefined otherwise). */
+export function helperConfigNote(name: string, t: TargetFacts | undefined): string | undefined {
+  if (name === 'bpf_override_return' && !t?.kconfig) {
+    return 'bpf_override_return is accepted assuming the target kernel has CONFIG_BPF_KPROBE_OVERRIDE (without it the kernel refuses the call)';
+  }
+  return undefined;
+}

@@ -40,7 +40,7 @@ import { specialFieldOffset, globalFunc, GlobalArg } from './btfutil';
 import { tracingCtxArg, walkBtfLoad } from './btfaccess';
 import { kernelStructId } from './helperret';
 import { lockedDownHelper, type Lockdown } from './lockdown';
-import { helperConfiguredOut, smpProcessorIdMax, unresolvableKsym, type TargetFacts } from './target';
+import { helperConfigNote, helperConfiguredOut, smpProcessorIdMax, unresolvableKsym, type TargetFacts } from './target';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { BtfKind } from '../btf/types';
@@ -2027,6 +2027,8 @@ export class Verifier {
     if (id === 0) this.err('program of this type cannot use helper bpf_unspec#0'); // in range, no prototype
     if (!fn || id <= 0) this.err(`invalid func ${helperName(id)}#${id}`);
     if (!fn.progTypes.has(this.prog.progType) || helperWithheld(fn.name, this.prog, this.obj.targetBtf) || netHelperWithheld(fn.name, this.prog) || lockedDownHelper(fn.name, this.opts.lockdown) || helperConfiguredOut(fn.name, this.opts.target)) this.err(`program of this type cannot use helper ${fn.name}#${id}`);
+    const cfgNote = helperConfigNote(fn.name, this.opts.target);
+    if (cfgNote && !this.notes.includes(cfgNote)) this.notes.push(cfgNote);
     if (fn.gplOnly && !isGplCompatible(this.prog.license || this.obj.license)) {
       this.err('cannot call GPL-restricted function from non-GPL compatible program');
     }
