@@ -32,6 +32,8 @@ export interface BtfType {
   enumValues?: BtfEnumValue[]; enumSigned?: boolean;
   /** FUNC: linkage (0 static, 1 global, 2 extern); VAR: linkage (0 static, 1 global, 2 extern) */
   linkage?: number;
+  /** FUNC only: overrides the linkage as a loader does (libbpf marks hidden global subprograms static); absent on plain records */
+  setFuncLinkage?(linkage: number): void;
   /** DATASEC */
   secinfo?: BtfVarSecinfo[];
   /** DECL_TAG: component index (-1 for the whole type) */

@@ -251,7 +251,7 @@ class ObjectLoader {
     for (const p of this.progs) {
       if (!p.isSub || !p.hidden) continue;
       const f = this.btf.allByName(p.name, BtfKind.FUNC).find((t) => t.linkage === 1);
-      f?.setFuncLinkage(0);
+      f?.setFuncLinkage?.(0);
     }
   }
 
