@@ -173,4 +173,20 @@ int cb_loop_index_masked(void *ctx)
 	return buf[3];
 }
 
+/* bpf_loop declares the index u32, but the kernel hands the callback an unbounded 64-bit scalar:
+ * its upper half is not known to be zero, so this index is unbounded (0..U32_MAX). */
+static int index_hi_cb(__u64 i, char *buf)
+{
+	buf[i >> 32] = 1;
+	return 0;
+}
+
+SEC("socket") __failure __msg("invalid unbounded variable-offset write to stack R2")
+int cb_loop_index_upper_half(void *ctx)
+{
+	char buf[16] = {};
+	bpf_loop(16, (void *)index_hi_cb, buf, 0);
+	return buf[3];
+}
+
 char _license[] SEC("license") = "GPL";

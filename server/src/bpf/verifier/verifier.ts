@@ -455,8 +455,9 @@ export class Verifier {
   // ---- path stack ---------------------------------------------------------------------
 
   private pushPath(insn: number, prev: number, taken: boolean): VState {
-    if (this.pending.length > 8192) {
-      this.err(`The sequence of ${this.pending.length} jumps is too complex.`);
+    // push_stack counts the pushed state first (stack_size++), then fails above 8192: the 8193rd push
+    if (this.pending.length + 1 > 8192) {
+      this.err(`The sequence of ${this.pending.length + 1} jumps is too complex.`);
     }
     const st = cloneState(this.cur);
     st.path = { insn: prev, taken, prev: this.cur.path };
@@ -2516,7 +2517,9 @@ export class Verifier {
     const ctxArg = callerRegs[3];
     switch (fn.name) {
       case 'bpf_loop':
-        markUnknown(r[1]); coerceToSize(r[1], 4);
+        // set_loop_callback_state: the index is declared u32 but the kernel gives the callback an
+        // unbounded 64-bit scalar (no 32-bit zero extension), so `buf[index ^ k >> 32]` is unbounded
+        markUnknown(r[1]);
         copyReg(r[2], ctxArg);
         break;
       case 'bpf_for_each_map_elem': {
