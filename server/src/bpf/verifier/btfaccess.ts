@@ -3,16 +3,8 @@
 // the target kernel BTF the way the kernel's btf_ctx_access / btf_struct_access do.
 import type { Btf, LoadedProgram } from '../loader/types';
 import { BtfKind, BtfType } from '../btf/types';
+import { stripModifiers as strip } from './btfutil';
 
-function strip(btf: Btf, id: number): BtfType | undefined {
-  let t = btf.types[id];
-  for (let i = 0; t && i < 32; i++) {
-    if (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE ||
-      t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG) t = btf.types[t.type];
-    else break;
-  }
-  return t;
-}
 
 /** A pointer to a struct/union in the target BTF: what a PTR_TO_BTF_ID register carries. */
 export interface BtfPtr {

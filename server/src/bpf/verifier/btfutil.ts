@@ -2,7 +2,8 @@
 import type { Btf, MapDef } from '../loader/types';
 import { BtfKind, BtfType } from '../btf/types';
 
-function skipMods(btf: Btf, id: number): BtfType | undefined {
+/** The type behind typedefs and const/volatile/restrict/type-tag modifiers (bounded: BTF may loop). */
+export function stripModifiers(btf: Btf, id: number): BtfType | undefined {
   let t = btf.types[id];
   for (let i = 0; t && i < 32; i++) {
     if (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE ||
@@ -15,12 +16,12 @@ function skipMods(btf: Btf, id: number): BtfType | undefined {
 /** Byte offset of a top-level member of the given struct type name in the map's value, if any. */
 export function specialFieldOffset(btf: Btf | undefined, map: MapDef, structName: string): number | undefined {
   if (!btf || !map.btfValueTypeId) return undefined;
-  const v = skipMods(btf, map.btfValueTypeId);
+  const v = stripModifiers(btf, map.btfValueTypeId);
   if (!v) return undefined;
   if (v.kind === BtfKind.STRUCT && v.name === structName) return 0;
   if (v.kind !== BtfKind.STRUCT && v.kind !== BtfKind.UNION) return undefined;
   for (const m of v.members ?? []) {
-    const mt = skipMods(btf, m.type);
+    const mt = stripModifiers(btf, m.type);
     if (mt && mt.kind === BtfKind.STRUCT && mt.name === structName) return m.offset / 8;
   }
   return undefined;
@@ -29,7 +30,7 @@ export function specialFieldOffset(btf: Btf | undefined, map: MapDef, structName
 export type GlobalArg = { kind: 'scalar' } | { kind: 'ctx' } | { kind: 'mem'; size: number; /** __arg_nonnull */ nonNull?: boolean } | { kind: 'other' };
 
 function sizeOfType(btf: Btf, id: number, depth = 0): number {
-  const t = skipMods(btf, id);
+  const t = stripModifiers(btf, id);
   if (!t || depth > 16) return 0;
   switch (t.kind) {
     case BtfKind.INT: case BtfKind.ENUM: case BtfKind.ENUM64: case BtfKind.STRUCT: case BtfKind.UNION: case BtfKind.FLOAT: return t.size;
@@ -65,18 +66,18 @@ export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: st
   const proto = btf.types[f.type];
   const tags = argTags(btf, f.id);
   // btf_prepare_func_args: the return type must be an integer or enum
-  const ret = skipMods(btf, proto?.type ?? 0);
+  const ret = stripModifiers(btf, proto?.type ?? 0);
   let invalid: string | undefined = ret && (ret.kind === BtfKind.INT || ret.kind === BtfKind.ENUM || ret.kind === BtfKind.ENUM64)
     ? undefined : `Global function ${f.name}() doesn't return scalar. Only those are supported.`;
   const args: GlobalArg[] = (proto?.params ?? []).map((p, i) => {
-    const t = skipMods(btf, p.type);
+    const t = stripModifiers(btf, p.type);
     if (!t) return { kind: 'other' } as GlobalArg;
     if (t.kind === BtfKind.INT || t.kind === BtfKind.ENUM || t.kind === BtfKind.ENUM64) return { kind: 'scalar' };
     if (t.kind === BtfKind.PTR) {
       const tag = tags.get(i);
       // btf_prepare_func_args: __arg_ctx makes any pointer the program's ctx
       if (tag?.has('ctx')) return { kind: 'ctx' };
-      const pt = skipMods(btf, t.type);
+      const pt = stripModifiers(btf, t.type);
       if (pt && (pt.kind === BtfKind.STRUCT || pt.kind === BtfKind.UNION) && CTX_NAMES.has(pt.name)) return { kind: 'ctx' };
       if (tag?.has('trusted') || tag?.has('untrusted') || tag?.has('arena')) return { kind: 'other' };
       const size = sizeOfType(btf, t.type);

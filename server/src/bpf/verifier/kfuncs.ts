@@ -16,6 +16,7 @@ import { VerifierError } from './errors';
 import { kfuncFacts, kfuncAllowedFor } from '../../knowledge/kfuncs';
 import { progTypeName } from '../progtypes';
 import { DynptrHost, DynptrType, processDynptrArg, dynptrOf, markDynptrSlice } from './dynptr';
+import { stripModifiers as strip } from './btfutil';
 
 export interface KfuncHost extends DynptrHost {
   readonly prog: LoadedProgram;
@@ -39,15 +40,6 @@ export interface KfuncHost extends DynptrHost {
 
 const BPF_REG_TRUSTED_MODIFIERS = MEM_ALLOC | PTR_TRUSTED | NON_OWN_REF;
 
-function strip(btf: Btf, id: number): BtfType | undefined {
-  let t = btf.types[id];
-  for (let i = 0; t && i < 32; i++) {
-    if (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE ||
-      t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG) t = btf.types[t.type];
-    else break;
-  }
-  return t;
-}
 
 const KIND_STR: Record<number, string> = {
   [BtfKind.INT]: 'INT', [BtfKind.PTR]: 'PTR', [BtfKind.ARRAY]: 'ARRAY', [BtfKind.STRUCT]: 'STRUCT', [BtfKind.UNION]: 'UNION',

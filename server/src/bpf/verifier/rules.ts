@@ -6,6 +6,7 @@ import type { Insn } from '../isa/insn';
 import { BtfKind, BtfType } from '../btf/types';
 import { ProgType } from '../progtypes';
 import { VerifierError } from './errors';
+import { stripModifiers as strip } from './btfutil';
 
 /** enum bpf_attach_type values the rules below name */
 const ATTACH = {
@@ -46,15 +47,6 @@ export function helperWithheld(name: string, prog: LoadedProgram, targetBtf?: Bt
 
 const GPL_LICENSES = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
 
-function strip(btf: Btf, id: number): BtfType | undefined {
-  let t = btf.types[id];
-  for (let i = 0; t && i < 32; i++) {
-    if (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE ||
-      t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG) t = btf.types[t.type];
-    else break;
-  }
-  return t;
-}
 
 /** Names of the special kernel structs (bpf_timer, bpf_list_head...) a map value holds, nested structs and arrays included (btf_parse_fields). */
 export function specialFields(btf: Btf | undefined, map: MapDef): Set<string> {

@@ -5,16 +5,8 @@
 import type { Btf, LoadedProgram } from '../loader/types';
 import { BtfKind, BtfType } from '../btf/types';
 import type { BtfPtr } from './btfaccess';
+import { stripModifiers as strip } from './btfutil';
 
-function strip(btf: Btf, id: number): BtfType | undefined {
-  let t = btf.types[id];
-  for (let i = 0; t && i < 32; i++) {
-    if (t.kind === BtfKind.TYPEDEF || t.kind === BtfKind.CONST || t.kind === BtfKind.VOLATILE ||
-      t.kind === BtfKind.RESTRICT || t.kind === BtfKind.TYPE_TAG) t = btf.types[t.type];
-    else break;
-  }
-  return t;
-}
 
 /** The FUNC_PROTO of the member the program implements, or undefined. */
 export function structOpsProto(btf: Btf | undefined, prog: LoadedProgram): BtfType | undefined {

@@ -722,10 +722,18 @@ export class Verifier {
   private widenLoopState(st: VState, idx: number): void {
     const here = this.cur.parent;
     if (!here || here.insn !== idx) return;
+    this.widenSince(st, here.parent, idx);
+  }
+
+  /**
+   * widen_imprecise_scalars against the nearest checkpoint above `from` at instruction `insn` with
+   * the same call chain: scalars of `st` that changed since then and are not precise become unknown.
+   */
+  private widenSince(st: VState, from: Checkpoint | undefined, insn: number): void {
     let prev: Checkpoint | undefined;
     let guard = 0;
-    for (let c = here.parent; c && guard++ < 100_000; c = c.parent) {
-      if (c.insn === idx && c.state.cur === st.cur && c.state.frames.every((f, i) => i > st.cur || f.callsite === st.frames[i].callsite)) { prev = c; break; }
+    for (let c = from; c && guard++ < 100_000; c = c.parent) {
+      if (c.insn === insn && c.state.cur === st.cur && c.state.frames.every((f, i) => i > st.cur || f.callsite === st.frames[i].callsite)) { prev = c; break; }
     }
     if (!prev) return;
     const old = prev.state;
@@ -2565,26 +2573,7 @@ export class Verifier {
     const caller = st.frames[st.cur];
     if (this.logLevel) this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite}:\n${this.frameStr(caller)}\n`);
     this.insnIdx = f.callsite;
-    let prev: Checkpoint | undefined;
-    let guard = 0;
-    for (let c = st.parent; c && guard++ < 100_000; c = c.parent) {
-      if (c.insn === f.callsite && c.state.cur === st.cur && c.state.frames.every((g, i) => i > st.cur || g.callsite === st.frames[i].callsite)) { prev = c; break; }
-    }
-    if (!prev) return;
-    const old = prev.state;
-    this.idmap.clear(); this.idrev.clear();
-    this.tmpId = 0;
-    const widen = (o: Reg, c: Reg): void => {
-      if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE) return;
-      if (o.precise || c.precise || this.regsafe(o, c, EXACT)) return;
-      markUnknown(c);
-    };
-    for (let fi = old.cur; fi >= 0; fi--) {
-      const fo = old.frames[fi], fc = st.frames[fi];
-      for (let r = 0; r < 11; r++) widen(fo.regs[r], fc.regs[r]);
-      const n = Math.min(fo.stack.length, fc.stack.length);
-      for (let k = 0; k < n; k++) if (isSpilledReg(fo.stack[k]) && isSpilledReg(fc.stack[k])) widen(fo.stack[k].spilled, fc.stack[k].spilled);
-    }
+    this.widenSince(st, st.parent, f.callsite);
   }
 
   // ---- bpf-to-bpf calls -----------------------------------------------------------------
