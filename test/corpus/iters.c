@@ -138,4 +138,16 @@ int iter_huge_range(void *ctx)
 	return n & 1;
 }
 
+/* an iterator's slot is not data: reading its bytes (here the low 4) is refused */
+SEC("socket") __failure __msg("invalid read from stack off -8+0 size 4")
+int iter_read_slot(void *ctx)
+{
+	struct bpf_iter_num it;
+	int x;
+	bpf_iter_num_new(&it, 0, 10);
+	x = *(volatile int *)&it;
+	bpf_iter_num_destroy(&it);
+	return x & 1;
+}
+
 char _license[] SEC("license") = "GPL";

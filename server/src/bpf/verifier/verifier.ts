@@ -1719,6 +1719,7 @@ export class Verifier {
           const t = s.types[(slot - i) & 7];
           if (t === Slot.SPILL) spill++;
           else if (t === Slot.ZERO) zero++;
+          else if (t !== Slot.MISC && t !== Slot.INVALID) this.err(`invalid read from stack off ${off}+${i} size ${size}`);
         }
         if ((spill === size && tnumIsZero(s.spilled.varOff)) || zero === size) {
           markKnownScalar(d, 0, 0);
@@ -1730,6 +1731,12 @@ export class Verifier {
       }
       if (dstRegno >= 0) copyReg(this.regs[dstRegno], s.spilled);
       return;
+    }
+    // check_stack_read_fixed_off: only misc, zero (and, privileged, invalid) bytes may be read;
+    // dynptr, iterator and irq-flag slots are not readable as data
+    for (let i = 0; i < size; i++) {
+      const t = s.types[(slot - i) & 7];
+      if (t !== Slot.MISC && t !== Slot.ZERO && t !== Slot.INVALID) this.err(`invalid read from stack off ${off}+${i} size ${size}`);
     }
     if (dstRegno < 0) return;
     const d = this.regs[dstRegno];
