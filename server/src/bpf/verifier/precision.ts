@@ -33,9 +33,9 @@ export function linkedSlot(frameno: number, spi: number): number { return framen
 
 /** History entries in parallel arrays (the live path's store, or the checkpoints' archive). */
 export class InsnHistory {
-  idx: Int32Array = new Int32Array(256);
-  prev: Int32Array = new Int32Array(256);
-  flags: Int32Array = new Int32Array(256);
+  idx: Int32Array = new Int32Array(16);
+  prev: Int32Array = new Int32Array(16);
+  flags: Int32Array = new Int32Array(16);
   /** registers sharing a scalar id at a branch (see linkedReg) */
   linked: (number[] | undefined)[] = [];
   /** archive: entries in use */
