@@ -4,10 +4,9 @@
 //
 //   node --import tsx server/test/external/ctx-sweep.ts [PROGTYPE[:EAT] ...]
 import type { Insn } from '../../src/bpf/isa/insn';
-import { kernelVerifyRaw, oracle } from '../diff/oracle';
-import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
-import { verifyProgram } from '../../src/bpf/verifier/index';
-import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
+import { oracle } from '../diff/oracle';
+import { judgeSweep, newTally, sweepSummary } from './sweep';
+import type { GenProgram } from '../diff/gen';
 
 /** [prog type, expected attach type, ctx size in bytes] */
 const COMBOS: [number, number, number][] = [
@@ -36,7 +35,7 @@ if (!o.ok) {
   process.exit(0);
 }
 const want = process.argv.slice(2);
-let total = 0, agree = 0, unsound = 0, strict = 0, msg = 0, notLoadable = 0;
+const tally = newTally();
 for (const [pt, eat, ctxSize] of COMBOS) {
   if (want.length && !want.includes(`${pt}`) && !want.includes(`${pt}:${eat}`)) continue;
   const progs: GenProgram[] = [];
@@ -46,18 +45,6 @@ for (const [pt, eat, ctxSize] of COMBOS) {
       if (size >= 4 && off >= 0) progs.push(program(pt, eat, off, size, sz, false, true));
     }
   }
-  const k = kernelVerifyRaw(progs.map(toRawSpec));
-  for (const p of progs) {
-    const kv = k.verdicts.get(p.name);
-    if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) { notLoadable++; continue; }
-    total++;
-    const { obj, prog } = toLoadedObject(p);
-    const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
-    const bmsg = b.error?.message;
-    if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
-    const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';
-    if (tag === 'UNSOUND') unsound++; else if (tag === 'STRICT') strict++; else msg++;
-    if (tag !== 'MSG' || agree >= 0) console.log(`${tag} ${p.name}: kernel ${kv.ok ? 'ok' : `"${kv.error_line}"`} | bpfls ${b.ok ? 'ok' : `"${bmsg}"`}`);
-  }
+  judgeSweep(progs, tally);
 }
-console.log(`ctx sweep: ${total} programs judged, ${agree} agree, unsound ${unsound}, false rejections ${strict}, other message ${msg}, ${notLoadable} not loadable`);
+console.log(sweepSummary('ctx sweep', tally));

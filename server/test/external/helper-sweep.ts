@@ -6,10 +6,9 @@
 //
 //   node --import tsx server/test/external/helper-sweep.ts [PROGTYPE[:EAT] ...]
 import type { Insn } from '../../src/bpf/isa/insn';
-import { kernelVerifyRaw, oracle } from '../diff/oracle';
-import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
-import { verifyProgram } from '../../src/bpf/verifier/index';
-import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
+import { oracle } from '../diff/oracle';
+import { judgeSweep, newTally, sweepSummary } from './sweep';
+import type { GenProgram } from '../diff/gen';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const COMBOS: [number, number][] = [
@@ -46,24 +45,11 @@ if (!o.ok) {
   process.exit(0);
 }
 const want = process.argv.slice(2);
-let total = 0, agree = 0, unsound = 0, strict = 0, msg = 0, crash = 0;
+const tally = newTally();
 for (const [pt, eat] of COMBOS) {
   if (want.length && !want.includes(`${pt}`) && !want.includes(`${pt}:${eat}`)) continue;
   const progs: GenProgram[] = [];
   for (let h = 1; h <= MAX_HELPER; h++) for (let v = 0; v < 4; v++) progs.push(build(pt, eat, h, v));
-  const k = kernelVerifyRaw(progs.map(toRawSpec));
-  for (const p of progs) {
-    const kv = k.verdicts.get(p.name);
-    if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) continue;
-    total++;
-    const { obj, prog } = toLoadedObject(p);
-    let b;
-    try { b = verifyProgram(obj, prog, runningKernelVerifyOptions()); } catch (e) { crash++; console.log(`CRASH ${p.name}: ${(e as Error).message}`); continue; }
-    const bmsg = b.error?.message;
-    if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
-    const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';
-    if (tag === 'UNSOUND') unsound++; else if (tag === 'STRICT') strict++; else msg++;
-    console.log(`${tag} ${p.name}: kernel ${kv.ok ? 'ok' : `"${kv.error_line}"`} | bpfls ${b.ok ? 'ok' : `"${bmsg}" @${b.error?.insn}`}`);
-  }
+  judgeSweep(progs, tally);
 }
-console.log(`helper sweep: ${total} judged, ${agree} agree, unsound ${unsound}, false rejections ${strict}, other message ${msg}, crashes ${crash}`);
+console.log(sweepSummary('helper sweep', tally));

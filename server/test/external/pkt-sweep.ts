@@ -5,10 +5,9 @@
 //
 //   node --import tsx server/test/external/pkt-sweep.ts
 import type { Insn } from '../../src/bpf/isa/insn';
-import { kernelVerifyRaw, oracle } from '../diff/oracle';
-import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
-import { verifyProgram } from '../../src/bpf/verifier/index';
-import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
+import { oracle } from '../diff/oracle';
+import { judgeSweep, newTally, sweepSummary } from './sweep';
+import type { GenProgram } from '../diff/gen';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const JOPS: [string, number][] = [['jgt', 0x20], ['jge', 0x30], ['jlt', 0xa0], ['jle', 0xb0], ['jeq', 0x10], ['jne', 0x50], ['jsgt', 0x60], ['jslt', 0xc0]];
@@ -56,25 +55,5 @@ for (const pt of [6, 3]) for (const meta of [false, true]) for (const [, jop] of
   }
 }
 const filter = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
-let kernelOk = 0;
-let total = 0, agree = 0, unsound = 0, strict = 0, msg = 0;
-const CHUNK = 4000;
-for (let c = 0; c < progs.length; c += CHUNK) {
-  const chunk = progs.slice(c, c + CHUNK);
-  const k = kernelVerifyRaw(chunk.map(toRawSpec));
-  for (const p of chunk) {
-    const kv = k.verdicts.get(p.name);
-    if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) continue;
-    total++;
-    if (kv.ok) kernelOk++;
-    const { obj, prog } = toLoadedObject(p);
-    const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
-    const bmsg = b.error?.message;
-    if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
-    const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';
-    if (tag === 'UNSOUND') unsound++; else if (tag === 'STRICT') strict++; else msg++;
-    const line = `${tag} ${p.name}: ${p.insns.map((x) => `${x.code.toString(16)}:${x.dst}${x.src}:${x.off}:${x.imm}`).join(' ')} | kernel ${kv.ok ? 'ok' : `"${kv.error_line}"`} | bpfls ${b.ok ? 'ok' : `"${bmsg}" @${b.error?.insn}`}`;
-    if (!filter || filter.test(line)) console.log(line);
-  }
-}
-console.log(`pkt sweep: ${progs.length} programs, ${total} judged (${kernelOk} accepted by the kernel), ${agree} agree, unsound ${unsound}, false rejections ${strict}, other message ${msg}`);
+const describe = (p: GenProgram): string => `${p.name} [${p.insns.map((x) => `${x.code.toString(16)}:${x.dst}${x.src}:${x.off}:${x.imm}`).join(' ')}]`;
+console.log(sweepSummary('pkt sweep', judgeSweep(progs, newTally(), { chunk: 4000, describe, filter })));

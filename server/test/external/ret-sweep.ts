@@ -3,10 +3,9 @@
 //
 //   node --import tsx server/test/external/ret-sweep.ts
 import type { Insn } from '../../src/bpf/isa/insn';
-import { kernelVerifyRaw, oracle } from '../diff/oracle';
-import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
-import { verifyProgram } from '../../src/bpf/verifier/index';
-import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
+import { oracle } from '../diff/oracle';
+import { judgeSweep, newTally, sweepSummary } from './sweep';
+import type { GenProgram } from '../diff/gen';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const COMBOS: [number, number][] = [
@@ -30,17 +29,4 @@ for (const [pt, eat] of COMBOS) {
       insns: [I(0x85, 0, 0, 0, 7), I(0x57, 0, 0, 0, mask), I(0x95, 0, 0, 0, 0)] });
   }
 }
-const k = kernelVerifyRaw(progs.map(toRawSpec));
-let total = 0, agree = 0;
-for (const p of progs) {
-  const kv = k.verdicts.get(p.name);
-  if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) continue;
-  total++;
-  const { obj, prog } = toLoadedObject(p);
-  const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
-  const bmsg = b.error?.message;
-  if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
-  const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';
-  console.log(`${tag} ${p.name}: kernel ${kv.ok ? 'ok' : `"${kv.error_line}"`} | bpfls ${b.ok ? 'ok' : `"${bmsg}"`}`);
-}
-console.log(`ret sweep: ${progs.length} programs, ${total} judged, ${agree} agree`);
+console.log(sweepSummary('ret sweep', judgeSweep(progs, newTally())));

@@ -5,10 +5,9 @@
 //
 //   node --import tsx server/test/external/stack-sweep.ts
 import type { Insn } from '../../src/bpf/isa/insn';
-import { kernelVerifyRaw, oracle } from '../diff/oracle';
-import { toLoadedObject, toRawSpec, type GenProgram } from '../diff/gen';
-import { verifyProgram } from '../../src/bpf/verifier/index';
-import { runningKernelVerifyOptions } from '../../src/toolchain/running-kernel';
+import { oracle } from '../diff/oracle';
+import { judgeSweep, newTally, sweepSummary } from './sweep';
+import type { GenProgram } from '../diff/gen';
 
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const SZ: Record<number, number> = { 1: 0x10, 2: 0x08, 4: 0x00, 8: 0x18 };
@@ -39,21 +38,4 @@ for (const [pn, pre] of PRE) for (const [vn, val] of VALUES) for (const ws of [1
     progs.push({ name: `s_${pn}_${vn}_w${ws}@${wd}_r${rs}@${rd}`, progType: 8, expectedAttachType: 0, license: 'GPL', insns, maps: [], origin: 'stack sweep' });
   }
 }
-let total = 0, agree = 0, unsound = 0, strict = 0, msg = 0;
-for (let c = 0; c < progs.length; c += 2000) {
-  const chunk = progs.slice(c, c + 2000);
-  const k = kernelVerifyRaw(chunk.map(toRawSpec));
-  for (const p of chunk) {
-    const kv = k.verdicts.get(p.name);
-    if (!kv || kv.ok === null || (kv.ok === false && !kv.error_line && !kv.processed)) continue;
-    total++;
-    const { obj, prog } = toLoadedObject(p);
-    const b = verifyProgram(obj, prog, runningKernelVerifyOptions());
-    const bmsg = b.error?.message;
-    if (b.ok === kv.ok && (b.ok || bmsg === kv.error_line)) { agree++; continue; }
-    const tag = b.ok && !kv.ok ? 'UNSOUND' : !b.ok && kv.ok ? 'STRICT' : 'MSG';
-    if (tag === 'UNSOUND') unsound++; else if (tag === 'STRICT') strict++; else msg++;
-    console.log(`${tag} ${p.name}: kernel ${kv.ok ? 'ok' : `"${kv.error_line}"`} | bpfls ${b.ok ? 'ok' : `"${bmsg}"`}`);
-  }
-}
-console.log(`stack sweep: ${progs.length} programs, ${total} judged, ${agree} agree, unsound ${unsound}, false rejections ${strict}, other message ${msg}`);
+console.log(sweepSummary('stack sweep', judgeSweep(progs, newTally(), { chunk: 2000 })));
