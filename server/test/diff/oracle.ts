@@ -71,7 +71,8 @@ function buildAndProbe(): OracleStatus {
   return { ok: true, bin };
 }
 
-function parseLines(out: string): KernelVerdict[] {
+/** The oracle's JSON lines (one verdict per line); a line cut by a crash is skipped. */
+export function parseLines(out: string): KernelVerdict[] {
   const res: KernelVerdict[] = [];
   for (const line of out.split('\n')) {
     if (!line.trim()) continue;

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { kernelRelease, oracle, type KernelVerdict } from '../diff/oracle';
+import { kernelRelease, oracle, parseLines, type KernelVerdict } from '../diff/oracle';
 import { CLANG, clangAvailable } from '../diff/corpus';
 import { bpflsLoad, bpflsVerifier, bpflsVerify, type BpflsVerdict } from '../diff/bpfls';
 import { generateVmlinuxH, NOT_COMPARABLE_SECTIONS } from '../realworld/realworld';
@@ -164,18 +164,6 @@ function kernelCachePath(objSha: string): string {
   return join(tmpdir(), 'bpfls-external', 'kernel', `${kernelRelease()}-${objSha.slice(0, 32)}.json`);
 }
 
-function parseLines(out: string): KernelVerdict[] {
-  const res: KernelVerdict[] = [];
-  for (const line of out.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      res.push(JSON.parse(line) as KernelVerdict);
-    } catch {
-      /* a line cut by a crash */
-    }
-  }
-  return res;
-}
 
 /** The kernel's verdicts per object: from the cache, else loaded live (each program alone). */
 export async function kernelAll(objs: ObjectEntry[], jobs: number, refresh: boolean, log: (s: string) => void): Promise<{ verdicts: Map<string, KernelVerdict[]>; notes: string[] }> {
