@@ -3,6 +3,8 @@
 // and loop-heavy code) and every corpus program the kernel accepts. Prints median and worst ratios.
 //   BPFLS_BENCH_REPEAT=N  kernel and bpfls runs per program (default 3; the minimum is kept)
 //   BPFLS_BENCH_ALL=0     only the scale programs
+//   BPFLS_BENCH_FILES=a.c,b.c  only these corpus files (and the scale programs' warm-up)
+//   BPFLS_BENCH_TOP=N     list the N worst ratios (default 10)
 //   BPFLS_BENCH_SOURCE=1  time the TypeScript sources through tsx instead of the esbuild bundle
 //   BPFLS_BENCH_WARMUP=N  untimed warm-up passes over the scale programs before timing, and untimed
 //                         runs of every other program before its own timing (default 20:
@@ -34,6 +36,8 @@ const all = process.env.BPFLS_BENCH_ALL !== '0';
 const fromSource = process.env.BPFLS_BENCH_SOURCE === '1';
 const warmupPasses = Math.max(0, Number(process.env.BPFLS_BENCH_WARMUP ?? 20) || 0);
 const warmup = warmupPasses > 0;
+const onlyFiles = process.env.BPFLS_BENCH_FILES ? new Set(process.env.BPFLS_BENCH_FILES.split(',')) : undefined;
+const topN = Math.max(0, Number(process.env.BPFLS_BENCH_TOP ?? 10) || 0);
 
 
 type VerifyFn = (obj: LoadedObject, prog: LoadedProgram, opts?: object) => unknown;
@@ -126,6 +130,7 @@ async function main(): Promise<number> {
       const file = basename(path);
       const scale = file === 'scale.c';
       if (!scale && !all) continue;
+      if (onlyFiles && !onlyFiles.has(file)) continue;
       const c = compileCorpusFile(path, dir);
       if (!c.objPath) continue;
       const names = new Set(parseAnnotations(readFileSync(path, 'utf8')).map((a) => a.prog));
@@ -191,6 +196,14 @@ async function main(): Promise<number> {
     const scaleRatios = ratios.filter((r) => r.id.startsWith('scale.c:')).map((r) => r.ratio);
     console.log(`bpfls (${label}) / kernel verification time over ${both.length} programs: median ${median(ratios.map((r) => r.ratio)).toFixed(2)}x, worst ${worst.ratio.toFixed(2)}x (${worst.id})`);
     if (scaleRatios.length) console.log(`  on the scale programs: median ${median(scaleRatios).toFixed(2)}x, worst ${Math.max(...scaleRatios).toFixed(2)}x`);
+    if (topN) {
+      const byId = new Map(both.map((r) => [r.id, r]));
+      console.log(`  the ${Math.min(topN, ratios.length)} worst:`);
+      for (const r of [...ratios].sort((a, b) => b.ratio - a.ratio).slice(0, topN)) {
+        const row = byId.get(r.id)!;
+        console.log(`    ${r.ratio.toFixed(2).padStart(6)}x  ${r.id.padEnd(44)} processed ${String(row.processed).padStart(6)}  kernel ${fmt(row.kernelUs).padStart(8)}  bpfls ${fmt(us(row)).padStart(8)}`);
+      }
+    }
   }
   return 0;
 }

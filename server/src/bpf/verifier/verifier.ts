@@ -120,7 +120,8 @@ export class Verifier {
   private limit: number;
   private deadline: number;
   private cfg!: CfgInfo;
-  private stackLive!: StackLiveness;
+  /** stack slot liveness (liveness.ts), computed on the first pruning comparison that needs it */
+  private stackLiveCache: StackLiveness | undefined;
   private prec: Precision;
   private subprogs: Subprog[] = [];
   private explored: (Checkpoint[] | undefined)[];
@@ -191,10 +192,6 @@ export class Verifier {
     if (ksym) throw new VerifierError(ksym.message, ksym.insn);
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); }, (i) => this.callParams(i));
     this.subprogs = this.cfg.subprogs;
-    this.stackLive = computeStackLiveness(this.insns, {
-      subprogs: this.cfg.subprogs, callsCallback: this.cfg.callsCallback, maps: this.obj.maps,
-      helperArgs: (id) => helperProto(id, this.prog.progType)?.args,
-    });
     if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf));
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
@@ -614,7 +611,15 @@ export class Verifier {
    * (liveness.ts; an outer frame's slot counts live before the call into the next frame)
    */
   private slotAlive(st: VState, fi: number, idx: number, spi: number): boolean {
-    return slotLive(this.stackLive, fi === st.cur ? idx : st.frames[fi + 1].callsite, spi);
+    return slotLive(this.stackLive(), fi === st.cur ? idx : st.frames[fi + 1].callsite, spi);
+  }
+
+  private stackLive(): StackLiveness {
+    this.stackLiveCache ??= computeStackLiveness(this.insns, {
+      subprogs: this.cfg.subprogs, callsCallback: this.cfg.callsCallback, maps: this.obj.maps,
+      helperArgs: (id) => helperProto(id, this.prog.progType)?.args,
+    });
+    return this.stackLiveCache;
   }
 
   // ---- pruning ------------------------------------------------------------------------
