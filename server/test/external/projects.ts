@@ -40,6 +40,8 @@ interface Project {
   cflags?: string[];
   /** directory of the vmlinux.h to use (default: the one generated from the running kernel) */
   vmlinuxDir?: string;
+  /** verify a copy whose program sections named for cilium/ebpf or a project's own loader get libbpf's names (see SECTION_RENAMES) */
+  renameSections?: boolean;
 }
 
 /** newer libbpf headers (bpf_helpers.h, bpf_tracing.h) when fetched, as the projects' own libbpf submodules are */
@@ -120,7 +122,110 @@ const PRESETS: Record<string, () => Project> = {
     };
   },
   bootstrap: () => ({ name: 'bootstrap', dir: join(EXT, 'bootstrap/examples/c'), includes: [join(EXT, 'bootstrap/examples/c'), ...newLibbpf()], match: /\.bpf\.c$/ }),
+  // cloudflare/ebpf_exporter: examples/*.bpf.c as its Makefile builds them (-mcpu=v3, its own include/x86/vmlinux.h)
+  'ebpf-exporter': () => {
+    const d = join(EXT, 'ebpf_exporter/examples');
+    return { name: 'ebpf-exporter', dir: d, match: /\.bpf\.c$/, vmlinuxDir: join(EXT, 'ebpf_exporter/include/x86'), includes: [d, ...newLibbpf()], cflags: ['-mcpu=v3', '-Wall'] };
+  },
+  // cilium/pwru: bpf/kprobe_pwru.c (bpf2go -I./bpf/headers, its own vmlinux.h)
+  pwru: () => {
+    const d = join(EXT, 'pwru/bpf');
+    return { name: 'pwru', dir: d, match: /^kprobe_pwru\.c$/, vmlinuxDir: join(d, 'headers'), includes: [join(d, 'headers')], cflags: ['-Wno-address-of-packed-member'] };
+  },
+  // oracle/bpftune: src/*.bpf.c; the default build (fentry: not loadable under lockdown) and the -DBPFTUNE_LEGACY one (kprobes)
+  bpftune: () => bpftune('bpftune', []),
+  'bpftune-legacy': () => bpftune('bpftune-legacy', ['-DBPFTUNE_LEGACY']),
+  // lizrice/learning-ebpf: chapter*/*.bpf.c against the running kernel's vmlinux.h
+  'learning-ebpf': () => ({
+    // chapter8 includes <linux/...> headers that pull gnu/stubs-32.h under -target bpf: $EXT/build/compat-inc/gnu/stubs-32.h is an empty one
+    name: 'learning-ebpf', dir: join(EXT, 'learning-ebpf'), includes: [...newLibbpf(), join(EXT, 'build/compat-inc')], match: /\.bpf\.c$/, files: () => subdirFiles(join(EXT, 'learning-ebpf'), '*.bpf.c', 1).filter((f) => f.startsWith('chapter')),
+  }),
+  // elastic/ebpf: the events probe (EventProbe.bpf.c includes File/, Network/, Process/) and the host-isolation programs, its CMake flags
+  'elastic-ebpf': () => {
+    const g = join(EXT, 'elastic-ebpf/GPL');
+    return {
+      name: 'elastic-ebpf', dir: g, match: /\.bpf\.c$/, vmlinuxDir: join(EXT, 'elastic-ebpf/contrib/vmlinux/x86_64'), includes: [join(g, 'Events'), ...newLibbpf(), join(LIBBPF_INC, 'bpf')],
+      cflags: ['-D__KERNEL__', '-DBPF_DEBUG_TRACE=0', '-D__x86_64__', '-fno-ident'],
+      files: () => ['Events/EventProbe.bpf.c', 'HostIsolation/KprobeConnectHook/KprobeConnectHook.bpf.c', 'HostIsolation/TcFilter/TcFilter.bpf.c'],
+    };
+  },
+  // Netflix/bpftop: its task/file iterator
+  bpftop: () => ({ name: 'bpftop', dir: join(EXT, 'bpftop/src/bpf'), includes: [join(EXT, 'bpftop/src/bpf'), ...newLibbpf()], match: /\.bpf\.c$/ }),
+  // bpfman: the dispatchers, the integration-test and e2e programs and the Go examples' programs
+  bpfman: () => {
+    const d = join(EXT, 'bpfman');
+    return {
+      // a uapi linux/bpf.h newer than the system's (TCX_*): $EXT/build/libbpf-uapi holds libbpf's include/uapi
+      name: 'bpfman', dir: d, match: /\.c$/, includes: [...newLibbpf(), join(EXT, 'build/libbpf-uapi/include/uapi'), join(EXT, 'build/compat-inc')],
+      files: () => [...['bpfman/bpf', 'tests/integration-test/bpf', 'e2e/testdata/bpf'].flatMap((s) => readdirSync(join(d, s)).filter((f) => f.endsWith('.bpf.c')).map((f) => `${s}/${f}`)),
+        ...subdirFiles(join(d, 'examples'), '*.c', 2).filter((f) => f.includes('/bpf/')).map((f) => `examples/${f}`)],
+    };
+  },
+  // mozillazg/ptcpdump: bpf/ptcpdump.c in its three bpf2go builds (default; -DNO_TRACING -DNO_TCX; legacy kernels), its own vmlinux.h
+  ptcpdump: () => ptcpdump('ptcpdump', []),
+  'ptcpdump-no-tracing': () => ptcpdump('ptcpdump-no-tracing', ['-DNO_TRACING', '-DNO_TCX']),
+  'ptcpdump-legacy': () => ptcpdump('ptcpdump-legacy', ['-DLEGACY_KERNEL', '-DNO_CGROUP_PROG', '-DNO_TRACING', '-DNO_TCX']),
+  // netdata/ebpf-co-re: src/*.bpf.c with its Makefile's includes ($EXT/netdata-ebpf/kernel-collector links to a netdata/kernel-collector checkout)
+  netdata: () => {
+    const r = join(EXT, 'netdata-ebpf');
+    return {
+      name: 'netdata', dir: join(r, 'src'), match: /\.bpf\.c$/, vmlinuxDir: join(r, 'includes'),
+      includes: [join(r, 'includes'), join(EXT, 'libbpf/src'), join(r, 'src'), join(r, 'kernel-collector/includes')], cflags: ['-fno-stack-protector', '-DMY_LINUX_VERSION_CODE=397824'],
+    };
+  },
+  // OISF/suricata: ebpf/*.c as its Makefile.am builds them (-Iinclude -D__KERNEL__ -D__ASM_SYSREG_H)
+  suricata: () => {
+    const d = join(EXT, 'suricata/ebpf');
+    return { name: 'suricata', dir: d, renameSections: true, match: /^(lb|filter|bypass_filter|xdp_filter|xdp_lb|vlan_filter)\.c$/, includes: [join(d, 'include')], cflags: ['-Wall', '-D__KERNEL__', '-D__ASM_SYSREG_H'] };
+  },
+  // systemd's non-LSM programs (socket-bind, allow-bind, restrict-ifaces, bind-iface, notify-ratelimit, sysctl-monitor, clat),
+  // gathered flat into $EXT/systemd-bpf (the repository is too large to fetch whole); its meson uses libbpf's headers
+  systemd: () => ({ name: 'systemd', renameSections: true, dir: join(EXT, 'systemd-bpf'), includes: [join(EXT, 'systemd-bpf'), ...newLibbpf(), join(EXT, 'build/compat-inc')], match: /\.bpf\.c$/, cflags: ['-std=gnu11', '-fno-stack-protector', '-Wno-unused'] }),
+  // open-telemetry/opentelemetry-ebpf-instrumentation (OBI, formerly Beyla): bpf/<tracer>/*.c as its bpf2go lines build them (-I bpf, its vmlinux.h);
+  // obi-tp: the -DBPF_TRACEPARENT variant of the generic tracer
+  obi: () => obi('obi', [], ['common/common.c', 'generictracer/generictracer.c', 'gotracer/gotracer.c', 'gpuevent/gpuevent.c', 'tctracer/tctracer.c', 'tpinjector/tpinjector.c',
+    'watcher/watcher.c', 'netolly/flows.c', 'netolly/flows_sock.c', 'rdns/rdns_xdp.c']),
+  'obi-tp': () => obi('obi-tp', ['-DBPF_TRACEPARENT'], ['generictracer/generictracer.c']),
+  // kmesh-net/kmesh: the dual-engine (workload) programs and the general tc ones as bpf2go builds them (mk/bpf.vars.mk: -O2 -Wall -D__x86_64__;
+  // the kernel-native "ads" ones need kmesh's kernel patches); kmesh-compat: KERNEL_VERSION_HIGHER_5_13_0=0
+  kmesh: () => kmesh('kmesh', '1'),
+  'kmesh-compat': () => kmesh('kmesh-compat', '0'),
+  // l3af-project/eBPF-Package-Repository: the *.bpf.c network functions and examples (libbpf CO-RE builds)
+  l3af: () => {
+    const d = join(EXT, 'l3af');
+    return { name: 'l3af', dir: d, renameSections: true, match: /\.bpf\.c$/, includes: [...newLibbpf(), join(EXT, 'build/compat-inc')], files: () => subdirFiles(d, '*.bpf.c', 3).filter((f) => !f.startsWith('windows/')) };
+  },
+  // parca-agent: probes/bpf/probe.bpf.c
+  'parca-agent': () => ({ name: 'parca-agent', dir: join(EXT, 'parca-agent/probes/bpf'), includes: [join(EXT, 'parca-agent/probes/bpf'), ...newLibbpf()], match: /\.bpf\.c$/ }),
 };
+
+function ptcpdump(name: string, extra: string[]): Project {
+  const d = join(EXT, 'ptcpdump/bpf');
+  return { name, dir: d, match: /^ptcpdump\.c$/, vmlinuxDir: join(d, 'headers/amd64'), includes: [join(d, 'headers'), d], cflags: ['-Wall', ...extra] };
+}
+
+function obi(name: string, extra: string[], files: string[]): Project {
+  const d = join(EXT, 'obi/bpf');
+  // $EXT/build/obi-inc shadows common/pin_internal.h (pinning 100 is cilium/ebpf's own: 0 here) and generictracer/k_tracer_tailcall.h
+  // (its legacy "maps" section prog array as a BTF-defined one), so that libbpf 1.1 opens the objects
+  return { name, dir: d, match: /\.c$/, renameSections: true, vmlinuxDir: join(d, 'bpfcore'), includes: [join(EXT, 'build/obi-inc'), d], cflags: ['-Wall', ...extra], files: () => files };
+}
+
+function kmesh(name: string, higher513: string): Project {
+  const d = join(EXT, 'kmesh/bpf/kmesh');
+  const files = ['workload/cgroup_sock.c', 'workload/sockops.c', 'workload/xdp.c', 'workload/sendmsg.c', 'workload/cgroup_skb.c', 'general/tc_mark_encrypt.c', 'general/tc_mark_decrypt.c'];
+  return {
+    name, dir: d, match: /\.c$/, files: () => files, renameSections: true,
+    includes: [join(d, 'workload/include'), join(d, 'general/include'), join(EXT, 'kmesh/bpf/include'), join(d, 'probes'), join(EXT, 'kmesh/api/v2-c'), ...newLibbpf(), join(EXT, 'build/libbpf-uapi/include/uapi'), join(EXT, 'build/compat-inc')],
+    cflags: ['-Wall', '-D__x86_64__', `-DKERNEL_VERSION_HIGHER_5_13_0=${higher513}`],
+  };
+}
+
+function bpftune(name: string, extra: string[]): Project {
+  const s = join(EXT, 'bpftune/src');
+  const inc = join(EXT, 'bpftune/include');
+  return { name, dir: s, match: /\.bpf\.c$/, includes: [inc, join(inc, 'uapi'), ...newLibbpf()], cflags: ['-DVMLINUX_H', '-std=gnu17', '-fno-stack-protector', '-Wno-incompatible-pointer-types-discards-qualifiers', ...extra] };
+}
 
 /** DIR/<sub>/NAME and DIR/<sub>/<sub2>/NAME, as paths relative to DIR */
 function subdirFiles(dir: string, name: string, depth = 2): string[] {
@@ -188,6 +293,67 @@ function rodataOn(objPath: string, outPath: string): boolean {
   return true;
 }
 
+/**
+ * Program section names that cilium/ebpf or a project's own loader understands and libbpf 1.1 does not
+ * (libbpf refuses them before the verifier runs, and bpfls reports libbpf's error), with the libbpf name of
+ * the same program type. Each new name is no longer than the old one.
+ */
+const SECTION_RENAMES: [RegExp, string[]][] = [
+  // libbpf matches these names exactly and finds a program's .BTF.ext records by its section name: two
+  // sections of one object must not get the same name ('tc' and 'classifier' both mean SCHED_CLS)
+  [/^tcx\/(ingress|egress)$/, ['tc', 'classifier']],
+  [/^tc[_-]/, ['tc', 'classifier']],
+  [/^classifier[_/-]/, ['tc', 'classifier']],
+  [/^xdp[_-]/, ['xdp']],
+  [/^socket[_\d-]/, ['socket']],
+  // suricata's socket filters (its own loader sets SOCKET_FILTER)
+  [/^(filter|loadbalancer)$/, ['socket']],
+];
+
+/**
+ * A copy of the object with SECTION_RENAMES applied in place: the section header string table entry
+ * and the same string in .BTF's string table (.BTF.ext names sections by it) are overwritten with the new
+ * name and NUL padding. Clang's string tables share suffixes (".reltc_ingress" holds "tc_ingress"), so the
+ * relocation section's name changes too; libbpf and bpfls find relocation sections by sh_info. False when
+ * nothing was renamed.
+ */
+function renameSections(objPath: string, outPath: string): boolean {
+  const bytes = new Uint8Array(readFileSync(objPath));
+  const { elf } = readElf(bytes);
+  if (!elf || !elf.header.littleEndian) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shstr = elf.sections[elf.header.shstrndx];
+  const btf = elf.sectionByName('.BTF');
+  let changed = 0;
+  const used = new Set(elf.sections.map((x) => x.name));
+  const overwrite = (at: number, oldLen: number, name: string): void => {
+    for (let i = 0; i < oldLen; i++) bytes[at + i] = i < name.length ? name.charCodeAt(i) : 0;
+  };
+  for (const sec of elf.sections) {
+    if (sec.type !== 1 /* PROGBITS */ || !(sec.flags & 4) /* EXECINSTR */) continue;
+    const rule = SECTION_RENAMES.find(([re]) => re.test(sec.name));
+    const to = rule?.[1].find((n) => n.length <= sec.name.length && !used.has(n));
+    if (!to) continue;
+    const nameOff = dv.getUint32(elf.header.shoff + sec.index * elf.header.shentsize, true);
+    if (!shstr || nameOff + sec.name.length >= shstr.size) continue;
+    used.add(to);
+    overwrite(shstr.offset + nameOff, sec.name.length, to);
+    if (btf && btf.size >= 24) {
+      const hdrLen = dv.getUint32(btf.offset + 4, true);
+      const strOff = btf.offset + hdrLen + dv.getUint32(btf.offset + 16, true);
+      const strLen = dv.getUint32(btf.offset + 20, true);
+      const want = new TextEncoder().encode(sec.name);
+      for (let p = strOff; p + want.length < strOff + strLen; p++) {
+        if ((p === strOff || bytes[p - 1] === 0) && bytes[p + want.length] === 0 && want.every((c, i) => bytes[p + i] === c)) overwrite(p, want.length, to);
+      }
+    }
+    changed++;
+  }
+  if (!changed) return false;
+  writeFileSync(outPath, bytes);
+  return true;
+}
+
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
@@ -242,10 +408,15 @@ async function runProject(proj: Project, opts: { refresh: boolean; only?: string
     }
     let objPath = obj;
     let key = f;
+    if (proj.renameSections) {
+      const renamed = obj.replace(/\.o$/, '.sec.o');
+      if (renameSections(obj, renamed)) objPath = renamed;
+    }
     if (opts.rodataOn) {
+      const from = objPath;
       objPath = obj.replace(/\.o$/, '.ro1.o');
       key = `${f}#rodata-on`;
-      if (!rodataOn(obj, objPath)) continue;
+      if (!rodataOn(from, objPath)) continue;
     }
     const sha = sha256(objPath);
     let kc = cache[key];
