@@ -288,7 +288,10 @@ static void set_user_sizes(struct bpf_object *obj)
 		enum bpf_map_type t = bpf_map__type(m);
 		if (t == BPF_MAP_TYPE_STACK_TRACE && bpf_map__value_size(m) == 0)
 			bpf_map__set_value_size(m, 127 * 8);
-		if (bpf_map__max_entries(m) == 0 && t != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		/* local storage maps must keep max_entries 0 (the kernel refuses any other with EINVAL) */
+		bool storage = t == BPF_MAP_TYPE_SK_STORAGE || t == BPF_MAP_TYPE_INODE_STORAGE ||
+			       t == BPF_MAP_TYPE_TASK_STORAGE || (int)t == 32 /* CGRP_STORAGE: newer than this uapi header */;
+		if (bpf_map__max_entries(m) == 0 && t != BPF_MAP_TYPE_PERF_EVENT_ARRAY && !storage)
 			bpf_map__set_max_entries(m, 4096);
 		/* an inner map template without max_entries: user space gives one as an fd (libbpf 1.1
 		 * cannot resize the template itself) */

@@ -156,7 +156,7 @@ const PRESETS: Record<string, () => Project> = {
     const d = join(EXT, 'bpfman');
     return {
       // a uapi linux/bpf.h newer than the system's (TCX_*): $EXT/build/libbpf-uapi holds libbpf's include/uapi
-      name: 'bpfman', dir: d, match: /\.c$/, includes: [...newLibbpf(), join(EXT, 'build/libbpf-uapi/include/uapi'), join(EXT, 'build/compat-inc')],
+      name: 'bpfman', dir: d, match: /\.c$/, renameSections: true, includes: [...newLibbpf(), join(EXT, 'build/libbpf-uapi/include/uapi'), join(EXT, 'build/compat-inc')],
       files: () => [...['bpfman/bpf', 'tests/integration-test/bpf', 'e2e/testdata/bpf'].flatMap((s) => readdirSync(join(d, s)).filter((f) => f.endsWith('.bpf.c')).map((f) => `${s}/${f}`)),
         ...subdirFiles(join(d, 'examples'), '*.c', 2).filter((f) => f.includes('/bpf/')).map((f) => `examples/${f}`)],
     };
