@@ -44,6 +44,7 @@ import { helperConfigNote, helperConfiguredOut, smpProcessorIdMax, unresolvableK
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { BtfKind } from '../btf/types';
+import { helperWritesMem } from './helperwrite';
 import { ADD_CONST, baseId, clearScalarId, linkAfterAlu, syncLinkedOne, unlinkAddConstBeforeMov } from './linked';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
 export { VerifierError };
@@ -97,6 +98,8 @@ interface CallMeta {
   map?: MapDef;
   mapUid?: number;
   rawMode: boolean;
+  /** the memory argument being checked is written by the helper (MEM_WRITE without MEM_UNINIT) */
+  memWrite?: boolean;
   accessSize?: number;
   releaseRegno: number;
   refObjId: number;
@@ -1633,7 +1636,7 @@ export class Verifier {
       } else {
         // spill the register
         if (value.type !== RegType.SCALAR_VALUE && ptr.frameno !== this.cur.cur && false) this.err('cannot spill pointers to stack into stack frame of the caller');
-        s.spilled = cloneReg(value);
+        s.spilled = cloneReg(this.idBeforeSpill(valueRegno, 8));
         for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
         return;
       }
@@ -1651,7 +1654,8 @@ export class Verifier {
       this.err('invalid size of register spill');
     }
     // partial write: the spilled register (if any) is destroyed
-    if (isSpilledReg(s)) {
+    const wasSpilled = isSpilledReg(s);
+    if (wasSpilled) {
       for (let j = 0; j < 8; j++) if (s.types[j] === Slot.SPILL) s.types[j] = Slot.MISC;
       markNotInit(s.spilled);
     }
@@ -1663,15 +1667,29 @@ export class Verifier {
     // (check_stack_write_fixed_off: a scalar register, or a BPF_ST immediate, written at the start of
     // an 8-byte slot is saved whole with its low `size` bytes marked spilled; other bytes stay as above)
     if (((value && value.type === RegType.SCALAR_VALUE) || (!value && imm !== undefined)) && size < 8 && (slot & 7) === 7) {
-      const v = value ? cloneReg(value) : knownScalar(imm!);
+      const v = value ? cloneReg(this.idBeforeSpill(valueRegno, size)) : knownScalar(imm!);
       if (value && !scalarFits(value, size)) v.id = 0; // a narrowing spill breaks the scalar's links
       s.spilled = v;
       for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = Slot.SPILL;
       return;
     }
+    // a plain write into a slot holding a spill makes all its written bytes misc, zeros too (scrub_special_slot)
+    if (wasSpilled) for (let j = 0; j < 8; j++) if (s.types[j] === Slot.ZERO) s.types[j] = Slot.MISC;
     // a zero register written as bytes: the slot says zero only because the value is precisely zero
     if (isZero && value) this.markPrecise(valueRegno);
     for (let i = 0; i < size; i++) s.types[(slot - i) & 7] = isZero ? Slot.ZERO : Slot.MISC;
+  }
+
+  /**
+   * A scalar spilled to an aligned slot whole (or narrowed without losing bits) gets an id first, so
+   * the filled copy stays linked to the register (check_stack_write_fixed_off: assign_scalar_id_before_mov).
+   */
+  private idBeforeSpill(regno: number, size: number): Reg {
+    const w = this.regs[regno];
+    if (w.type !== RegType.SCALAR_VALUE || !scalarFits(w, size)) return w;
+    unlinkAddConstBeforeMov(w);
+    if (!w.id && !tnumIsConst(w.varOff)) w.id = ++this.idGen;
+    return w;
   }
 
   private stackRead(ptr: Reg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
@@ -2273,6 +2291,7 @@ export class Verifier {
         return;
       }
       case 'ARG_PTR_TO_MEM': {
+        meta.memWrite = helperWritesMem(fn.name, arg + 1, flags);
         if (flags.includes('MEM_FIXED_SIZE')) {
           this.checkHelperMem(regno, fixedSize ?? 0, flags.includes('MEM_UNINIT'), meta, false);
           // MEM_ALIGNED (bpf_strtol/strtoul results): the memory must be aligned to its size
@@ -2381,6 +2400,7 @@ export class Verifier {
     this.markPrecise(regno);
     if ((reg.umaxH | reg.umaxL) === 0 && zeroOk) return;
     this.checkHelperMem(regno - 1, umaxNum(reg), meta.rawMode, meta, false, zeroOk);
+    meta.memWrite = false;
   }
 
   /** check_helper_mem_access: a helper reads or writes `size` bytes at register regno */
@@ -2413,7 +2433,7 @@ export class Verifier {
       case RegType.PTR_TO_CTX:
         return;
       case RegType.PTR_TO_STACK:
-        this.checkStackRange(regno, reg, size, rawMode, isMapArg);
+        this.checkStackRange(regno, reg, size, rawMode, isMapArg, !rawMode && meta.memWrite === true);
         return;
       case RegType.PTR_TO_BTF_ID:
         return;
@@ -2425,7 +2445,7 @@ export class Verifier {
   }
 
   /** check_stack_range_initialized */
-  private checkStackRange(regno: number, reg: Reg, size: number, rawMode: boolean, isMapArg: boolean): void {
+  private checkStackRange(regno: number, reg: Reg, size: number, rawMode: boolean, isMapArg: boolean, clobber = false): void {
     void isMapArg;
     const off = reg.off;
     this.checkStackAccessBounds(regno, reg, off, size, rawMode ? Access.WRITE : Access.READ, true);
@@ -2452,7 +2472,9 @@ export class Verifier {
         if (!isSpilledReg(s0) && (!tnumIsConst(reg.varOff) || s0.types[slot & 7] === Slot.MISC)) continue;
         const s = fr.stack[spi];
         if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) { markNotInit(s.spilled); }
-        if (isSpilledReg(s)) for (let j = 0; j < 8; j++) s.types[j] = s.types[j] === Slot.SPILL ? Slot.MISC : s.types[j];
+        // the first byte written into a spilled slot scrubs it: zeros become misc too (scrub_special_slot)
+        const scrub = tnumIsConst(reg.varOff) ? [Slot.SPILL, Slot.ZERO] : [Slot.SPILL];
+        if (isSpilledReg(s)) for (let j = 0; j < 8; j++) s.types[j] = scrub.includes(s.types[j]) ? Slot.MISC : s.types[j];
         if (tnumIsConst(reg.varOff)) s.types[slot & 7] = Slot.MISC;
       }
       return;
@@ -2470,6 +2492,25 @@ export class Verifier {
       if (tp === Slot.INVALID) continue; // allow_uninit_stack for privileged loads
       if (tnumIsConst(reg.varOff)) this.err(`invalid indirect read from stack R${regno} off ${minOff}+${i - minOff} size ${size}`);
       this.err(`invalid indirect read from stack R${regno} var_off ${tnumStr(reg.varOff)}+${i - minOff} size ${size}`);
+    }
+    if (clobber) this.clobberStackRange(fr, minOff, maxOff + size);
+  }
+
+  /**
+   * A helper writes [from, to) of the stack (check_stack_range_initialized with BPF_WRITE): zero
+   * and uninitialised bytes become misc, a spilled register becomes an unknown scalar and its slot misc.
+   */
+  private clobberStackRange(fr: Frame, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const slot = -i - 1, spi = slot >> 3;
+      const t = fr.stackRO[spi].types[slot & 7];
+      if (t === Slot.MISC) continue;
+      const s = fr.stack[spi];
+      if (t === Slot.ZERO || t === Slot.INVALID) { s.types[slot & 7] = Slot.MISC; continue; }
+      if (isSpilledReg(s)) {
+        markUnknown(s.spilled);
+        for (let j = 0; j < 8; j++) if (s.types[j] !== Slot.INVALID) s.types[j] = Slot.MISC;
+      }
     }
   }
 
