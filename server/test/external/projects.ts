@@ -4,7 +4,7 @@
 // every program is loaded alone into the kernel (kernel verdicts cached next to the build, keyed by
 // the object's sha256) and verified by bpfls; prints every disagreement and the figures.
 //
-//   node --import tsx server/test/external/projects.ts PROJECT... [--refresh] [--only SUBSTR] [--quiet] [--rodata-on]
+//   node --import tsx server/test/external/projects.ts PROJECT... [--refresh] [--only SUBSTR] [--quiet] [--rodata-on] [--cflags "-mcpu=v4 ..."]
 //   node --import tsx server/test/external/projects.ts --dir DIR [--include DIR]... [--name NAME]
 //
 // PROJECT is one of the presets below (bcc, bootstrap, tracee, gadgets, falco, tetragon, cilium-ebpf, coroot,
@@ -377,8 +377,9 @@ function tag(p: { kernel: KernelVerdict; bpfls?: BpflsVerdict }): string {
   return '';
 }
 
-async function runProject(proj: Project, opts: { refresh: boolean; only?: string; quiet: boolean; rodataOn: boolean }): Promise<Pair[]> {
-  const build = join(EXT, 'build', proj.name);
+async function runProject(proj: Project, opts: { refresh: boolean; only?: string; quiet: boolean; rodataOn: boolean; cflags: string[] }): Promise<Pair[]> {
+  // --cflags: extra compiler flags (e.g. -mcpu=v4), built into their own directory
+  const build = join(EXT, 'build', opts.cflags.length ? `${proj.name}+${opts.cflags.join('').replace(/[^\w=.-]/g, '_')}` : proj.name);
   mkdirSync(build, { recursive: true });
   ensureVmlinux(join(EXT, 'build'));
   const cachePath = join(build, 'kernel.json');
@@ -397,7 +398,7 @@ async function runProject(proj: Project, opts: { refresh: boolean; only?: string
   for (const f of files) {
     const obj = join(build, f.replace(/\//g, '__').replace(/\.c$/, '.o'));
     const args = ['-target', 'bpf', '-D__TARGET_ARCH_x86', '-O2', '-g', `-I${proj.vmlinuxDir ?? join(EXT, 'build')}`, ...proj.includes.map((i) => `-I${i}`),
-      '-I/usr/include/x86_64-linux-gnu', ...(proj.cflags ?? []), '-c', join(proj.dir, f), '-o', obj];
+      '-I/usr/include/x86_64-linux-gnu', ...(proj.cflags ?? []), ...opts.cflags, '-c', join(proj.dir, f), '-o', obj];
     const needBuild = !existsSync(obj) || opts.refresh;
     if (needBuild) {
       const c = spawnSync(CLANG, args, { encoding: 'utf8', timeout: 180_000 });
@@ -472,10 +473,11 @@ async function main(): Promise<void> {
   const flagVal = (name: string): string[] => argv.flatMap((a, i) => (a === name && argv[i + 1] ? [argv[i + 1]] : []));
   const skip = new Set<number>();
   argv.forEach((a, i) => {
-    if (['--only', '--dir', '--include', '--name'].includes(a)) skip.add(i + 1);
+    if (['--only', '--dir', '--include', '--name', '--cflags'].includes(a)) skip.add(i + 1);
   });
   const names = argv.filter((a, i) => !a.startsWith('--') && !skip.has(i));
-  const opts = { refresh: argv.includes('--refresh'), only: flagVal('--only')[0], quiet: argv.includes('--quiet'), rodataOn: argv.includes('--rodata-on') };
+  const opts = { refresh: argv.includes('--refresh'), only: flagVal('--only')[0], quiet: argv.includes('--quiet'), rodataOn: argv.includes('--rodata-on'),
+    cflags: flagVal('--cflags').flatMap((c) => c.split(/\s+/).filter(Boolean)) };
   const projects: Project[] = [];
   for (const n of names) {
     const p = PRESETS[n];

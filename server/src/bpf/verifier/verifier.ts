@@ -44,6 +44,7 @@ import { helperConfigNote, helperConfiguredOut, smpProcessorIdMax, unresolvableK
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { BtfKind } from '../btf/types';
+import { sameRegForLooping } from './looping';
 import { helperWritesMem } from './helperwrite';
 import { ADD_CONST, baseId, clearScalarId, linkAfterAlu, syncLinkedOne, unlinkAddConstBeforeMov } from './linked';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
@@ -3103,8 +3104,7 @@ function maybeLooping(old: VState, cur: VState): boolean {
   if (old.cur !== cur.cur) return false;
   const a = old.frames[old.cur].regs, b = cur.frames[cur.cur].regs;
   for (let r = 0; r < 11; r++) {
-    const x = a[r], y = b[r];
-    if (x.type !== y.type || x.off !== y.off || !tnumEquals(x.varOff, y.varOff) || !bounds64Equal(x, y)) return false;
+    if (!sameRegForLooping(a[r], b[r])) return false;
   }
   return true;
 }
