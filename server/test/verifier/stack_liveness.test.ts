@@ -1,7 +1,8 @@
 // Stack slot liveness (liveness.ts): which slots of a frame may still be read, so that state
-// pruning ignores dead ones as the 6.18 kernel does. Unit checks on hand-written instructions, the
-// fast analysis against a straightforward reference (liveness-reference.ts) on every corpus program,
-// and processed-instruction counts equal to the kernel's on test/corpus-real/dead_stack_slots.c.
+// pruning ignores dead ones as the 6.18 kernel does. Unit checks on hand-written instructions
+// (including what callees and callbacks read through the pointers they are handed), the per-block
+// analysis against its plain form (one instruction per block, every slot tracked) on every corpus
+// program, and processed-instruction counts equal to the kernel's on test/corpus-real/dead_stack_slots.c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
@@ -13,8 +14,9 @@ import { checkCfg } from '../../src/bpf/verifier/cfg';
 import { loadObject } from '../../src/bpf/loader';
 import type { LoadedObject } from '../../src/bpf/loader/types';
 import { buildReal, bpflsVerdicts, cleanupReal, kernelVerdicts, realDir } from '../realworld/realworld';
-import { buildDir, clangAvailable, compileCorpusFile, listCorpusFiles } from '../diff/corpus';
-import { referenceStackLiveness } from './liveness-reference';
+import { buildDir, clangAvailable, compileCorpusFile, corpusDir, listCorpusFiles, readKernelCache } from '../diff/corpus';
+import { kernelVerifyObject, oracle } from '../diff/oracle';
+import { verifyProgram } from '../../src/bpf/verifier';
 
 const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
 const STX64 = (dst: number, src: number, off: number): Insn => I(0x7b, dst, src, off);
@@ -25,16 +27,17 @@ const ADD64K = (dst: number, imm: number): Insn => I(0x07, dst, 0, 0, imm);
 const CALL = (imm: number, src = 0): Insn => I(0x85, 0, src, 0, imm);
 const EXIT = I(0x95);
 
-function env(insns: Insn[], starts = [0]): LivenessEnv {
+function env(insns: Insn[], starts = [0], extra: Partial<LivenessEnv> = {}): LivenessEnv {
   return {
     subprogs: starts.map((s, k) => ({ start: s, end: k + 1 < starts.length ? starts[k + 1] : insns.length })),
     callsCallback: new Uint8Array(insns.length),
     maps: [{ keySize: 4, valueSize: 8 }],
     helperArgs: (id) => helperProto(id)?.args,
+    ...extra,
   };
 }
-const liveSlots = (insns: Insn[], idx: number, starts?: number[]): number[] => {
-  const l = computeStackLiveness(insns, env(insns, starts));
+const liveSlots = (insns: Insn[], idx: number, starts?: number[], extra?: Partial<LivenessEnv>): number[] => {
+  const l = computeStackLiveness(insns, env(insns, starts, extra));
   const out: number[] = [];
   for (let s = 0; s < 64; s++) if (slotLive(l, idx, s)) out.push(s);
   return out;
@@ -59,9 +62,9 @@ test('stack liveness: pointers into the frame (copies, spills, calls) keep what 
   // map_lookup_elem(map 0 with a 4-byte key, fp-16): only the key's slot is read
   const q = [I(0x18, 1, 5, 0, 0), I(0, 0, 0, 0, 0), MOV64X(2, 10), ADD64K(2, -16), CALL(1), EXIT];
   assert.deepEqual(liveSlots(q, 4), [1]);
-  // a bpf-to-bpf call handed a pointer into the frame may read any slot of it
+  // a bpf-to-bpf call handed a pointer into the frame reads what the callee reads through it: nothing here
   const r = [MOV64X(1, 10), ADD64K(1, -16), CALL(1, 1), EXIT, MOV64K(0, 0), EXIT];
-  assert.equal(liveSlots(r, 2, [0, 4]).length, 64);
+  assert.deepEqual(liveSlots(r, 2, [0, 4]), []);
   // a slot read only by the callee's own frame is not the caller's
   const s = [CALL(1, 1), EXIT, STX64(10, 1, -8), LDX64(0, 10, -8), EXIT];
   assert.deepEqual(liveSlots(s, 0, [0, 2]), []);
@@ -84,6 +87,66 @@ test('stack liveness: a store through a register that is a frame pointer on only
   assert.deepEqual(liveSlots(r, 3), [0, 1]);
 });
 
+test('stack liveness: a pointer into the frame read through offsets joined from several paths reads only that range', () => {
+  // r1 = fp-16 or fp-32: the load reads fp-32..fp-9 (slots 1-3), not the whole frame
+  const p = [MOV64X(1, 10), ADD64K(1, -16), I(0x15, 2, 0, 1, 0), ADD64K(1, -16), LDX64(0, 1, 0), EXIT];
+  assert.deepEqual(liveSlots(p, 4), [1, 2, 3]);
+});
+
+// subprograms: the caller's frame pointer handed to a callee reads what the callee reads
+const ZERO_SLOTS = (...offs: number[]): Insn[] => [MOV64K(1, 0), ...offs.map((o) => STX64(10, 1, o))];
+test('stack liveness: a callee reads the caller slots it dereferences (directly, forwarded with an offset, spilled)', () => {
+  // main: fp-8, fp-16 zeroed; sub(fp-16) reads *(r1 + 0)
+  const a = [...ZERO_SLOTS(-8, -16), MOV64X(1, 10), ADD64K(1, -16), CALL(2, 1), MOV64K(0, 0), EXIT, LDX64(0, 1, 0), EXIT];
+  assert.deepEqual(liveSlots(a, 5, [0, 8]), [1]);
+  assert.deepEqual(liveSlots(a, 3, [0, 8]), [1]);
+  assert.deepEqual(liveSlots(a, 2, [0, 8]), []); // fp-16 is written at 2 first
+  // sub1(fp-24) calls sub2(r1 + 8), which reads 8 bytes: the caller's fp-16
+  const b = [MOV64X(1, 10), ADD64K(1, -24), CALL(2, 1), MOV64K(0, 0), EXIT, ADD64K(1, 8), CALL(1, 1), EXIT, LDX64(0, 1, 0), EXIT];
+  assert.deepEqual(liveSlots(b, 2, [0, 5, 8]), [1]);
+  // the callee spills its argument, reloads it and reads at +8
+  const c = [MOV64X(1, 10), ADD64K(1, -24), CALL(2, 1), MOV64K(0, 0), EXIT,
+    STX64(10, 1, -8), MOV64K(1, 0), LDX64(2, 10, -8), LDX64(0, 2, 8), EXIT];
+  assert.deepEqual(liveSlots(c, 2, [0, 5]), [1]);
+  // at an unknown offset (r1 += r2): any slot
+  const d = [MOV64X(1, 10), ADD64K(1, -24), CALL(2, 1), MOV64K(0, 0), EXIT, I(0x0f, 1, 2), LDX64(0, 1, 0), EXIT];
+  assert.equal(liveSlots(d, 2, [0, 5]).length, 64);
+  // a helper of unknown size in the callee: from the pointer up to the caller's frame top
+  const e = [MOV64X(1, 10), ADD64K(1, -24), CALL(2, 1), MOV64K(0, 0), EXIT,
+    MOV64X(6, 1), CALL(7), MOV64X(2, 0), MOV64X(1, 6), MOV64K(3, 0), CALL(113), EXIT];
+  assert.deepEqual(liveSlots(e, 2, [0, 5]), [0, 1, 2]);
+});
+
+test('stack liveness: a pointer the caller stored in the memory it hands over keeps what it points to live', () => {
+  // main: x (fp-8) = &y (fp-32); sub(&x) loads p = *r1 and reads *p: x and y are read by the call
+  const p = [MOV64X(1, 10), ADD64K(1, -32), STX64(10, 1, -8), MOV64X(1, 10), ADD64K(1, -8), CALL(2, 1), MOV64K(0, 0), EXIT,
+    LDX64(2, 1, 0), LDX64(0, 2, 0), EXIT];
+  assert.deepEqual(liveSlots(p, 5, [0, 8]), [0, 3]);
+  assert.deepEqual(liveSlots(p, 2, [0, 8]), [3]);
+  // a pointer loaded through a loaded pointer: everything
+  const q = [MOV64X(1, 10), ADD64K(1, -32), STX64(10, 1, -8), MOV64X(1, 10), ADD64K(1, -8), CALL(2, 1), MOV64K(0, 0), EXIT,
+    LDX64(2, 1, 0), LDX64(3, 2, 0), LDX64(0, 3, 0), EXIT];
+  assert.equal(liveSlots(q, 5, [0, 8]).length, 64);
+});
+
+test('stack liveness: a callback reads through the context it is handed; a global function reads all the memory', () => {
+  // bpf_loop(4, cb, fp-16, 0); cb reads *(r2 + 0)
+  const p = [...ZERO_SLOTS(-8, -16), MOV64K(1, 4), I(0x18, 2, 4, 0, 7), I(0, 0, 0, 0, 0), MOV64X(3, 10), ADD64K(3, -16), MOV64K(4, 0),
+    CALL(181), MOV64K(0, 0), EXIT, LDX64(0, 2, 0), MOV64K(0, 0), EXIT];
+  const cb = new Uint8Array(p.length);
+  cb[9] = 1;
+  assert.deepEqual(liveSlots(p, 9, [0, 12], { callsCallback: cb }), [1]);
+  // the same call through an unknown function register: the whole frame
+  const q = p.slice();
+  q[4] = MOV64K(2, 0);
+  q[5] = MOV64K(2, 0);
+  assert.equal(liveSlots(q, 9, [0, 12], { callsCallback: cb }).length, 64);
+  // a global callee: its arguments were checked against the prototype at the call
+  const g = [MOV64X(1, 10), ADD64K(1, -16), CALL(2, 1), MOV64K(0, 0), EXIT, LDX64(0, 1, 0), EXIT];
+  assert.deepEqual(liveSlots(g, 2, [0, 5]), [1]);
+  assert.equal(liveSlots(g, 2, [0, 5], { isGlobal: (sp) => sp === 1 }).length, 64);
+});
+
 /** the environment the verifier gives the analysis (Verifier.stackLive) */
 function programEnvs(obj: LoadedObject): { name: string; insns: Insn[]; env: LivenessEnv }[] {
   const out: { name: string; insns: Insn[]; env: LivenessEnv }[] = [];
@@ -102,7 +165,7 @@ function programEnvs(obj: LoadedObject): { name: string; insns: Insn[]; env: Liv
   return out;
 }
 
-test('stack liveness: equal to the straightforward reference on every corpus program (scale programs included)', (t) => {
+test('stack liveness: per-block with tracked slots equal to the plain fixpoint (every instruction, every slot) on every corpus program', (t) => {
   const cl = clangAvailable();
   if (!cl.ok) { t.skip(cl.reason ?? 'clang missing'); return; }
   const dir = buildDir();
@@ -119,7 +182,7 @@ test('stack liveness: equal to the straightforward reference on every corpus pro
         const fast = computeStackLiveness(p.insns, p.env).live;
         fastNs += Number(process.hrtime.bigint() - t0);
         t0 = process.hrtime.bigint();
-        const ref = referenceStackLiveness(p.insns, p.env);
+        const ref = computeStackLiveness(p.insns, p.env, true).live;
         refNs += Number(process.hrtime.bigint() - t0);
         assert.equal(fast.length, ref.length);
         for (let i = 0; i < ref.length; i++) {
@@ -156,5 +219,38 @@ test('processed instructions: pruning on dead stack slots matches the kernel (de
     assert.ok(n >= 2);
   } finally {
     cleanupReal(run);
+  }
+});
+
+test('processed instructions: a callee reading only some of the slots it is handed prunes as the kernel (subprog_stack.c)', (t) => {
+  const cl = clangAvailable();
+  if (!cl.ok) { t.skip(cl.reason ?? 'clang missing'); return; }
+  const dir = buildDir();
+  try {
+    const c = compileCorpusFile(join(corpusDir, 'subprog_stack.c'), dir);
+    if (!c.objPath || !c.objSha256) { t.skip(c.error ?? 'not compiled'); return; }
+    const cached = readKernelCache().files['subprog_stack.c'];
+    let kernel: Map<string, { ok: boolean | null; processed?: number }>;
+    if (cached && cached.objSha256 === c.objSha256) kernel = new Map(Object.entries(cached.programs));
+    else {
+      const o = oracle();
+      if (!o.ok) { t.skip(`no cached kernel verdict for subprog_stack.c and ${o.reason}`); return; }
+      kernel = new Map(kernelVerifyObject(c.objPath).verdicts.map((v) => [v.prog ?? v.name ?? '', v]));
+    }
+    const obj = loadObject(readFileSync(c.objPath)).object;
+    assert.ok(obj);
+    let n = 0;
+    for (const name of ['subprog_ignores_handed_slot', 'subprog_reads_other_slot']) {
+      const k = kernel.get(name);
+      const prog = obj.programs.find((p) => p.name === name);
+      if (!k?.ok || !k.processed || !prog) continue;
+      const r = verifyProgram(obj, prog, {});
+      assert.equal(r.ok, true, `${name}: bpfls rejects`);
+      assert.equal(r.processed, k.processed, `${name}: processed bpfls ${r.processed} kernel ${k.processed}`);
+      n++;
+    }
+    assert.equal(n, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

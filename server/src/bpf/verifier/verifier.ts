@@ -622,6 +622,7 @@ export class Verifier {
     this.stackLiveCache ??= computeStackLiveness(this.insns, {
       subprogs: this.cfg.subprogs, callsCallback: this.cfg.callsCallback, maps: this.obj.maps,
       helperArgs: (id) => helperProto(id, this.prog.progType)?.args,
+      isGlobal: (sp) => sp > 0 && this.globalOf(sp) !== undefined,
     });
     return this.stackLiveCache;
   }
@@ -1636,7 +1637,7 @@ export class Verifier {
         if (value.type !== RegType.SCALAR_VALUE) this.err('invalid size of register spill');
       } else {
         // spill the register
-        if (value.type !== RegType.SCALAR_VALUE && ptr.frameno !== this.cur.cur && false) this.err('cannot spill pointers to stack into stack frame of the caller');
+        if (value.type === RegType.PTR_TO_STACK && ptr.frameno !== this.cur.cur) this.err('cannot spill pointers to stack into stack frame of the caller');
         s.spilled = cloneReg(this.idBeforeSpill(valueRegno, 8));
         for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
         return;
@@ -2903,7 +2904,8 @@ export class Verifier {
         this.returnFromCallback(f);
         return;
       }
-      if (r0.type === RegType.PTR_TO_STACK && r0.frameno === f.frameno) this.err('cannot return stack pointer to the caller');
+      // any stack pointer, the callers' too (prepare_func_exit; liveness.ts relies on it)
+      if (r0.type === RegType.PTR_TO_STACK) this.err('cannot return stack pointer to the caller');
       const caller = st.frames[st.cur - 1];
       copyReg(caller.regs[0], r0);
       st.frames.pop();
