@@ -16,6 +16,8 @@
 //   of bpf/Makefile (KERNEL=netnext), plus `-D__section_tail(ID,KEY)=__section("tc")` ("xdp" for
 //   bpf_xdp.c); for libbpf to open the objects, the iproute2-style calls map (struct bpf_elf_map in
 //   "maps") is declared as a BTF prog array and the few `static` tail-call functions lose `static`.
+//   Its bpf/tests/*.c the same way with bpf/tests/Makefile's -std=gnu99, the PKTGEN/SETUP/CHECK
+//   sections ("tc/test/NAME/pktgen"...) named plain "tc"/"xdp" for libbpf 1.1.
 // - datadog-agent (pkg/network/ebpf/c, pkg/ebpf/c): tasks/system_probe.py's CO-RE flags
 //   (-D__KERNEL__ -D__BPF_TRACING__ -DCOMPILE_CORE -D__TARGET_ARCH_x86 -O2 -g ...), with
 //   LOAD_CONSTANT loads reading 1, the bypass stub removed, maps the agent sizes at load time given
