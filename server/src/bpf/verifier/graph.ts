@@ -13,7 +13,7 @@ import type { Btf, MapDef } from '../loader/types';
 import { BtfKind, BtfType } from '../btf/types';
 import { stripModifiers as strip } from './btfutil';
 import {
-  Reg, RegType, markPtr, markUnknown, markNotInit, PTR_MAYBE_NULL, MEM_ALLOC, NON_OWN_REF, MEM_RCU, MEM_PERCPU,
+  Reg, RegType, markPtr, markUnknown, markNotInit, sminNum, umaxNum, PTR_MAYBE_NULL, MEM_ALLOC, NON_OWN_REF, MEM_RCU, MEM_PERCPU,
 } from './reg';
 import { tnumIsConst, tnumIsZero, tnumUNum } from './tnum';
 import type { Frame, VState } from './state';
@@ -104,6 +104,12 @@ function collect(btf: Btf, t: BtfType, base: number, tag: string | undefined, ou
     }
     return true;
   }
+  if (t.kind === BtfKind.PTR) {
+    // a kptr declared on its own (a global variable) or as an array element
+    const k1 = kptrOf(btf, t);
+    if (k1) out.push({ kind: 'kptr', off: base, size: 8, ...k1 });
+    return true;
+  }
   if (t.kind !== BtfKind.STRUCT) return true;
   const kind = SPECIAL[t.name];
   if (kind) {
@@ -159,7 +165,8 @@ function build(btf: Btf, typeId: number): BtfRecord | null {
   } else {
     return null;
   }
-  if (!fields.length) return null;
+  // btf_parse_fields: more than BTF_FIELDS_MAX (11) special fields and the type has no record at all
+  if (!fields.length || fields.length > 11) return null;
   fields.sort((a, b) => a.off - b.off);
   const locks = fields.filter((f) => f.kind === 'bpf_spin_lock');
   const rcs = fields.filter((f) => f.kind === 'bpf_refcount');
@@ -201,10 +208,14 @@ export function regRecord(progBtf: Btf | undefined, r: RReg): BtfRecord | undefi
   return undefined;
 }
 
-/** check_map_access: a load/store touching a special field of a map value (kptrs are not modelled here) */
-export function mapFieldAccessError(btf: Btf | undefined, map: MapDef, lo: number, hi: number): string | undefined {
+/**
+ * check_map_access: a load/store at [off, off+size) from map value pointer r (off includes r.off)
+ * touching a special field other than a kptr (kptr fields have their own rules: kptr.ts).
+ */
+export function mapFieldAccessError(btf: Btf | undefined, map: MapDef, r: RReg, off: number, size: number): string | undefined {
   const rec = mapRecord(btf, map);
   if (!rec) return undefined;
+  const lo = sminNum(r) + off, hi = umaxNum(r) + off + size;
   for (const f of rec.fields) {
     if (f.kind !== 'kptr' && lo < f.off + f.size && f.off < hi) return `${f.kind} cannot be accessed directly by load/store`;
   }

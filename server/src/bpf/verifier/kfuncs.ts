@@ -11,7 +11,8 @@ import {
   MEM_RCU, MEM_ALLOC, MEM_PERCPU, NON_OWN_REF,
 } from './reg';
 import { tnumIsConst, tnumIsZero, tnumUNum, tnumSNum, tnumStr } from './tnum';
-import { Slot } from './state';
+import { Slot, Frame } from './state';
+import { isGraphKfunc, checkGraphKfunc } from './graph';
 import { VerifierError } from './errors';
 import { kfuncFacts, kfuncAllowedFor } from '../../knowledge/kfuncs';
 import { progTypeName } from '../progtypes';
@@ -36,6 +37,12 @@ export interface KfuncHost extends DynptrHost {
   iterWiden(): void;
   /** push_callback_call with set_timer_callback_state (R1 the map value holding the object) */
   pushAsyncCallback(subprogno: number): void;
+  /** the verifier log (graph.ts: "held lock and object are not in the same allocation") */
+  verbose(msg: string): void;
+  /** in_rbtree_lock_required_cb (graph.ts) */
+  inRbtreeCb(): boolean;
+  /** push_callback_call with set_rbtree_add_callback_state (graph.ts fills the callee's registers) */
+  pushRbtreeCallback(subprogno: number, setup: (f: Frame) => void): void;
 }
 
 const BPF_REG_TRUSTED_MODIFIERS = MEM_ALLOC | PTR_TRUSTED | NON_OWN_REF;
@@ -210,6 +217,16 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   if (!btf || !proto || proto.kind !== BtfKind.FUNC_PROTO) return 'unmodelled';
   const params = proto.params ?? [];
   if (params.length > 5) h.err(`Function ${name} has ${params.length} > 5 args`);
+  if (isGraphKfunc(name)) {
+    // graph.ts: bpf_list_*, bpf_rbtree_*, bpf_refcount_acquire
+    return checkGraphKfunc({
+      get cur() { return h.cur; }, get regs() { return h.regs; }, progBtf: h.progBtf,
+      wreg: (r) => h.regs[r], checkRegRead: (r) => h.checkRegRead(r), err: (m) => h.err(m), verbose: (m) => h.verbose(m),
+      nextId: () => h.nextId(), acquireRef: (i) => h.acquireRef(i), releaseRef: (id) => h.releaseRef(id),
+      argRegOff: (reg, regno) => checkArgRegOff(h, reg, regno, false, false),
+      inRbtreeCb: () => h.inRbtreeCb(), pushRbtreeCallback: (sp, setup) => h.pushRbtreeCallback(sp, setup),
+    }, name, btf, params, proto.type, flags, idx);
+  }
   if (/^bpf_(list_|rbtree_|refcount_acquire|percpu_obj_|res_spin_|throw|task_work|timer_)/.test(name)) return 'unmodelled';
 
   const meta: Meta = { name, flags, refObjId: 0, releaseRegno: 0, r0Rdonly: false };
@@ -296,9 +313,9 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
         if (reg.type !== RegType.PTR_TO_CTX) h.err(`arg#${i} expected pointer to ctx, but got ${regTypeStr(reg.type, reg.flags)}`);
         break;
       case 'alloc':
-        if (reg.type === RegType.PTR_TO_BTF_ID && (reg.flags & (MEM_ALLOC | MEM_PERCPU)) === MEM_ALLOC) {
+        if (reg.type === RegType.PTR_TO_BTF_ID && reg.flags === MEM_ALLOC) {
           if (!/^bpf_obj_drop(_impl)?$/.test(name)) h.err(`arg#${i} expected for bpf_obj_drop_impl()`);
-        } else if (reg.type === RegType.PTR_TO_BTF_ID && (reg.flags & (MEM_ALLOC | MEM_PERCPU)) === (MEM_ALLOC | MEM_PERCPU)) {
+        } else if (reg.type === RegType.PTR_TO_BTF_ID && reg.flags === (MEM_ALLOC | MEM_PERCPU)) {
           if (!/^bpf_percpu_obj_drop(_impl)?$/.test(name)) h.err(`arg#${i} expected for bpf_percpu_obj_drop_impl()`);
         } else {
           h.err(`arg#${i} expected pointer to allocated object`);
@@ -432,10 +449,11 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   if (objNew) {
     if (name.includes('percpu')) return unmodelledRet(h);
     const local = meta.argConst !== undefined ? h.progBtf?.types[meta.argConst] : undefined;
+    if (meta.argConst !== undefined && meta.argConst > 0xffffffff) h.err('local type ID argument must be in range [0, U32_MAX]');
     if (!h.progBtf) h.err('bpf_obj_new/bpf_percpu_obj_new requires prog BTF');
     if (!local || local.kind !== BtfKind.STRUCT) h.err('bpf_obj_new/bpf_percpu_obj_new type ID argument must be of a struct');
     markPtr(r0, RegType.PTR_TO_BTF_ID, MEM_ALLOC);
-    r0.btfId = 0; // a program-BTF type: accesses are checked against its size only
+    r0.btfId = local.id; // a program-BTF type (MEM_ALLOC): its special fields are graph.ts's, accesses are checked against its size
     r0.btfName = local.name;
     r0.memSize = local.size;
   } else if (name === 'bpf_cast_to_kern_ctx') {

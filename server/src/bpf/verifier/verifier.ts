@@ -42,6 +42,11 @@ import { kernelStructId } from './helperret';
 import { lockedDownHelper, type Lockdown } from './lockdown';
 import { helperConfigNote, helperConfiguredOut, smpProcessorIdMax, unresolvableKsym, type TargetFacts } from './target';
 import { checkKfunc, KfuncHost, walkedPtrFlags } from './kfuncs';
+import {
+  allocSpinLockError, lockIdentity, invalidateNonOwningRefs, mapFieldAccessError, allocFieldAccessError, datasecSpinLockOff,
+  kfuncAllowedUnderLock, localKptrXchg, markLocalKptr,
+} from './graph';
+import { NON_OWN_REF } from './reg';
 import { processDynptrArg, checkDynptrReleasable, releaseDynptr, dynptrOf, destroyIfDynptrSlot, isPktDynptrSlice, DynptrType } from './dynptr';
 import { BtfKind } from '../btf/types';
 import { sameRegForLooping } from './looping';
@@ -112,6 +117,8 @@ interface CallMeta {
   /** the (first) initialised dynptr argument, and whether the release argument is a dynptr */
   dynptr?: { id: number; type: DynptrType; refObjId: number };
   releaseDynptr?: boolean;
+  /** bpf_rbtree_add's less() callback: fills the callee frame's registers (graph.ts) */
+  cbSetup?: (f: Frame) => void;
 }
 
 export class Verifier {
@@ -1352,6 +1359,9 @@ export class Verifier {
           const lo = sminNum(reg) + off, hi = umaxNum(reg) + off + size;
           if (lo < lockOff + 4 && hi > lockOff) this.err('bpf_spin_lock cannot be accessed directly by load/store');
         }
+        // list heads, rbtree roots, kptrs... (graph.ts)
+        const fieldErr = mapFieldAccessError(this.obj.btf, map, reg, off, size);
+        if (fieldErr) this.err(fieldErr);
         if (!write && valueRegno >= 0) {
           const d = this.regs[valueRegno];
           if (map.frozen && map.flags & BPF_F_RDONLY_PROG && map.initialValue && tnumIsConst(reg.varOff) && !atomic) {
@@ -1462,6 +1472,11 @@ export class Verifier {
           const why = tcpCaWriteError(this.obj.targetBtf, reg.btfId, off, size);
           if (why) this.err(why);
           return;
+        }
+        if (reg.flags & MEM_ALLOC) {
+          // bpf_spin_lock, list/rbtree nodes and roots, bpf_refcount of an allocated object (graph.ts)
+          const why = allocFieldAccessError(this.obj.btf, reg, off + tnumUNum(reg.varOff), size);
+          if (why) this.err(why);
         }
         if (reg.flags & MEM_ALLOC && reg.memSize && off + tnumUNum(reg.varOff) + size > reg.memSize) {
           // bpf_obj_new objects (kfuncs.ts): a program-BTF struct of memSize bytes
@@ -1889,7 +1904,10 @@ export class Verifier {
         (insn.src !== 2 && insn.off !== 0) || insn.code & 8) {
         this.err('BPF_CALL uses reserved fields');
       }
-      if (this.cur.activeLock && !(insn.src === 0 && insn.imm === 94) && insn.src !== 2) {
+      // with a lock held: bpf_spin_unlock, static subprograms (global ones fail in the call) and the
+      // graph/iter_num kfuncs (graph.ts)
+      if (this.cur.activeLock && ((insn.src === 0 && insn.imm !== 94) ||
+        (insn.src === 2 && (insn.off !== 0 || !kfuncAllowedUnderLock(this.kfuncName(idx) ?? ''))))) {
         this.err('function calls are not allowed while holding a lock');
       }
       if (insn.src === 1) this.checkFuncCall(insn, idx);
@@ -2082,6 +2100,9 @@ export class Verifier {
       if (!a) break;
       this.checkFuncArg(fn, i, a.kind, a.base, a.flags, a.size, meta);
     }
+    // bpf_kptr_xchg with a field holding a bpf_obj_new object (graph.ts)
+    const localKptr = fn.name === 'bpf_kptr_xchg' ? localKptrXchg(this.obj.btf, this.obj.targetBtf, this.regs[1], this.regs[2]) : undefined;
+    if (typeof localKptr === 'string') this.err(localKptr);
     // release
     if (meta.releaseDynptr) {
       releaseDynptr(this.kfuncHost(), meta.releaseRegno);
@@ -2111,6 +2132,11 @@ export class Verifier {
     }
     for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
     this.setHelperReturn(fn, meta, idx);
+    if (localKptr) {
+      const refId = ++this.idGen;
+      this.cur.refs.push({ id: refId, insn: idx, kind: 'ptr' });
+      markLocalKptr(this.regs[0], localKptr, refId);
+    }
     if (PKT_CHANGING.has(fn.name) || (fn.name === 'bpf_dynptr_write' && meta.dynptr?.type === 'skb')) {
       // clear_all_pkt_pointers: packet pointers and slices of skb/xdp dynptrs (dynptr.ts)
       forEachReg(this.cur, (r) => { if (isPktAny(r) || isPktDynptrSlice(r)) markUnknown(r); }, (r) => isPktAny(r) || isPktDynptrSlice(r));
@@ -2323,8 +2349,14 @@ export class Verifier {
         this.checkConstStrArg(regno);
         return;
       case 'ARG_PTR_TO_SPIN_LOCK': {
+        if (this.inRbtreeCb()) this.err("can't spin_{lock,unlock} in rbtree cb");
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
-        const lockOff = reg.map ? this.spinLockOff(reg.map) : undefined;
+        if (reg.type === RegType.PTR_TO_BTF_ID) {
+          // a lock inside a bpf_obj_new object (graph.ts)
+          const why = allocSpinLockError(this.obj.btf, reg);
+          if (why) this.err(why);
+        }
+        const lockOff = reg.map ? this.spinLockOff(reg.map) : reg.type === RegType.PTR_TO_BTF_ID ? reg.off + tnumUNum(reg.varOff) : undefined;
         // libbpf retries a map creation the kernel refuses with BTF (a lock in a map type that
         // cannot hold one, e.g. LRU hash) without BTF: the verifier then sees a BTF-less map
         if (reg.map && (!reg.map.btfValueTypeId || (lockOff !== undefined && !SPIN_LOCK_MAPS.has(reg.map.type)))) {
@@ -2335,12 +2367,15 @@ export class Verifier {
         if (off !== lockOff) this.err(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${lockOff}`);
         if (fn.name === 'bpf_spin_lock') {
           if (this.cur.activeLock) this.err('Locks acquired: cannot take a lock more than once, already held');
-          if (!reg.id) reg.id = ++this.idGen;
-          this.cur.activeLock = reg.id;
-          this.cur.activeLockPtr = reg.map;
+          // the lock is known by its allocation (map, or program BTF for objects) and register id (graph.ts)
+          const lk = lockIdentity(this.obj.btf, reg);
+          this.cur.activeLock = lk.id;
+          this.cur.activeLockPtr = lk.ptr;
         } else {
           if (!this.cur.activeLock) this.err('bpf_spin_unlock without taking a lock');
-          if (this.cur.activeLock !== reg.id || this.cur.activeLockPtr !== reg.map) this.err('bpf_spin_unlock of different lock');
+          const lk = lockIdentity(this.obj.btf, reg);
+          if (this.cur.activeLock !== lk.id || this.cur.activeLockPtr !== lk.ptr) this.err('bpf_spin_unlock of different lock');
+          invalidateNonOwningRefs(this.cur);
           this.cur.activeLock = 0;
           this.cur.activeLockPtr = undefined;
         }
@@ -2369,7 +2404,7 @@ export class Verifier {
   }
 
   private spinLockOff(map: MapDef): number | undefined {
-    return specialFieldOffset(this.obj.btf, map, 'bpf_spin_lock');
+    return specialFieldOffset(this.obj.btf, map, 'bpf_spin_lock') ?? datasecSpinLockOff(this.obj.btf, map);
   }
 
   /** get_constant_map_key: the key's value when the stack holds a known constant there */
@@ -2543,7 +2578,9 @@ export class Verifier {
     // with callback state convergence); the caller then continues with R0 unknown.
     const sp = meta.subprogno!;
     const callerRegs = this.regs.map(cloneReg);
-    const async = fn.name === 'bpf_timer_set_callback';
+    // bpf_rbtree_add's less() is verified once per call: it cannot reach the caller's stack nor keep
+    // references, so further calls would see the same state (its exit ends the path, processExit)
+    const async = fn.name === 'bpf_timer_set_callback' || fn.name === 'bpf_rbtree_add_impl';
     if (fn.name === 'bpf_loop') {
       // the iteration count decides when bpf_loop is done: R1 is precise, and the callback is
       // entered at most umax(R1) times along one path (callback_depth of the calling frame)
@@ -2600,6 +2637,9 @@ export class Verifier {
         markPtr(r[3], RegType.PTR_TO_MAP_VALUE); r[3].map = mapv.map;
         break;
       }
+      case 'bpf_rbtree_add_impl':
+        meta.cbSetup?.(f); // set_rbtree_add_callback_state (graph.ts)
+        break;
       default:
         for (let i = 1; i <= 5; i++) markUnknown(r[i]);
         copyReg(r[2], ctxArg);
@@ -2759,6 +2799,16 @@ export class Verifier {
 
   private kfuncNoteGiven = false;
 
+  /** in_rbtree_lock_required_cb: this frame or one it was called from is bpf_rbtree_add's less() */
+  private inRbtreeCb(): boolean {
+    const st = this.cur;
+    for (let i = st.cur; i > 0; i--) {
+      const f = st.frames[i];
+      if (f.inCallback && this.kfuncName(f.callsite) === 'bpf_rbtree_add_impl') return true;
+    }
+    return false;
+  }
+
   /** The verifier state kfuncs.ts and dynptr.ts work on. */
   private kfuncHost(): KfuncHost {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -2787,6 +2837,12 @@ export class Verifier {
         markKnownScalar(qr[0], 0, 0);
       },
       iterWiden: () => this.widenLoopState(this.cur, this.insnIdx),
+      verbose: (m: string) => this.verbose(m),
+      inRbtreeCb: () => this.inRbtreeCb(),
+      pushRbtreeCallback: (subprogno: number, setup: (f: Frame) => void) => {
+        const fn = { name: 'bpf_rbtree_add_impl', id: 0, gplOnly: false, ret: { kind: 'RET_INTEGER', base: 'RET_INTEGER', flags: [] }, args: [], progTypes: new Set<number>() };
+        this.pushCallback(fn, this.insnIdx, { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: 0, subprogno, cbSetup: setup });
+      },
       pushAsyncCallback: (subprogno: number) => {
         const fn = { name: 'bpf_timer_set_callback', id: 0, gplOnly: false, ret: { kind: 'RET_INTEGER', base: 'RET_INTEGER', flags: [] }, args: [], progTypes: new Set<number>() };
         this.pushCallback(fn, this.insnIdx, { rawMode: false, releaseRegno: 0, refObjId: 0, funcId: 0, subprogno });
@@ -2878,7 +2934,8 @@ export class Verifier {
     const st = this.cur;
     const f = this.frame;
     const where = st.cur > 0 ? (f.inCallback ? 'callback' : 'subprog') : 'main prog';
-    if (st.activeLock && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_spin_lock-ed region`);
+    const rbtreeCb = f.inCallback && this.kfuncName(f.callsite) === 'bpf_rbtree_add_impl';
+    if (st.activeLock && (st.cur === 0 || f.inCallback) && !rbtreeCb) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_spin_lock-ed region`);
     if (st.rcuDepth && (st.cur === 0 || f.inCallback)) this.err(`BPF_EXIT instruction in ${where} cannot be used inside bpf_rcu_read_lock-ed region`);
     if (st.cur === 0 && st.refs.some((r) => r.kind === 'preempt')) this.err('BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region');
     if (st.cur === 0 && st.refs.some((r) => r.kind === 'irq')) this.err('BPF_EXIT instruction in main prog cannot be used inside bpf_local_irq_save-ed region');
@@ -2892,6 +2949,18 @@ export class Verifier {
         const rng = f.callbackRet!;
         if (sminOf(r0) < rng.min || smaxOf(r0) > rng.max) {
           this.err(`At callback return the register R0 has ${scalarDesc(r0)} should have been in [${rng.min}, ${rng.max}]`);
+        }
+        if (rbtreeCb) {
+          // bpf_rbtree_add's less(): only references it took itself count (the caller's are the caller's)
+          const start = this.subprogs[f.subprog].start, end = this.subprogs[f.subprog + 1]?.start ?? this.insns.length;
+          for (const ref of st.refs) {
+            if (ref.kind === 'ptr' && ref.insn >= start && ref.insn < end) {
+              this.verbose(`Unreleased reference id=${ref.id} alloc_insn=${ref.insn}\n`);
+              this.err('BPF_EXIT instruction in callback would lead to reference leak');
+            }
+          }
+          this.stepEnded = true;
+          return;
         }
         this.checkRefLeak('callback');
         if (f.inAsyncCallback) {
@@ -3178,7 +3247,13 @@ function regNotNull(r: Reg): boolean {
   return r.type === RegType.PTR_TO_SOCKET || r.type === RegType.PTR_TO_TCP_SOCK || r.type === RegType.PTR_TO_XDP_SOCK ||
     r.type === RegType.PTR_TO_BUF || r.type === RegType.PTR_TO_MAP_VALUE || r.type === RegType.PTR_TO_MAP_KEY ||
     r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_MEM ||
-    (r.type === RegType.PTR_TO_BTF_ID && !!(r.flags & PTR_TRUSTED)) || r.type === RegType.CONST_PTR_TO_MAP;
+    (r.type === RegType.PTR_TO_BTF_ID && isTrustedBtfReg(r)) || r.type === RegType.CONST_PTR_TO_MAP;
+}
+
+/** is_trusted_reg for a BTF pointer: referenced, or only trusted modifiers (PTR_TRUSTED, MEM_ALLOC, NON_OWN_REF) */
+function isTrustedBtfReg(r: Reg): boolean {
+  const trusted = PTR_TRUSTED | MEM_ALLOC | NON_OWN_REF;
+  return r.refObjId !== 0 || (!!(r.flags & trusted) && !(r.flags & ~trusted));
 }
 
 /** get_reg_width(reg) <= 8 * size: the scalar's unsigned maximum fits in `size` bytes */
