@@ -2300,7 +2300,7 @@ export class Verifier {
         return;
       case 'ARG_PTR_TO_MAP_KEY': {
         if (!meta.map) this.err('invalid map_ptr to access map->key');
-        this.checkHelperMem(regno, meta.map.keySize, false, meta, true);
+        this.checkHelperMem(regno, meta.map.keySize, false, meta, true, false, false);
         if (reg.type === RegType.PTR_TO_STACK) {
           meta.constKey = this.constantMapKey(reg, meta.map.keySize);
           // an array lookup with a constant key relies on the spilled constant (get_constant_map_key)
@@ -2315,7 +2315,8 @@ export class Verifier {
       case 'ARG_PTR_TO_MAP_VALUE': {
         if (maybeNull && reg.type === RegType.SCALAR_VALUE) return;
         if (!meta.map) this.err('invalid map_ptr to access map->value');
-        this.checkHelperMem(regno, meta.map.valueSize, false, meta, true);
+        // bpf_map_pop_elem/peek_elem's value: MEM_UNINIT | MEM_WRITE, a BPF_WRITE access
+        this.checkHelperMem(regno, meta.map.valueSize, false, meta, true, false, flags.includes('MEM_WRITE') || flags.includes('MEM_UNINIT'));
         return;
       }
       case 'ARG_PTR_TO_MEM': {
@@ -2441,8 +2442,9 @@ export class Verifier {
   }
 
   /** check_helper_mem_access: a helper reads or writes `size` bytes at register regno */
-  private checkHelperMem(regno: number, size: number, rawMode: boolean, meta: CallMeta, isMapArg: boolean, zeroOk = false): void {
-    void meta;
+  private checkHelperMem(regno: number, size: number, rawMode: boolean, meta: CallMeta, isMapArg: boolean, zeroOk = false, writeAccess?: boolean): void {
+    // the access type: BPF_WRITE for MEM_UNINIT and for MEM_WRITE arguments (helper_write_access.c)
+    const write = rawMode || (writeAccess ?? meta.memWrite === true);
     if (size === 0 && !zeroOk) this.err('invalid zero-sized read');
     const reg = this.regs[regno];
     const t = reg.type;
@@ -2451,18 +2453,18 @@ export class Verifier {
         this.checkPacketAccess(regno, reg, reg.off, size);
         return;
       case RegType.PTR_TO_MAP_KEY:
-        if (rawMode) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        if (write) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
         this.checkMemRegion(regno, reg, reg.off, size, reg.map!.keySize, 'key');
         return;
       case RegType.PTR_TO_MAP_VALUE: {
         const map = reg.map!;
-        if (rawMode && map.flags & BPF_F_RDONLY_PROG) this.err(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
-        if (!rawMode && map.flags & BPF_F_WRONLY_PROG) this.err(`read from map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
+        if (write && map.flags & BPF_F_RDONLY_PROG) this.err(`write into map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
+        if (!write && map.flags & BPF_F_WRONLY_PROG) this.err(`read from map forbidden, value_size=${map.valueSize} off=${reg.off} size=${size}`);
         this.checkMemRegion(regno, reg, reg.off, size, map.valueSize, 'map');
         return;
       }
       case RegType.PTR_TO_MEM:
-        if (rawMode && reg.flags & MEM_RDONLY) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        if (write && reg.flags & MEM_RDONLY) this.err(`R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
         this.checkMemRegion(regno, reg, reg.off, size, reg.memSize, 'mem');
         return;
       case RegType.PTR_TO_BUF:
