@@ -2,7 +2,7 @@
 // (tp_btf, fentry/fexit, lsm, iter) and what a load through a PTR_TO_BTF_ID yields, walked through
 // the target kernel BTF the way the kernel's btf_ctx_access / btf_struct_access do.
 import type { Btf, LoadedProgram } from '../loader/types';
-import { BtfKind, BtfType } from '../btf/types';
+import { BtfKind, BtfMember, BtfType } from '../btf/types';
 import { stripModifiers as strip } from './btfutil';
 
 
@@ -18,7 +18,7 @@ export interface BtfPtr {
 }
 
 /** iterators whose object argument the kernel registers as PTR_TRUSTED (ctx_arg_info) */
-const TRUSTED_ITER_ARGS = new Set(['bpf_iter_task', 'bpf_iter_cgroup', 'bpf_iter_bpf_map']);
+const TRUSTED_ITER_ARGS = new Set(['bpf_iter_task', 'bpf_iter_cgroup', 'bpf_iter_bpf_map', 'bpf_iter_tcp', 'bpf_iter_udp']);
 
 /** The struct a pointer type points to, or undefined (void, int, char pointers are scalars). */
 function ptrToStruct(btf: Btf, typeId: number): { btfId: number; name: string } | undefined {
@@ -72,69 +72,99 @@ export function tracingCtxArg(btf: Btf | undefined, prog: LoadedProgram, off: nu
 
 export type BtfWalk =
   | { kind: 'scalar' }
-  | { kind: 'ptr'; ptr: BtfPtr; /** the member the pointer was read from (btf_struct_access's field_name) */ field?: string }
-  | { kind: 'beyond'; structName: string };
+  | {
+    kind: 'ptr'; ptr: BtfPtr; /** the member the pointer was read from (btf_struct_access's field_name) */ field?: string;
+    /** the walk went through a union of more than one member: the pointer is untrusted */ untrusted: boolean;
+  }
+  | { kind: 'error'; message: string };
+
+/** __btf_resolve_size: a member's type with its arrays flattened (element type, element count, size). */
+function resolveMember(btf: Btf, typeId: number): { t: BtfType; elemSize: number; nelems: number; array: boolean } | undefined {
+  let t = strip(btf, typeId);
+  let nelems = 1;
+  let array = false;
+  for (let i = 0; t && t.kind === BtfKind.ARRAY && t.array && i < 16; i++) {
+    array = true;
+    nelems *= t.array.nelems;
+    t = strip(btf, t.array.elemType);
+  }
+  if (!t) return undefined;
+  const elemSize = t.kind === BtfKind.PTR ? 8 : (btf.sizeOf?.(t.id) ?? t.size);
+  if (elemSize === undefined || (t.kind !== BtfKind.PTR && t.kind !== BtfKind.INT && t.kind !== BtfKind.ENUM &&
+    t.kind !== BtfKind.ENUM64 && t.kind !== BtfKind.FLOAT && t.kind !== BtfKind.STRUCT && t.kind !== BtfKind.UNION)) return undefined;
+  return { t, elemSize, nelems, array };
+}
 
 /**
- * What a load of size bytes at offset off inside the struct btfId yields: the member it lands in,
- * followed through nested structs, unions and arrays. Unknown types read as scalars.
+ * What a load of size bytes at offset off inside the struct btfId yields, as the kernel's
+ * btf_struct_access / btf_struct_walk decide it: the first member the access lands in, followed
+ * through nested structs, unions (a union of more than one member makes pointers read through it
+ * untrusted) and arrays; a trailing flexible array may be indexed past the struct's end. Errors
+ * carry the kernel's message. Unknown types read as scalars.
  */
-export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, size: number, depthGuard = 0): BtfWalk {
+export function walkBtfLoad(btf: Btf | undefined, btfId: number, off: number, size: number): BtfWalk {
   if (!btf) return { kind: 'scalar' };
   const top = strip(btf, btfId);
   if (!top || (top.kind !== BtfKind.STRUCT && top.kind !== BtfKind.UNION)) return { kind: 'scalar' };
-  if (off + size > top.size) {
-    // btf_struct_walk: an access past the end may land in a trailing flexible array
-    const last = top.members?.[top.members.length - 1];
-    const lt = last ? strip(btf, last.type) : undefined;
-    const moff = last ? Math.floor(last.offset / 8) : 0;
-    if (!lt || lt.kind !== BtfKind.ARRAY || !lt.array || lt.array.nelems !== 0 || off < moff) return { kind: 'beyond', structName: top.name };
-    const et = strip(btf, lt.array.elemType);
-    if (et?.kind === BtfKind.INT) return { kind: 'scalar' };
-    if (!et || (et.kind !== BtfKind.STRUCT && et.kind !== BtfKind.UNION) || !et.size || depthGuard > 4) return { kind: 'beyond', structName: top.name };
-    // the access must lie inside one member of the element (else btf_struct_walk reports it)
-    const rel = (off - moff) % et.size;
-    const fits = (et.members ?? []).some((m) => {
-      const mo = Math.floor(m.offset / 8);
-      const mt = strip(btf, m.type);
-      const ms = mt ? (btf.sizeOf?.(mt.id) ?? (mt.kind === BtfKind.PTR ? 8 : mt.size)) : 0;
-      return rel >= mo && rel + size <= mo + ms;
-    });
-    if (!fits) return { kind: 'beyond', structName: top.name };
-    return walkBtfLoad(btf, et.id, rel, size, depthGuard + 1);
-  }
-  let t: BtfType | undefined = top;
-  let rel = off;
-  let field: string | undefined;
-  for (let depth = 0; t && depth < 16; depth++) {
-    if (t.kind === BtfKind.STRUCT || t.kind === BtfKind.UNION) {
-      let next: { type: number; at: number; name?: string } | undefined;
-      for (const m of t.members ?? []) {
-        const mo = Math.floor(m.offset / 8);
-        const mt = strip(btf, m.type);
-        const ms = mt ? (btf.sizeOf?.(mt.id) ?? (mt.kind === BtfKind.PTR ? 8 : mt.size)) : 0;
-        if (rel >= mo && rel + size <= mo + ms) {
-          next = { type: m.type, at: mo, name: m.name };
-          if (mt?.kind === BtfKind.PTR) break; // prefer the pointer member of a union
-        }
+  let t: BtfType = top;
+  let untrusted = false;
+  for (let guard = 0; guard < 64; guard++) {
+    const members: BtfMember[] = t.members ?? [];
+    const tname = t.name ?? '';
+    if (t.kind === BtfKind.UNION && members.length !== 1) untrusted = true;
+    if (off + size > t.size) {
+      // a trailing flexible array of ints or structs may be indexed past the end
+      const last: BtfMember | undefined = members[members.length - 1];
+      const lt: BtfType | undefined = last ? strip(btf, last.type) : undefined;
+      const moff = last ? Math.floor(last.offset / 8) : 0;
+      const et: BtfType | undefined = lt?.kind === BtfKind.ARRAY && lt.array && lt.array.nelems === 0 && off >= moff ? strip(btf, lt.array.elemType) : undefined;
+      if (et?.kind === BtfKind.INT) return { kind: 'scalar' };
+      if (!et || (et.kind !== BtfKind.STRUCT && et.kind !== BtfKind.UNION) || !et.size) {
+        return { kind: 'error', message: `access beyond struct ${tname} at off ${off} size ${size}` };
       }
-      if (!next) return { kind: 'scalar' };
-      field = next.name;
-      rel -= next.at;
-      t = strip(btf, next.type);
-    } else if (t.kind === BtfKind.ARRAY && t.array) {
-      const et = strip(btf, t.array.elemType);
-      const es = et ? (btf.sizeOf?.(et.id) ?? (et.kind === BtfKind.PTR ? 8 : et.size)) : 0;
-      if (!es) return { kind: 'scalar' };
-      rel %= es;
+      off = (off - moff) % et.size;
       t = et;
-    } else if (t.kind === BtfKind.PTR) {
-      if (rel !== 0 || size !== 8) return { kind: 'scalar' };
-      const s = ptrToStruct(btf, t.id);
-      return s ? { kind: 'ptr', ptr: { ...s, maybeNull: false }, field } : { kind: 'scalar' };
-    } else {
+      continue;
+    }
+    let next: BtfType | undefined;
+    for (const m of members) {
+      let moff = Math.floor(m.offset / 8);
+      if (off + size <= moff) break;
+      if (m.bitfieldSize) {
+        // the whole bitfield read at once is a scalar; partial accesses look further
+        if (off <= moff && Math.ceil((m.offset + m.bitfieldSize) / 8) <= off + size) return { kind: 'scalar' };
+        continue;
+      }
+      if (off < moff) break; // a hole
+      const r = resolveMember(btf, m.type);
+      if (!r) return { kind: 'error', message: `field ${m.name ?? ''} doesn't have size` };
+      let msize = r.elemSize * r.nelems;
+      const mtrueEnd = moff + msize;
+      if (off >= mtrueEnd) continue;
+      if (r.array) {
+        if (moff === mtrueEnd) continue; // empty array
+        msize = r.elemSize;
+        moff += Math.floor((off - moff) / msize) * msize;
+      }
+      if (r.t.kind === BtfKind.STRUCT || r.t.kind === BtfKind.UNION) {
+        next = r.t;
+        off -= moff;
+        break;
+      }
+      if (r.t.kind === BtfKind.PTR) {
+        if (msize !== size || off !== moff) {
+          return { kind: 'error', message: `cannot access ptr member ${m.name ?? ''} with moff ${moff} in struct ${tname} with off ${off} size ${size}` };
+        }
+        const s = ptrToStruct(btf, r.t.id);
+        if (s) return { kind: 'ptr', ptr: { ...s, maybeNull: false }, field: m.name, untrusted };
+      }
+      if (off + size > mtrueEnd && !untrusted) {
+        return { kind: 'error', message: `access beyond the end of member ${m.name ?? ''} (mend:${mtrueEnd}) in struct ${tname} with off ${off} size ${size}` };
+      }
       return { kind: 'scalar' };
     }
+    if (!next) return { kind: 'error', message: `struct ${tname} doesn't have field at offset ${off}` };
+    t = next;
   }
   return { kind: 'scalar' };
 }

@@ -5,7 +5,7 @@
 // dynptrs, the reference that must be submitted or discarded. Helpers and kfuncs reach these
 // functions through a small host interface, so the verifier's own state stays private to it.
 import { Reg, RegType, notInit, markUnknown, markPtr, PTR_MAYBE_NULL } from './reg';
-import { tnumIsConst, tnumIsZero, tnumSNum } from './tnum';
+import { tnumIsConst, tnumIsZero, tnumSNum, tnumStr } from './tnum';
 import { Frame, Slot, VState } from './state';
 
 export type DynptrType = 'local' | 'ringbuf' | 'skb' | 'xdp';
@@ -13,6 +13,7 @@ export type DynptrType = 'local' | 'ringbuf' | 'skb' | 'xdp';
 const BPF_DYNPTR_NR_SLOTS = 2;
 /** the kernel's -ERANGE from stack_slot_obj_get_spi: not (yet) inside the allocated stack */
 const ERANGE = -34;
+const EINVAL = -22;
 
 export interface DynptrHost {
   readonly cur: VState;
@@ -42,16 +43,19 @@ export interface DynptrArgSpec {
 const slotFirst = (s: { spilled: Reg }): boolean => s.spilled.off === 0;
 
 
-/** stack_slot_obj_get_spi for a dynptr: the slot index of its first (lower) slot, or ERANGE. */
-export function dynptrGetSpi(h: DynptrHost, reg: Reg): number {
-  if (!tnumIsConst(reg.varOff)) h.err('dynptr has to be at a constant offset');
+function dynptrSpi(h: DynptrHost, reg: Reg): { spi: number; why?: string } {
+  if (!tnumIsConst(reg.varOff)) return { spi: EINVAL, why: 'dynptr has to be at a constant offset' };
   const off = reg.off + tnumSNum(reg.varOff);
-  if (off % 8 !== 0) h.err(`cannot pass in dynptr at an offset=${off}`);
   const spi = Math.floor((-off - 1) / 8);
-  if (spi + 1 < BPF_DYNPTR_NR_SLOTS) h.err(`cannot pass in dynptr at an offset=${off}`);
+  if (off % 8 !== 0 || spi + 1 < BPF_DYNPTR_NR_SLOTS) return { spi: EINVAL, why: `cannot pass in dynptr at an offset=${off}` };
   const fr = h.cur.frames[reg.frameno];
-  if (!(spi - BPF_DYNPTR_NR_SLOTS + 1 >= 0 && spi < fr.stack.length)) return ERANGE;
-  return spi;
+  if (!(spi - BPF_DYNPTR_NR_SLOTS + 1 >= 0 && spi < fr.stack.length)) return { spi: ERANGE };
+  return { spi };
+}
+export function dynptrGetSpi(h: DynptrHost, reg: Reg): number {
+  const r = dynptrSpi(h, reg);
+  if (r.why) h.err(r.why);
+  return r.spi;
 }
 
 function isDynptrSlot(fr: Frame, spi: number): boolean {
@@ -119,7 +123,7 @@ function markStackSlotsDynptr(h: DynptrHost, reg: Reg, type: DynptrType, idx: nu
 /** is_dynptr_reg_valid_init */
 function isValidInit(h: DynptrHost, reg: Reg): boolean {
   if (reg.type === RegType.CONST_PTR_TO_DYNPTR) return true;
-  const spi = dynptrGetSpi(h, reg);
+  const { spi } = dynptrSpi(h, reg); // (a bad offset: not an initialised dynptr)
   if (spi < 0) return false;
   const fr = h.cur.frames[reg.frameno];
   if (!slotFirst(fr.stack[spi]) || fr.stack[spi].spilled.type !== RegType.CONST_PTR_TO_DYNPTR) return false;
@@ -146,11 +150,15 @@ export function processDynptrArg(h: DynptrHost, regno: number, idx: number, spec
   if (reg.type !== RegType.PTR_TO_STACK && reg.type !== RegType.CONST_PTR_TO_DYNPTR) {
     h.err(`arg#${regno - 1} expected pointer to stack or const struct bpf_dynptr`);
   }
+  if (reg.type === RegType.CONST_PTR_TO_DYNPTR) {
+    // check_func_arg_reg_off (__check_ptr_off_reg): a callback's dynptr pointer is used as given
+    if (reg.off < 0) h.err(`negative offset dynptr_ptr ptr R${regno} off=${reg.off} disallowed`);
+    if (reg.off) h.err(`dereference of modified dynptr_ptr ptr R${regno} off=${reg.off} disallowed`);
+    if (!tnumIsZero(reg.varOff)) h.err(`variable dynptr_ptr access var_off=${tnumStr(reg.varOff)} disallowed`);
+  }
   if (spec.uninit) {
     // is_dynptr_reg_valid_uninit
-    if (reg.type === RegType.CONST_PTR_TO_DYNPTR) h.err('Dynptr has to be an uninitialized dynptr');
-    const spi = dynptrGetSpi(h, reg);
-    void spi;
+    if (reg.type === RegType.CONST_PTR_TO_DYNPTR || dynptrSpi(h, reg).spi === EINVAL) h.err('Dynptr has to be an uninitialized dynptr');
     for (let i = 0; i < 16; i += 8) h.stackWrite8(regno, i);
     markStackSlotsDynptr(h, h.regs[regno], spec.type ?? 'local', idx, spec.cloneRefObjId ?? 0);
     return;

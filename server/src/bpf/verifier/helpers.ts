@@ -3,7 +3,10 @@
 import { allHelpers, helperById, helperProtoFor, isHelperAllowed } from '../../knowledge/helpers';
 import { PROG_TYPE_NAMES, ProgType } from '../progtypes';
 
-export interface HelperArg { kind: string; base: string; flags: string[]; /** MEM_FIXED_SIZE size */ size?: number }
+export interface HelperArg {
+  kind: string; base: string; flags: string[]; /** MEM_FIXED_SIZE size */ size?: number;
+  /** ARG_PTR_TO_BTF_ID: the kernel struct the pointer must point to (arg_btf_id) */ btfType?: string;
+}
 export interface HelperProto {
   id: number;
   name: string;
@@ -26,7 +29,7 @@ function load(): Map<number, HelperProto> {
     m.set(h.id, {
       id: h.id, name: h.name, gplOnly: h.gplOnly,
       ret: { kind: h.ret.kind, base: h.ret.base, flags: [...h.ret.flags] },
-      args: h.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: fixedSize(a.size) })),
+      args: h.args.map((a) => ({ kind: a.kind, base: a.base, flags: [...a.flags], size: fixedSize(a.size), btfType: a.btfType })),
       progTypes,
       mightSleep: h.mightSleep,
     });

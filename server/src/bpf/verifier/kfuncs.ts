@@ -158,6 +158,29 @@ function structMatches(btf: Btf, regId: number, regOff: number, needId: number, 
   return false;
 }
 
+/**
+ * check_reg_type for a helper's BTF pointer argument (btf_struct_ids_match): why the register's
+ * struct is not the one the helper expects (nor, unless strict, begins with it), or undefined.
+ */
+export function helperBtfArgMismatch(btf: Btf | undefined, reg: Reg, need: string | undefined, strict: boolean): string | undefined {
+  if (!btf || !need || reg.btfId <= 0) return undefined;
+  const needT = btf.byName(need, BtfKind.STRUCT);
+  const regT = strip(btf, reg.btfId);
+  if (!needT || !regT || structMatches(btf, reg.btfId, reg.off, needT.id, strict)) return undefined;
+  return `is of type ${regT.name ?? ''} but ${need} is expected`;
+}
+
+/**
+ * Kfuncs a kfunc set's filter allows in a program type for one attach type only: socket iterator
+ * kfuncs (tracing_iter_filter: BPF_TRACE_ITER) and kprobe session kfuncs (bpf_kprobe_multi_filter:
+ * BPF_TRACE_KPROBE_SESSION).
+ */
+const KFUNC_ATTACH_FILTER: Record<string, [string, number]> = {
+  bpf_sock_destroy: ['TRACING', 28],
+  bpf_session_is_return: ['KPROBE', 56],
+  bpf_session_cookie: ['KPROBE', 56],
+};
+
 export type KfuncResult = 'done' | 'unmodelled' | 'callback';
 
 /**
@@ -173,6 +196,9 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   // BTF errors ("kernel btf_id N is not a function") and the GPL rule are the prepass's (prepass.ts)
   const facts = kfuncFacts(name);
   if (facts && kfuncAllowedFor(name, progType) === false) h.err(`calling kernel function ${name} is not allowed`);
+  // kfunc sets with a filter (btf_kfunc_id_set.filter) withhold some kfuncs from some attach types
+  const attachOnly = KFUNC_ATTACH_FILTER[name];
+  if (attachOnly && attachOnly[0] === progType && h.prog.expectedAttachType !== attachOnly[1]) h.err(`calling kernel function ${name} is not allowed`);
   const flags = facts?.flags ?? [];
   const has = (f: string): boolean => flags.includes(f);
   if (has('KF_SLEEPABLE') && !h.prog.sleepable) h.err(`program must be sleepable to call sleepable kfunc ${name}`);
@@ -631,7 +657,13 @@ function checkPtrOff(h: KfuncHost, reg: Reg, regno: number, fixedOk: boolean): v
  * bpf_rcu_read_lock, a held spin lock) and untrusted outside one.
  */
 export function walkedPtrFlags(btf: Btf | undefined, parent: Reg, field: string | undefined, childBtfId: number,
-  inRcuCs: boolean): number {
+  inRcuCs: boolean, throughUnion = false): number {
+  const fl = walkedFlags(btf, parent, field, childBtfId, inRcuCs);
+  // check_ptr_to_btf_access: PTR_UNTRUSTED from a walk through a union stays (but __rcu_or_null fields are always trusted)
+  return throughUnion && (fl & (MEM_RCU | PTR_MAYBE_NULL)) !== (MEM_RCU | PTR_MAYBE_NULL) ? fl | PTR_UNTRUSTED : fl;
+}
+
+function walkedFlags(btf: Btf | undefined, parent: Reg, field: string | undefined, childBtfId: number, inRcuCs: boolean): number {
   if (parent.flags & PTR_UNTRUSTED) return PTR_UNTRUSTED;
   if (!(isTrusted(parent) || parent.flags & MEM_RCU)) return 0;
   const safe = (suffix: string): boolean => {

@@ -112,7 +112,7 @@ export function copyRegInto(d: Reg, r: Reg): void {
   d.uminH = r.uminH; d.uminL = r.uminL; d.umaxH = r.umaxH; d.umaxL = r.umaxL;
   d.s32min = r.s32min; d.s32max = r.s32max; d.u32min = r.u32min; d.u32max = r.u32max;
   d.id = r.id; d.refObjId = r.refObjId; d.range = r.range; d.map = r.map; d.btfId = r.btfId; d.btfName = r.btfName;
-  d.memSize = r.memSize; d.frameno = r.frameno; d.subprogno = r.subprogno; d.dynptrType = r.dynptrType; d.precise = r.precise;
+  d.memSize = r.memSize; d.frameno = r.frameno; d.subprogno = r.subprogno; d.dynptrType = r.dynptrType; d.dynptrId = r.dynptrId; d.precise = r.precise;
   d.mapUid = r.mapUid; d.iterState = r.iterState; d.iterDepth = r.iterDepth;
 }
 
@@ -643,3 +643,5 @@ export function regStr(r: Reg, curFrame: number): string {
   }
   return `${p}(${parts.join(',')})`;
 }
+
+export type RReg = Reg;
