@@ -20,7 +20,8 @@ const dumpIdx = args.indexOf('--dump');
 const dump = dumpIdx >= 0 ? args[dumpIdx + 1] : undefined;
 const roots = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 // networking program types (no attach BTF needed): socket filter, tc, xdp, cgroup_*, lwt, sock_ops, sk_skb, sk_msg, sk_lookup...
-const NET_TYPES = new Set([1, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 21, 22, 23, 25, 30]);
+// BPFLS_MUTANT_TYPES=2,5,7,17: other program types that load without attach BTF (kprobe, tracepoint, perf_event, raw_tracepoint)
+const NET_TYPES = new Set(process.env.BPFLS_MUTANT_TYPES ? process.env.BPFLS_MUTANT_TYPES.split(',').map(Number) : [1, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 21, 22, 23, 25, 30]);
 
 function listObjects(p: string): string[] {
   if (!existsSync(p)) return [];
