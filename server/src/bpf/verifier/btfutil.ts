@@ -58,6 +58,14 @@ function argTags(btf: Btf, funcId: number): Map<number, Set<string>> {
   return out;
 }
 
+const KIND_NAMES = ['UNKNOWN', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE', 'CONST',
+  'RESTRICT', 'FUNC', 'FUNC_PROTO', 'VAR', 'DATASEC', 'FLOAT', 'DECL_TAG', 'TYPE_TAG', 'ENUM64'];
+
+/** btf_type_str: the kind's name as the kernel's log prints it (void: UNKNOWN) */
+export function btfKindStr(t: BtfType | undefined): string {
+  return t ? KIND_NAMES[t.kind] ?? 'UNKNOWN' : 'UNKNOWN';
+}
+
 /** A global (non-static) function's name and argument kinds from its BTF prototype, or undefined for static ones. */
 export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: string; args: GlobalArg[]; invalid?: string } | undefined {
   if (!btf) return undefined;
@@ -65,10 +73,12 @@ export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: st
   if (!f || f.kind !== BtfKind.FUNC || f.linkage !== 1) return undefined;
   const proto = btf.types[f.type];
   const tags = argTags(btf, f.id);
-  // btf_prepare_func_args: the return type must be an integer or enum
+  // btf_prepare_func_args (its log lines): at most 5 arguments, an integer or enum return type
   const ret = stripModifiers(btf, proto?.type ?? 0);
-  let invalid: string | undefined = ret && (ret.kind === BtfKind.INT || ret.kind === BtfKind.ENUM || ret.kind === BtfKind.ENUM64)
-    ? undefined : `Global function ${f.name}() doesn't return scalar. Only those are supported.`;
+  const nargs = (proto?.params ?? []).length;
+  let invalid: string | undefined = nargs > 5 ? `Global function ${f.name}() with ${nargs} > 5 args. Buggy compiler.`
+    : ret && (ret.kind === BtfKind.INT || ret.kind === BtfKind.ENUM || ret.kind === BtfKind.ENUM64)
+      ? undefined : `Global function ${f.name}() doesn't return scalar. Only those are supported.`;
   const args: GlobalArg[] = (proto?.params ?? []).map((p, i) => {
     const t = stripModifiers(btf, p.type);
     if (!t) return { kind: 'other' } as GlobalArg;
@@ -83,10 +93,10 @@ export function globalFunc(btf: Btf | undefined, funcTypeId: number): { name: st
       const size = sizeOfType(btf, t.type);
       if (size > 0) return { kind: 'mem', size, nonNull: tag?.has('nonnull') || undefined };
       // btf_resolve_size fails (void *, forward declarations...)
-      invalid ??= `arg#${i} reference type size cannot be determined`;
+      invalid ??= `arg#${i} reference type('${btfKindStr(pt)} ${pt?.name ?? ''}') size cannot be determined: -22`;
       return { kind: 'other' };
     }
-    invalid ??= `Arg#${i} type in ${f.name}() is not supported yet.`;
+    invalid ??= `Arg#${i} type ${btfKindStr(t)} in ${f.name}() is not supported yet.`;
     return { kind: 'other' };
   });
   return { name: f.name, args, invalid };

@@ -31,7 +31,7 @@ export function verifyProgram(obj: LoadedObject, prog: LoadedProgram, opts: Veri
   const stats = v.stats();
   let log = v.getLog();
   if (opts.logLevel) {
-    if (error) log += `${error.message}\n`;
+    if (error && !v.messageLogged) log += `${error.message}\n`;
     log += `processed ${v.processed} insns (limit ${opts.insnLimit ?? 1_000_000}) max_states_per_insn ${stats.maxStatesPerInsn} total_states ${stats.totalStates} peak_states ${stats.peakStates} mark_read 0\n`;
   }
   const notes = [...v.notes];

@@ -96,6 +96,32 @@ export class Backtrack {
 
 const NOTSUPP = 1, BUG = 2;
 
+/** Where the walk's level 2 log lines go (set only when the log level is 2). */
+export interface PrecisionLog {
+  out(s: string): void;
+  /** the instruction as the log prints it ("(b7) r1 = 0") */
+  insn(idx: number): string;
+  /** print_verifier_state(frame fr of st, print_all), with its leading space */
+  frame(st: VState, fr: number): string;
+}
+
+/** fmt_reg_mask: "r0,r2,r4" */
+function fmtRegs(m: number): string {
+  let s = '';
+  for (let r = 0; m; r++, m >>>= 1) if (m & 1) s += s ? `,r${r}` : `r${r}`;
+  return s;
+}
+
+/** fmt_stack_mask: "-8,-24,-40" */
+function fmtStack(lo: number, hi: number): string {
+  let s = '';
+  for (let k = 0; k < 64; k++) {
+    if (((k < 32 ? lo >>> k : hi >>> (k - 32)) & 1) === 0) continue;
+    s += s ? `,${-(k + 1) * 8}` : `${-(k + 1) * 8}`;
+  }
+  return s;
+}
+
 export class Precision {
   /** the live path's history */
   readonly hist = new InsnHistory();
@@ -104,6 +130,8 @@ export class Precision {
   readonly bt = new Backtrack();
   /** how many walks fell back to marking every scalar precise (for tests and notes) */
   fallbacks = 0;
+  /** the level 2 log of the walks ("mark_precise: ..."), undefined below level 2 */
+  log: PrecisionLog | undefined;
 
   /**
    * Per instruction, for the walk's fast path: bit 15 set when the instruction (without a history
@@ -135,11 +163,13 @@ export class Precision {
     let firstIdx = cur.firstIdx, lastIdx = insnIdx, subseq = -1;
     let skipFirst = true;
     let guard = 0;
+    const log = this.log;
     for (;;) {
+      if (log) log.out(`mark_precise: frame${bt.frame}: last_idx ${lastIdx} first_idx ${firstIdx} subseq_idx ${subseq} \n`);
       if (lastIdx < 0) {
         // the entry of the program or of a global function verified on its own: what is still
         // wanted is an argument (or nothing); mark it in this first state and stop
-        this.markIn(st);
+        this.markIn(st, false);
         return;
       }
       let i = lastIdx;
@@ -153,8 +183,12 @@ export class Precision {
         } else {
           const h = hend > hstart && hidx[hend - 1] === i ? hend - 1 : -1;
           const t = this.touch[i];
-          // fast path: nothing this instruction writes or compares is wanted
-          if (h >= 0 || !(t & 0x8000) || (t & bt.regs[bt.frame]) !== 0) {
+          // fast path: nothing this instruction writes or compares is wanted (the log lists every one)
+          if (log || h >= 0 || !(t & 0x8000) || (t & bt.regs[bt.frame]) !== 0) {
+            if (log && this.insns[i].code !== 0) {
+              const fr = bt.frame;
+              log.out(`mark_precise: frame${fr}: regs=${fmtRegs(bt.regs[fr])} stack=${fmtStack(bt.lo[fr], bt.hi[fr])} before ${i}: ${log.insn(i)}\n`);
+            }
             const r = this.backtrackInsn(i, subseq, store, h);
             if (r) { this.markAll(cur); return; }
             if (bt.empty()) return;
@@ -169,7 +203,7 @@ export class Precision {
       const cp: Checkpoint | undefined = st.parent;
       if (!cp) break;
       st = cp.state;
-      this.markIn(st);
+      this.markIn(st, true);
       if (bt.empty()) return;
       subseq = firstIdx;
       lastIdx = st.lastIdx;
@@ -183,8 +217,9 @@ export class Precision {
   }
 
   /** Marks what bt holds in a parent state; what was already precise there needs no more walking. */
-  private markIn(st: VState): void {
+  private markIn(st: VState, print: boolean): void {
     const bt = this.bt;
+    const log = print ? this.log : undefined;
     for (let fr = bt.frame; fr >= 0; fr--) {
       const f = st.frames[fr];
       if (!f) { bt.regs[fr] = 0; bt.lo[fr] = 0; bt.hi[fr] = 0; continue; }
@@ -203,12 +238,14 @@ export class Precision {
           else f.stack[k].spilled.precise = true; // un-shares the frame's stack (state.ts)
         }
       }
+      if (log) log.out(`mark_precise: frame${fr}: parent state regs=${fmtRegs(bt.regs[fr])} stack=${fmtStack(bt.lo[fr], bt.hi[fr])}: ${log.frame(st, fr)}\n`);
     }
   }
 
   /** mark_all_scalars_precise: the big hammer, for every checkpoint above `cur`. */
   markAll(cur: VState): void {
     this.fallbacks++;
+    if (this.log) this.log.out(`mark_precise: frame${cur.cur}: falling back to forcing all scalars precise\n`);
     this.bt.reset(0);
     for (let cp = cur.parent; cp; cp = cp.state.parent) {
       for (const f of cp.state.frames) {

@@ -12,7 +12,8 @@ const CLASS = ['ld', 'ldx', 'st', 'stx', 'alu', 'jmp', 'jmp32', 'alu64'];
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 const sgn = (n: number): string => (n >= 0 ? `+${n}` : `${n}`);
 
-export function printInsnKernel(insns: readonly Insn[], i: number, helperName: (id: number) => string): string {
+/** kfuncName: a kfunc call's name by instruction index (disasm_kfunc_name), undefined if unknown */
+export function printInsnKernel(insns: readonly Insn[], i: number, helperName: (id: number) => string, kfuncName?: (idx: number) => string | undefined): string {
   const insn = insns[i];
   const code = insn.code;
   const cls = code & 7;
@@ -71,7 +72,7 @@ export function printInsnKernel(insns: readonly Insn[], i: number, helperName: (
   if (cls === 5 || cls === 6) {
     if (op === 0x80) {
       if (insn.src === 1) return `${h} call pc${sgn(insn.imm)}`;
-      if (insn.src === 2) return `${h} call ${helperName(-insn.imm - 1)}#${insn.imm}`;
+      if (insn.src === 2) return `${h} call ${kfuncName?.(i) ?? helperName(-insn.imm - 1)}#${insn.imm}`;
       return `${h} call ${helperName(insn.imm)}#${insn.imm}`;
     }
     if (code === 0x05) return `${h} goto pc${sgn(insn.off)}`;
@@ -126,12 +127,12 @@ export class LinfoPrinter {
 
 /** The level 2 "Live regs before insn:" table: per instruction, r0-r9 live on entry (a digit) or
  * not ('.'), then the instruction; the second slot of an ldimm64 is skipped. */
-export function liveRegsTable(insns: readonly Insn[], live: ArrayLike<number>, helperName: (id: number) => string): string {
+export function liveRegsTable(insns: readonly Insn[], live: ArrayLike<number>, helperName: (id: number) => string, kfuncName?: (idx: number) => string | undefined): string {
   let s = 'Live regs before insn:\n';
   for (let i = 0; i < insns.length; i++) {
     let mask = '';
     for (let r = 0; r < 10; r++) mask += live[i] & (1 << r) ? String(r) : '.';
-    s += `${String(i).padStart(7)}: ${mask} ${printInsnKernel(insns, i, helperName)}\n`;
+    s += `${String(i).padStart(7)}: ${mask} ${printInsnKernel(insns, i, helperName, kfuncName)}\n`;
     if (insns[i].code === 0x18) i++;
   }
   return s;

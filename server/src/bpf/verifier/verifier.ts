@@ -53,6 +53,7 @@ import { BtfKind } from '../btf/types';
 import { sameRegForLooping } from './looping';
 import { helperWritesMem } from './helperwrite';
 import { ADD_CONST, baseId, clearScalarId, linkAfterAlu, syncLinkedOne, unlinkAddConstBeforeMov } from './linked';
+import { slotLogStr, stackLogStr, stateTailStr, frameLogStr } from './logstate';
 import { Precision, stackAccessFlags, HF_DST_STACK, HF_SRC_STACK, linkedReg, linkedSlot } from './precision';
 export { VerifierError };
 
@@ -93,6 +94,8 @@ const AT_PKT_END = -1;
 const BEYOND_PKT_END = -2;
 const BPF_F_RDONLY_PROG = 1 << 7;
 const BPF_F_WRONLY_PROG = 1 << 8;
+/** characters of a level 2 log kept when it is rotated (bpfverify gives the kernel 16 MiB) */
+const LOG_KEEP = 16 << 20;
 
 const ALU_STR = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
 
@@ -162,6 +165,13 @@ export class Verifier {
     this.deadline = opts.timeBudgetMs ? Date.now() + opts.timeBudgetMs : Infinity;
     this.explored = new Array(this.insns.length);
     this.prec = new Precision(this.insns);
+    if (this.logLevel >= 2) {
+      this.prec.log = {
+        out: (s) => this.verbose(s),
+        insn: (i) => printInsnKernel(this.insns, i, this.helperNameOf, this.kfuncNameOf),
+        frame: (st, fr) => frameLogStr(st, st.frames[fr], this.obj.targetBtf),
+      };
+    }
     if (opts.collectStates) this.states = new Map();
   }
 
@@ -187,12 +197,26 @@ export class Verifier {
   getLog(): string {
     return this.log.join('');
   }
+  /**
+   * Level 2 logs of long verifications grow without bound: as the kernel's rotating log buffer
+   * (16 MiB in bpfverify), keep only the tail, from a line start.
+   */
+  private rotateLog(): void {
+    const all = this.log.join('');
+    let from = all.length - LOG_KEEP;
+    const nl = all.indexOf('\n', from);
+    if (nl >= 0) from = nl + 1;
+    this.log = [all.slice(from)];
+    this.logChars = this.log[0].length;
+  }
+
 
   private err(msg: string): never {
     throw new VerifierError(msg, this.insnIdx);
   }
 
   private helperNameOf = (id: number): string => helperName(id);
+  private kfuncNameOf = (i: number): string | undefined => this.kfuncName(i);
 
   // ---- entry --------------------------------------------------------------------------
 
@@ -204,7 +228,7 @@ export class Verifier {
     if (ksym) throw new VerifierError(ksym.message, ksym.insn);
     this.cfg = checkCfg(this.insns, this.prog, (s) => { if (this.logLevel >= 2) this.verbose(s); }, (i) => this.callParams(i));
     this.subprogs = this.cfg.subprogs;
-    if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf));
+    if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf, this.kfuncNameOf));
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
       if (x.code === 0x85 && x.src === 2 && /^bpf_iter_.*_next$/.test(this.kfuncName(i) ?? '')) {
@@ -337,6 +361,11 @@ export class Verifier {
     markPtr(f.regs[1], RegType.PTR_TO_CTX);
     markPtr(f.regs[10], RegType.PTR_TO_STACK);
     f.regs[10].frameno = 0;
+    if (this.logLevel) {
+      // do_check_common: the main program's BTF prototype is checked as a global function's (log only)
+      const g = this.globalOf(0);
+      if (g?.invalid) this.verbose(`${g.invalid}\n`);
+    }
     this.cur = st;
     this.doCheck();
   }
@@ -359,6 +388,7 @@ export class Verifier {
         if (Date.now() > this.deadline) { this.notes.push('verification time budget exceeded'); throw new CancelledError(); }
       }
       const idx = this.insnIdx;
+      if (this.logChars > 2 * LOG_KEEP && this.logLevel >= 2) this.rotateLog();
       if (idx < 0 || idx >= this.insns.length) this.err(`invalid insn idx ${idx} insn_cnt ${this.insns.length}`);
       const insn = this.insns[idx];
       this.histEnt = -1;
@@ -384,35 +414,86 @@ export class Verifier {
         }
       }
       if (this.logLevel) {
+        if (this.fromNext >= 0) {
+          // a callee returned: at level 2 the caller's state, as after a branch (6.18)
+          if (this.logLevel >= 2) this.verbose(`\nfrom ${this.fromNext} to ${idx}:${this.stateStr(false)}\n`);
+          this.fromNext = -1;
+        } else if (this.stateNext) this.verbose(`${idx}:${this.stateNext}\n`);
+        this.stateNext = '';
         const src = (this.linfo ??= new LinfoPrinter(this.prog.lineInfo)).at(idx, this.insns.length);
         if (src !== undefined) this.verbose(`; ${src}\n`);
       }
-      const text = this.logLevel ? `${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf)}` : '';
+      const text = this.logLevel ? `${idx}: ${printInsnKernel(this.insns, idx, this.helperNameOf, this.kfuncNameOf)}` : '';
       this.seen[idx] = 1;
       this.recordState(idx);
       const logMark = this.log.length;
       if (this.logLevel) this.verbose(text + '\n');
       const frameBefore = this.cur.cur;
+      const slotsBefore = this.logLevel ? this.slotsBeforeInsn(insn) : undefined;
       this.step(insn, idx);
       this.prevIdx = idx;
-      if (this.logLevel && this.log.length === logMark + 1 && this.cur.cur === frameBefore && !this.stepEnded) {
-        const sc = scratched(insn);
-        if (sc.length) {
-          const f = this.frame;
-          const parts = sc.filter((r) => f.regs[r].type !== RegType.NOT_INIT).map((r) => `R${r}=${regStr(f.regs[r], f.frameno)}`);
-          for (const spi of storedSlots(insn, f)) { const t = this.slotStr(f, spi); if (t) parts.push(t); }
-          if (parts.length) {
-            const line = `${alignInsnState(text)} ${f.frameno ? `frame${f.frameno}: ` : ''}${parts.join(' ')}${this.stateTail(f)}\n`;
-            this.logChars += line.length - this.log[logMark].length;
-            this.log[logMark] = line;
-          }
-        }
-      }
+      if (this.logLevel && this.cur.cur === frameBefore && !this.stepEnded) this.logInsnState(insn, text, logMark, slotsBefore);
       if (this.stepEnded) {
         this.stepEnded = false;
         if (this.popPath()) continue;
         return;
       }
+    }
+  }
+
+  /** the log already holds the error message (followed by more lines): not appended again */
+  messageLogged = false;
+  /** the log: a callee's exit whose return prints "from <exit> to <next>:" (level 2) */
+  private fromNext = -1;
+  /** the log: the scratched state to print before the next instruction (print_insn_state) */
+  private stateNext = '';
+
+  /**
+   * The log's stack slots an instruction scratches, seen before it runs: for a memory access the
+   * slots at its fixed stack offset (the kernel marks them by index, printed from the current
+   * frame); for a helper or kfunc call every slot as printed, to find the iterator and dynptr
+   * slots it changes.
+   */
+  private slotsBeforeInsn(insn: Insn): { spis?: number[]; printed?: string[] } | undefined {
+    const f = this.frame;
+    if (insn.code === 0x85 && insn.src !== 1) {
+      const printed: string[] = [];
+      for (let i = 0; i < f.stackRO.length; i++) printed.push(this.slotStr(f, i));
+      return { printed };
+    }
+    const spis = accessedSlots(insn, f);
+    return spis.length ? { spis } : undefined;
+  }
+
+  /**
+   * print_insn_state: the registers and stack slots the instruction touched, appended to its line
+   * when nothing else was logged since, else printed before the next instruction.
+   */
+  private logInsnState(insn: Insn, text: string, logMark: number, before: { spis?: number[]; printed?: string[] } | undefined): void {
+    const sc = scratched(insn);
+    if (!sc.length && !before) return;
+    const f = this.frame;
+    const parts = sc.filter((r) => f.regs[r].type !== RegType.NOT_INIT).map((r) => `R${r}=${regStr(f.regs[r], f.frameno)}`);
+    const call = before?.printed;
+    if (call) {
+      for (let i = 0; i < f.stackRO.length; i++) {
+        const t = this.slotStr(f, i);
+        const was = call[i] ?? '';
+        if (t !== was && (isIterOrDynptr(t) || isIterOrDynptr(was)) && t) parts.push(t);
+      }
+    } else if (before?.spis) {
+      for (const spi of before.spis) { const t = this.slotStr(f, spi); if (t) parts.push(t); }
+    }
+    const tail = this.stateTail(f);
+    // a helper call scratches R0-R5: its line gets the ';' even when they all are uninitialized
+    if (!parts.length && !call) return;
+    const state = `${f.frameno ? ` frame${f.frameno}:` : ''}${parts.length ? ' ' + parts.join(' ') : ''}${tail}`;
+    if (this.log.length === logMark + 1) {
+      const line = `${alignInsnState(text)}${state}\n`;
+      this.logChars += line.length - this.log[logMark].length;
+      this.log[logMark] = line;
+    } else if (parts.length || tail) {
+      this.stateNext = state;
     }
   }
 
@@ -447,26 +528,12 @@ export class Verifier {
   }
 
   private stackStr(f: Frame): string {
-    const parts: string[] = [];
-    for (let i = 0; i < f.stackRO.length; i++) {
-      const t = this.slotStr(f, i);
-      if (t) parts.push(t);
-    }
-    return parts.join(' ');
+    return stackLogStr(f, this.obj.targetBtf).slice(1);
   }
 
   /** One stack slot as the log prints it ("fp-8=0000????", "fp-16=map_value(...)"); '' when invalid. */
   private slotStr(f: Frame, i: number): string {
-    const s = f.stackRO[i];
-    if (s.types.every((t) => t === Slot.INVALID)) return '';
-    // slot_type[0] is the byte just below fp-(i*8), the highest address: printed first
-    let types = s.types.map((t) => SLOT_CHAR[t]).join('');
-    if (isSpilledReg(s)) {
-      const j = s.types.indexOf(Slot.SPILL);
-      types = j >= 0 ? types.slice(0, j) : types;
-      return `fp${-(i + 1) * 8}=${types}${regStr(s.spilled, f.frameno)}`;
-    }
-    return `fp${-(i + 1) * 8}=${types}`;
+    return slotLogStr(f, i, this.obj.targetBtf);
   }
 
   private stateStr(all: boolean): string {
@@ -485,10 +552,7 @@ export class Verifier {
 
   /** What print_verifier_state ends every state with: held references, callback frame marks. */
   private stateTail(f: Frame): string {
-    let s = this.cur.refs.length ? ` refs=${this.cur.refs.map((r) => r.id).join(',')}` : '';
-    if (f.inCallback) s += ' cb';
-    if (f.inAsyncCallback) s += ' async_cb';
-    return s;
+    return stateTailStr(this.cur, f);
   }
 
   // ---- path stack ---------------------------------------------------------------------
@@ -515,6 +579,8 @@ export class Verifier {
     this.prevInsnIdx = p.prev;
     this.prevIdx = p.prev;
     this.prevWasBranch = true;
+    this.stateNext = '';
+    this.fromNext = -1;
     if (this.logLevel === 1 && p.logPos !== undefined) {
       // level 1 keeps only the path being explored: the log goes back to where the branch was
       // pushed (mid-line when a state was appended to the jump since), then the full state
@@ -694,7 +760,12 @@ export class Verifier {
           }
           if (!this.cfg.iterNext[idx] && !this.cfg.callsCallback[idx] && maybeLooping(cp.state, cur) && this.statesEqual(cp.state, cur, idx, EXACT) &&
             cp.state.mayGotoDepth === cur.mayGotoDepth && cp.state.callbackUnrollDepth === cur.callbackUnrollDepth) {
-            this.verbose(`infinite loop detected at insn ${idx}\n`);
+            if (this.logLevel) {
+              // the message, then both states (the message is not repeated at the log's end)
+              this.verbose(`infinite loop detected at insn ${idx}\ncur state:${frameLogStr(cur, cur.frames[cur.cur], this.obj.targetBtf)}\n` +
+                `old state:${frameLogStr(cp.state, cp.state.frames[cur.cur], this.obj.targetBtf)}\n`);
+              this.messageLogged = true;
+            }
             this.err(`infinite loop detected at insn ${idx}`);
           }
           if (!force && this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
@@ -2765,7 +2836,10 @@ export class Verifier {
     st.frames.pop();
     st.cur--;
     const caller = st.frames[st.cur];
-    if (this.logLevel) this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite}:\n${this.frameStr(caller)}\n`);
+    if (this.logLevel) {
+      this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite}:\n${this.frameStr(caller)}\n`);
+      this.fromNext = this.insnIdx;
+    }
     this.insnIdx = f.callsite;
     this.widenSince(st, st.parent, f.callsite);
   }
@@ -2847,11 +2921,7 @@ export class Verifier {
   }
 
   private frameStr(f: Frame): string {
-    let s = f.frameno ? ` frame${f.frameno}:` : '';
-    for (let i = 0; i < 11; i++) if (f.regs[i].type !== RegType.NOT_INIT) s += ` R${i}=${regStr(f.regs[i], f.frameno)}`;
-    const st = this.stackStr(f);
-    if (st) s += ' ' + st;
-    return s + this.stateTail(f);
+    return frameLogStr(this.cur, f, this.obj.targetBtf);
   }
 
   /** The kfunc's name: from the target BTF, or from the loader's note when it could not resolve it. */
@@ -3087,7 +3157,10 @@ export class Verifier {
       st.frames.pop();
       st.cur--;
       // stack pointers into the popped frame become invalid
-      if (this.logLevel) this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite + 1}:\n${this.frameStr(caller)}\n`);
+      if (this.logLevel) {
+        this.verbose(`returning from callee:\n${this.frameStr(f)}\nto caller at ${f.callsite + 1}:\n${this.frameStr(caller)}\n`);
+        this.fromNext = this.insnIdx;
+      }
       this.insnIdx = f.callsite + 1;
       return;
     }
@@ -3247,21 +3320,29 @@ function scratched(insn: Insn): number[] {
   return [];
 }
 
-/** Stack slots (indices, fp-8 first) a store to the current frame's stack writes, for the log. */
-function storedSlots(insn: Insn, f: Frame): number[] {
+/** Stack slots (indices, fp-8 first) a load, store or atomic at a fixed stack offset touches, for the log. */
+function accessedSlots(insn: Insn, f: Frame): number[] {
   const cls = insn.code & 7;
   const mode = insn.code & 0xe0;
-  if (!(cls === 2 || cls === 3) || (mode !== 0x60 && mode !== 0xc0)) return [];
-  const r = f.regs[insn.dst];
-  if (r.type !== RegType.PTR_TO_STACK || r.frameno !== f.frameno || !tnumIsConst(r.varOff)) return [];
+  let preg: number;
+  if ((cls === 2 || cls === 3) && (mode === 0x60 || mode === 0xc0)) preg = insn.dst;
+  else if (cls === 1 && (mode === 0x60 || mode === 0x80)) preg = insn.src;
+  else return [];
+  const r = f.regs[preg];
+  if (r.type !== RegType.PTR_TO_STACK || !tnumIsConst(r.varOff)) return [];
   const off = r.off + insn.off + Number(s64(tnumValueBig(r.varOff)));
   const size = [4, 2, 1, 8][(insn.code >> 3) & 3];
   const out: number[] = [];
   for (let b = off; b < off + size; b++) {
     const spi = (-b - 1) >> 3;
-    if (spi >= 0 && spi < f.stack.length && !out.includes(spi)) out.push(spi);
+    if (spi >= 0 && spi < 64 && !out.includes(spi)) out.push(spi);
   }
   return out.sort((a, b) => a - b);
+}
+
+/** a printed slot holding an iterator or a dynptr */
+function isIterOrDynptr(t: string): boolean {
+  return t.includes('=iter_') || t.includes('=dynptr_');
 }
 
 const PKT_CHANGING = new Set(['bpf_clone_redirect', 'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_lwt_push_encap',
