@@ -752,7 +752,9 @@ class ObjectLoader {
       if (main.isSub) continue;
       const cls = classifySection(main.secName);
       const ctx: LinkCtx = {
-        insns: main.insns.map((i) => ({ ...i })),
+        // one literal shape for every instruction (a spread copy gets another hidden class, which
+        // makes the verifier's instruction reads polymorphic)
+        insns: main.insns.map((i) => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm })),
         relocs: main.relocs.map((r) => ({ ...r })),
         lineInfo: [],
         funcInfo: [],
@@ -868,7 +870,7 @@ class ObjectLoader {
         }
         this.linkedTotal += sub.insns.length;
         sub.subInsnOff = ctx.insns.length;
-        for (const i of sub.insns) ctx.insns.push({ ...i });
+        for (const i of sub.insns) ctx.insns.push({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm });
         for (const r of sub.relocs) ctx.relocs.push({ ...r, insnIdx: r.insnIdx + sub.subInsnOff });
         for (const p of sub.problems) ctx.problems.push({ ...p, insn: p.insn + sub.subInsnOff });
         this.relocCode(main, sub, ctx, depth + 1);

@@ -186,7 +186,8 @@ function btfCtxAccess(off: number, size: number, write: boolean): CtxAccess {
  * ctx rules bpfls does not model yet (then every access is accepted as a scalar read).
  */
 export function ctxAccess(progType: number, off: number, size: number, write: boolean, ldsx: boolean, eat = 0): CtxAccess & { modeled: boolean } {
-  const m = (r: CtxAccess): CtxAccess & { modeled: boolean } => ({ ...r, modeled: true });
+  // one literal shape for every answer (a spread of answers with different fields is megamorphic)
+  const m = (r: CtxAccess): CtxAccess & { modeled: boolean } => ({ ok: r.ok, regType: r.regType, flags: r.flags, modeled: true });
   const net = netCtxAccess(progType, off, size, write, eat);
   if (net) return m(net);
   switch (progType) {
@@ -210,7 +211,7 @@ export function ctxAccess(progType: number, off: number, size: number, write: bo
     case ProgType.LWT_XMIT:
     case ProgType.LWT_SEG6LOCAL: return m(lwtAccess(off, size, write, ldsx));
     case ProgType.CGROUP_SYSCTL: return m(sysctlAccess(off, size, write));
-    default: return { ok: true, modeled: false };
+    default: return { ok: true, regType: undefined, flags: undefined, modeled: false };
   }
 }
 

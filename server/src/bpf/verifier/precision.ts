@@ -58,12 +58,13 @@ export class InsnHistory {
     const n = end - start;
     if (n > 0) {
       this.put(at + n - 1, 0, 0, 0, undefined); // grow once
-      this.idx.set(from.idx.subarray(start, end), at);
-      this.prev.set(from.prev.subarray(start, end), at);
-      this.flags.set(from.flags.subarray(start, end), at);
+      // element by element: a few entries at a time, where subarray views would cost more than the copy
+      const fi = from.idx, fp = from.prev, ff = from.flags, fl = from.linked;
+      const ti = this.idx, tp = this.prev, tf = this.flags, tl = this.linked;
       for (let i = 0; i < n; i++) {
-        const l = from.linked[start + i];
-        if (l || this.linked[at + i]) this.linked[at + i] = l;
+        ti[at + i] = fi[start + i]; tp[at + i] = fp[start + i]; tf[at + i] = ff[start + i];
+        const l = fl[start + i];
+        if (l || tl[at + i]) tl[at + i] = l;
       }
     }
     this.len = at + n;
@@ -137,16 +138,22 @@ export class Precision {
    * Per instruction, for the walk's fast path: bit 15 set when the instruction (without a history
    * entry) can only matter if one of the registers in bits 0-10 is wanted; 0: always look closer.
    */
-  private touch: Uint16Array;
+  private touchTable: Uint16Array | undefined;
 
-  constructor(private insns: Insn[]) {
-    const t = this.touch = new Uint16Array(insns.length);
+  constructor(private insns: Insn[]) {}
+
+  /** computed on the first walk: programs that never need a precise value never pay it */
+  private get touch(): Uint16Array {
+    if (this.touchTable) return this.touchTable;
+    const insns = this.insns;
+    const t = this.touchTable = new Uint16Array(insns.length);
     for (let i = 0; i < insns.length; i++) {
       const x = insns[i];
       const cls = x.code & 7, op = x.code & 0xf0;
       if (cls === 4 || cls === 7 || cls === 1 || cls === 2 || (cls === 3 && (x.code & 0xe0) !== 0xc0)) t[i] = 0x8000 | (1 << x.dst);
       else if ((cls === 5 || cls === 6) && op !== 0x80 && op !== 0x90) t[i] = 0x8000 | (op !== 0x00 && op !== 0xe0 && x.code & 8 ? (1 << x.dst) | (1 << x.src) : 0);
     }
+    return t;
   }
 
   /**
@@ -175,6 +182,7 @@ export class Precision {
       let i = lastIdx;
       let hend = hend0;
       const hidx = store.idx;
+      const touch = this.touch;
       for (;;) {
         if (++guard > 4_000_000) { this.markAll(cur); return; }
         if (skipFirst) {
@@ -182,7 +190,7 @@ export class Precision {
           if (bt.empty()) return;
         } else {
           const h = hend > hstart && hidx[hend - 1] === i ? hend - 1 : -1;
-          const t = this.touch[i];
+          const t = touch[i];
           // fast path: nothing this instruction writes or compares is wanted (the log lists every one)
           if (log || h >= 0 || !(t & 0x8000) || (t & bt.regs[bt.frame]) !== 0) {
             if (log && this.insns[i].code !== 0) {

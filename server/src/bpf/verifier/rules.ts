@@ -48,8 +48,19 @@ export function helperWithheld(name: string, prog: LoadedProgram, targetBtf?: Bt
 const GPL_LICENSES = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
 
 
+/** specialFields per map: a pure function of the map's definition and the object's BTF, found once per object */
+const specialFieldsOf = new WeakMap<MapDef, { btf: Btf | undefined; fields: ReadonlySet<string> }>();
+
 /** Names of the special kernel structs (bpf_timer, bpf_list_head...) a map value holds, nested structs and arrays included (btf_parse_fields). */
-export function specialFields(btf: Btf | undefined, map: MapDef): Set<string> {
+export function specialFields(btf: Btf | undefined, map: MapDef): ReadonlySet<string> {
+  const known = specialFieldsOf.get(map);
+  if (known && known.btf === btf) return known.fields;
+  const fields = findSpecialFields(btf, map);
+  specialFieldsOf.set(map, { btf, fields });
+  return fields;
+}
+
+function findSpecialFields(btf: Btf | undefined, map: MapDef): Set<string> {
   const out = new Set<string>();
   if (!btf || !map.btfValueTypeId) return out;
   const seen = new Set<number>();
@@ -130,16 +141,35 @@ export function checkLoadRules(insns: Insn[], obj: LoadedObject, prog: LoadedPro
 }
 
 /**
+ * The object BTF's "exception_callback:<name>" decl tags, in type order: found once per BTF (a pure
+ * function of its types; the index is rebuilt if the type list ever grows).
+ */
+const exceptionTagIndex = new WeakMap<readonly BtfType[], { n: number; tags: BtfType[] }>();
+function exceptionCallbackTags(btf: Btf): readonly BtfType[] {
+  const types = btf.types;
+  let e = exceptionTagIndex.get(types);
+  if (!e || e.n !== types.length) {
+    const tags: BtfType[] = [];
+    for (const t of types) if (t && t.kind === BtfKind.DECL_TAG && t.name.startsWith('exception_callback:')) tags.push(t);
+    e = { n: types.length, tags };
+    exceptionTagIndex.set(types, e);
+  }
+  return e.tags;
+}
+
+/**
  * bpf_find_exception_callback_insn_off (first thing add_subprog_and_kfunc does): the main
  * function's "exception_callback:<name>" decl tag must name one global function that the program
  * carries in its func_info.
  */
 export function checkExceptionCallbackTag(obj: LoadedObject, prog: LoadedProgram): void {
   const btf = obj.btf;
+  if (!btf) return;
+  const all = exceptionCallbackTags(btf);
+  if (!all.length) return;
   const main = prog.funcInfo.find((f) => f.insnOff === 0);
-  if (!btf || !main) return;
-  const tags = btf.types.filter((t) => t && t.kind === BtfKind.DECL_TAG && t.type === main.typeId &&
-    (t.componentIdx ?? -1) === -1 && t.name.startsWith('exception_callback:'));
+  if (!main) return;
+  const tags = all.filter((t) => t.type === main.typeId && (t.componentIdx ?? -1) === -1);
   if (!tags.length) return;
   if (tags.length > 1) throw new VerifierError('multiple exception callback tags for main subprog', 0);
   const name = tags[0].name.slice('exception_callback:'.length);
@@ -154,10 +184,12 @@ export function checkExceptionCallbackTag(obj: LoadedObject, prog: LoadedProgram
 /** check_max_stack_depth: the exception callback may only run as the exception handler, never be called. */
 export function checkExceptionCallbackCalls(insns: Insn[], obj: LoadedObject, prog: LoadedProgram): void {
   const btf = obj.btf;
+  if (!btf) return;
+  const all = exceptionCallbackTags(btf);
+  if (!all.length) return;
   const main = prog.funcInfo.find((f) => f.insnOff === 0);
-  if (!btf || !main) return;
-  const tag = btf.types.find((t) => t && t.kind === BtfKind.DECL_TAG && t.type === main.typeId &&
-    (t.componentIdx ?? -1) === -1 && t.name.startsWith('exception_callback:'));
+  if (!main) return;
+  const tag = all.find((t) => t.type === main.typeId && (t.componentIdx ?? -1) === -1);
   if (!tag) return;
   const fn = btf.byName(tag.name.slice('exception_callback:'.length), BtfKind.FUNC);
   const at = fn ? prog.funcInfo.find((f) => f.typeId === fn.id)?.insnOff : undefined;

@@ -129,7 +129,8 @@ export function mul32(d: Reg, s: Reg): void {
   if (s.u32max > 0xffff || d.u32max > 0xffff) { mark32Unbounded(d); return; }
   d.u32min *= s.u32min;
   d.u32max *= s.u32max;
-  if (d.u32max > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = d.u32min; d.s32max = d.u32max; }
+  // | 0: the values fit (u32max <= S32_MAX); an int32 keeps the signed fields' hidden-class representation small-integer
+  if (d.u32max > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; }
 }
 
 export function mul64(d: Reg, s: Reg): void {

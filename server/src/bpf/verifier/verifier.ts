@@ -97,6 +97,12 @@ const BPF_F_WRONLY_PROG = 1 << 8;
 /** characters of a level 2 log kept when it is rotated (bpfverify gives the kernel 16 MiB) */
 const LOG_KEEP = 16 << 20;
 
+/** the verifier's `seen` before run() allocates it (never written) */
+const NOTHING_SEEN = new Uint8Array(0);
+
+/** the iterators' next kfuncs (bpf_iter_<type>_next): loop heads of open-coded iteration */
+const ITER_NEXT_KFUNC = /^bpf_iter_.*_next$/;
+
 const ALU_STR = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
 
 const enum Access { READ, WRITE }
@@ -195,7 +201,7 @@ export class Verifier {
   }
 
   getLog(): string {
-    return this.log.join('');
+    return this.log.length ? this.log.join('') : '';
   }
   /**
    * Level 2 logs of long verifications grow without bound: as the kernel's rotating log buffer
@@ -215,7 +221,7 @@ export class Verifier {
     throw new VerifierError(msg, this.insnIdx);
   }
 
-  private helperNameOf = (id: number): string => helperName(id);
+  private helperNameOf = helperName;
   private kfuncNameOf = (i: number): string | undefined => this.kfuncName(i);
 
   // ---- entry --------------------------------------------------------------------------
@@ -231,13 +237,13 @@ export class Verifier {
     if (this.logLevel >= 2) this.verbose(liveRegsTable(this.insns, this.cfg.liveRegs, this.helperNameOf, this.kfuncNameOf));
     for (let i = 0; i < this.insns.length; i++) {
       const x = this.insns[i];
-      if (x.code === 0x85 && x.src === 2 && /^bpf_iter_.*_next$/.test(this.kfuncName(i) ?? '')) {
+      if (x.code === 0x85 && x.src === 2 && ITER_NEXT_KFUNC.test(this.kfuncName(i) ?? '')) {
         this.cfg.iterNext[i] = 1; this.cfg.prunePoint[i] = 1; this.cfg.forceCheckpoint[i] = 1;
       }
     }
     this.seen = new Uint8Array(this.insns.length);
     this.runOnce();
-    for (let guard = 0; guard < this.subprogs.length; guard++) {
+    for (let guard = 0; guard < this.subprogs.length && this.globalsCalled.size; guard++) {
       const next = [...this.globalsCalled].find((sp) => !this.globalsDone.has(sp));
       if (next === undefined) break;
       this.globalsDone.add(next);
@@ -327,9 +333,11 @@ export class Verifier {
   private runGlobal(sp: number): void {
     const g = this.globalOf(sp)!;
     this.verbose(`Validating ${g.name}() func#${sp}...\n`);
+    // the fields in cloneState's order, parent included: every state shares one hidden class
     const st: VState = {
       frames: [newFrame(-1, sp, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, callbackUnrollDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: this.subprogs[sp].start, lastIdx: -1, speculative: false,
+      mayGotoDepth: 0, callbackUnrollDepth: 0, parent: undefined, path: null, histStart: 0, histEnd: 0,
+      firstIdx: this.subprogs[sp].start, lastIdx: -1, histStore: undefined, speculative: false,
     };
     const f = st.frames[0];
     g.args.forEach((a, i) => {
@@ -353,9 +361,11 @@ export class Verifier {
   private runOnce(): void {
     this.stackDepth = this.subprogs.map(() => 0);
     this.checkSubprogTypes();
+    // the fields in cloneState's order, parent included: every state shares one hidden class
     const st: VState = {
       frames: [newFrame(-1, 0, 0)], cur: 0, refs: [], activeLock: 0, activeLockPtr: undefined, rcuDepth: 0,
-      mayGotoDepth: 0, callbackUnrollDepth: 0, path: null, histStart: 0, histEnd: 0, histStore: undefined, firstIdx: 0, lastIdx: -1, speculative: false,
+      mayGotoDepth: 0, callbackUnrollDepth: 0, parent: undefined, path: null, histStart: 0, histEnd: 0,
+      firstIdx: 0, lastIdx: -1, histStore: undefined, speculative: false,
     };
     const f = st.frames[0];
     markPtr(f.regs[1], RegType.PTR_TO_CTX);
@@ -499,7 +509,7 @@ export class Verifier {
 
   private prevWasBranch = false;
   /** instructions some path reached (the kernel's insn_aux_data seen) */
-  private seen = new Uint8Array(0);
+  private seen: Uint8Array = NOTHING_SEEN;
   private printStateNext = true;
   private stepEnded = false;
 
@@ -678,7 +688,10 @@ export class Verifier {
     const x = this.insns[idx];
     if (x.src === 0) {
       const p = helperProto(x.imm);
-      return p ? p.args.filter((a) => a.base !== 'ARG_DONTCARE').length : undefined;
+      if (!p) return undefined;
+      let np = 0;
+      for (const a of p.args) if (a.base !== 'ARG_DONTCARE') np++;
+      return np;
     }
     if (x.src === 2) {
       const f = x.imm > 0 && !x.off ? this.obj.targetBtf?.types[x.imm] : undefined;
@@ -1314,7 +1327,7 @@ export class Verifier {
       case 0x00: {
         const sum = p.off + sminNum(off);
         if (known && sum === (sum | 0)) {
-          res.off = sum;
+          res.off = sum | 0; // an int32 (never -0 or a boxed number): registers keep one hidden class
           break;
         }
         add64(res, off); // res has p's bounds: the scalar_min_max_add of the 64-bit bounds
