@@ -4,7 +4,7 @@
 // dynptr's type, its id (shared by both slots, and by slices taken from it) and, for ring buffer
 // dynptrs, the reference that must be submitted or discarded. Helpers and kfuncs reach these
 // functions through a small host interface, so the verifier's own state stays private to it.
-import { Reg, RegType, notInit, markUnknown, markPtr, PTR_MAYBE_NULL } from './reg';
+import { Reg, RReg, RegType, notInit, markUnknown, markPtr, PTR_MAYBE_NULL } from './reg';
 import { tnumIsConst, tnumIsZero, tnumSNum, tnumStr } from './tnum';
 import { Frame, Slot, VState } from './state';
 
@@ -17,7 +17,9 @@ const EINVAL = -22;
 
 export interface DynptrHost {
   readonly cur: VState;
-  readonly regs: Reg[];
+  readonly regs: readonly RReg[];
+  /** the current frame's register regno, writable (un-shared first: state.ts) */
+  wreg(regno: number): Reg;
   nextId(): number;
   err(msg: string): never;
   /** acquire_reference_state: a new reference allocated at insn idx */
@@ -40,10 +42,10 @@ export interface DynptrArgSpec {
   cloneRefObjId?: number;
 }
 
-const slotFirst = (s: { spilled: Reg }): boolean => s.spilled.off === 0;
+const slotFirst = (s: { readonly spilled: RReg }): boolean => s.spilled.off === 0;
 
 
-function dynptrSpi(h: DynptrHost, reg: Reg): { spi: number; why?: string } {
+function dynptrSpi(h: DynptrHost, reg: RReg): { spi: number; why?: string } {
   if (!tnumIsConst(reg.varOff)) return { spi: EINVAL, why: 'dynptr has to be at a constant offset' };
   const off = reg.off + tnumSNum(reg.varOff);
   const spi = Math.floor((-off - 1) / 8);
@@ -52,7 +54,9 @@ function dynptrSpi(h: DynptrHost, reg: Reg): { spi: number; why?: string } {
   if (!(spi - BPF_DYNPTR_NR_SLOTS + 1 >= 0 && spi < fr.stack.length)) return { spi: ERANGE };
   return { spi };
 }
-export function dynptrGetSpi(h: DynptrHost, reg: Reg): number {
+
+/** dynptr_get_spi where the offset must be good: the slot index, or ERANGE. */
+export function dynptrGetSpi(h: DynptrHost, reg: RReg): number {
   const r = dynptrSpi(h, reg);
   if (r.why) h.err(r.why);
   return r.spi;
@@ -64,13 +68,14 @@ function isDynptrSlot(fr: Frame, spi: number): boolean {
 }
 
 function setSlots(fr: Frame, spi: number, t: Slot): void {
-  for (let i = 0; i < 8; i++) { fr.stack[spi].types[i] = t; fr.stack[spi - 1].types[i] = t; }
+  const a = fr.ws(spi), b = fr.ws(spi - 1);
+  for (let i = 0; i < 8; i++) { a.types[i] = t; b.types[i] = t; }
 }
 
 function invalidateDynptr(fr: Frame, spi: number): void {
   setSlots(fr, spi, Slot.INVALID);
-  fr.stack[spi].spilled = notInit();
-  fr.stack[spi - 1].spilled = notInit();
+  fr.ws(spi).spilled = notInit();
+  fr.ws(spi - 1).spilled = notInit();
 }
 
 /**
@@ -88,14 +93,21 @@ export function destroyIfDynptrSlot(h: DynptrHost, fr: Frame, spi: number): void
     const visit = (r: Reg): void => {
       if (r.type === RegType.PTR_TO_MEM && r.dynptrId === id) markUnknown(r);
     };
-    f.regs.forEach(visit);
-    for (const s of f.stack) if (s.types[7] === Slot.SPILL) visit(s.spilled);
+    for (let i = 0; i < 11; i++) {
+      const r = f.regs[i];
+      if (r.type === RegType.PTR_TO_MEM && r.dynptrId === id) markUnknown(f.w(i));
+    }
+    const ro = f.stack;
+    for (let k = 0; k < ro.length; k++) {
+      const s = ro[k];
+      if (s.types[7] === Slot.SPILL && s.spilled.type === RegType.PTR_TO_MEM && s.spilled.dynptrId === id) visit(f.ws(k).spilled);
+    }
   }
-  fr.stack[spi].spilled = notInit();
-  fr.stack[spi - 1].spilled = notInit();
+  fr.ws(spi).spilled = notInit();
+  fr.ws(spi - 1).spilled = notInit();
 }
 
-function markStackSlotsDynptr(h: DynptrHost, reg: Reg, type: DynptrType, idx: number, cloneRefObjId: number): void {
+function markStackSlotsDynptr(h: DynptrHost, reg: RReg, type: DynptrType, idx: number, cloneRefObjId: number): void {
   const fr = h.cur.frames[reg.frameno];
   const spi = dynptrGetSpi(h, reg);
   if (spi < 0) h.err('verifier internal error: dynptr stack slots not allocated');
@@ -111,17 +123,17 @@ function markStackSlotsDynptr(h: DynptrHost, reg: Reg, type: DynptrType, idx: nu
     r.off = first ? 0 : 1; // first_slot marker (not an offset: the slot register is never used as a pointer)
     return r;
   };
-  fr.stack[spi].spilled = mk(true);
-  fr.stack[spi - 1].spilled = mk(false);
+  fr.ws(spi).spilled = mk(true);
+  fr.ws(spi - 1).spilled = mk(false);
   if (type === 'ringbuf') {
     const ref = cloneRefObjId || h.acquireRef(idx);
-    fr.stack[spi].spilled.refObjId = ref;
-    fr.stack[spi - 1].spilled.refObjId = ref;
+    fr.ws(spi).spilled.refObjId = ref;
+    fr.ws(spi - 1).spilled.refObjId = ref;
   }
 }
 
 /** is_dynptr_reg_valid_init */
-function isValidInit(h: DynptrHost, reg: Reg): boolean {
+function isValidInit(h: DynptrHost, reg: RReg): boolean {
   if (reg.type === RegType.CONST_PTR_TO_DYNPTR) return true;
   const { spi } = dynptrSpi(h, reg); // (a bad offset: not an initialised dynptr)
   if (spi < 0) return false;
@@ -134,7 +146,7 @@ function isValidInit(h: DynptrHost, reg: Reg): boolean {
 }
 
 /** The state of the initialised dynptr a register points to (a stack dynptr or a const pointer). */
-export function dynptrOf(h: DynptrHost, reg: Reg): { id: number; type: DynptrType; refObjId: number } {
+export function dynptrOf(h: DynptrHost, reg: RReg): { id: number; type: DynptrType; refObjId: number } {
   if (reg.type === RegType.CONST_PTR_TO_DYNPTR) return { id: reg.id, type: (reg.dynptrType ?? 'local') as DynptrType, refObjId: reg.refObjId };
   const spi = dynptrGetSpi(h, reg);
   const s = h.cur.frames[reg.frameno].stack[spi].spilled;
@@ -215,12 +227,12 @@ export function markDynptrSlice(h: DynptrHost, r0: Reg, size: number, info: { id
 }
 
 /** register_is_null */
-export function isNullReg(r: Reg): boolean {
+export function isNullReg(r: RReg): boolean {
   return r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff);
 }
 
 
 /** reg_is_dynptr_slice_pkt: a slice of an skb or xdp dynptr */
-export function isPktDynptrSlice(r: Reg): boolean {
+export function isPktDynptrSlice(r: RReg): boolean {
   return r.type === RegType.PTR_TO_MEM && (r.dynptrType === 'skb' || r.dynptrType === 'xdp');
 }

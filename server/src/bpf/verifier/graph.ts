@@ -257,7 +257,7 @@ export function forEachMatchingReg(st: VState, match: (r: RReg) => boolean, fn: 
     const ro = f.stackRO;
     for (let k = 0; k < ro.length; k++) {
       const s = ro[k];
-      if (s.types[7] === 1 /* STACK_SPILL */ && match(s.spilled)) fn(f.stack[k].spilled);
+      if (s.types[7] === 1 /* STACK_SPILL */ && match(s.spilled)) fn(f.ws(k).spilled);
     }
   }
 }

@@ -7,7 +7,7 @@ import type { Btf, LoadedProgram, MapDef } from '../loader/types';
 import { specialFieldOffset } from './btfutil';
 import { BtfKind, BtfType } from '../btf/types';
 import {
-  Reg, RegType, notInit, markNotInit, markUnknown, markPtr, markKnownScalarNum, regTypeStr, PTR_MAYBE_NULL, MEM_RDONLY, PTR_UNTRUSTED, PTR_TRUSTED,
+  Reg, RReg, RegType, notInit, markNotInit, markUnknown, markPtr, markKnownScalarNum, regTypeStr, PTR_MAYBE_NULL, MEM_RDONLY, PTR_UNTRUSTED, PTR_TRUSTED,
   MEM_RCU, MEM_ALLOC, MEM_PERCPU, NON_OWN_REF,
 } from './reg';
 import { tnumIsConst, tnumIsZero, tnumUNum, tnumSNum, tnumStr } from './tnum';
@@ -23,7 +23,7 @@ export interface KfuncHost extends DynptrHost {
   readonly prog: LoadedProgram;
   readonly targetBtf: Btf | undefined;
   readonly progBtf: Btf | undefined;
-  checkRegRead(regno: number): Reg;
+  checkRegRead(regno: number): RReg;
   /** check_helper_mem_access for reading and writing size bytes at register regno */
   checkMem(regno: number, size: number): void;
   /** check_kfunc_mem_size_reg: the size register sizeRegno and the memory at sizeRegno - 1 */
@@ -116,10 +116,10 @@ interface Meta {
   argBtfName?: string;
 }
 
-const isNull = (r: Reg): boolean => r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff);
+const isNull = (r: RReg): boolean => r.type === RegType.SCALAR_VALUE && tnumIsZero(r.varOff);
 
 /** is_trusted_reg */
-function isTrusted(r: Reg): boolean {
+function isTrusted(r: RReg): boolean {
   if (r.refObjId) return true;
   const sockish = r.type === RegType.PTR_TO_SOCKET || r.type === RegType.PTR_TO_SOCK_COMMON || r.type === RegType.PTR_TO_TCP_SOCK ||
     r.type === RegType.CONST_PTR_TO_MAP;
@@ -128,7 +128,7 @@ function isTrusted(r: Reg): boolean {
 }
 
 /** reg2btf_ids: the kernel struct a non-BTF pointer type stands for */
-function reg2btf(r: Reg): string | undefined {
+function reg2btf(r: RReg): string | undefined {
   switch (r.type) {
     case RegType.PTR_TO_SOCKET: return 'sock';
     case RegType.PTR_TO_SOCK_COMMON: return 'sock_common';
@@ -162,7 +162,7 @@ function structMatches(btf: Btf, regId: number, regOff: number, needId: number, 
  * check_reg_type for a helper's BTF pointer argument (btf_struct_ids_match): why the register's
  * struct is not the one the helper expects (nor, unless strict, begins with it), or undefined.
  */
-export function helperBtfArgMismatch(btf: Btf | undefined, reg: Reg, need: string | undefined, strict: boolean): string | undefined {
+export function helperBtfArgMismatch(btf: Btf | undefined, reg: RReg, need: string | undefined, strict: boolean): string | undefined {
   if (!btf || !need || reg.btfId <= 0) return undefined;
   const needT = btf.byName(need, BtfKind.STRUCT);
   const regT = strip(btf, reg.btfId);
@@ -209,8 +209,12 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
       // leaving the RCU section: rcu pointers become untrusted
       for (const f of h.cur.frames) {
         const fix = (r: Reg): void => { if (r.type !== RegType.NOT_INIT && r.flags & MEM_RCU) r.flags = (r.flags & ~(MEM_RCU | PTR_MAYBE_NULL)) | PTR_UNTRUSTED; };
-        f.regs.forEach(fix);
-        for (const s of f.stack) if (s.types[7] === 1) fix(s.spilled);
+        for (let i = 0; i < 11; i++) { const r = f.regs[i]; if (r.type !== RegType.NOT_INIT && r.flags & MEM_RCU) fix(f.w(i)); }
+        const ro = f.stack;
+        for (let k = 0; k < ro.length; k++) {
+          const s = ro[k];
+          if (s.types[7] === 1 && s.spilled.type !== RegType.NOT_INIT && s.spilled.flags & MEM_RCU) fix(f.ws(k).spilled);
+        }
       }
       h.cur.rcuDepth = 0;
     } else if (name === 'bpf_rcu_read_lock') {
@@ -247,7 +251,7 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
     // graph.ts: bpf_list_*, bpf_rbtree_*, bpf_refcount_acquire
     return checkGraphKfunc({
       get cur() { return h.cur; }, get regs() { return h.regs; }, progBtf: h.progBtf,
-      wreg: (r) => h.regs[r], checkRegRead: (r) => h.checkRegRead(r), err: (m) => h.err(m), verbose: (m) => h.verbose(m),
+      wreg: (r) => h.wreg(r), checkRegRead: (r) => h.checkRegRead(r), err: (m) => h.err(m), verbose: (m) => h.verbose(m),
       nextId: () => h.nextId(), acquireRef: (i) => h.acquireRef(i), releaseRef: (id) => h.releaseRef(id),
       argRegOff: (reg, regno) => checkArgRegOff(h, reg, regno, false, false),
       inRbtreeCb: () => h.inRbtreeCb(), pushRbtreeCallback: (sp, setup) => h.pushRbtreeCallback(sp, setup),
@@ -449,9 +453,8 @@ export function checkKfunc(h: KfuncHost, name: string, funcId: number, idx: numb
   if (meta.releaseRegno) h.releaseRef(meta.refObjId);
 
   // R0
-  const regs = h.regs;
-  for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-  const r0 = regs[0];
+  for (let i = 0; i <= 5; i++) markNotInit(h.wreg(i));
+  const r0 = h.wreg(0);
   const rt = proto.type ? strip(btf, proto.type) : undefined;
   const isAcquire = has('KF_ACQUIRE');
   const retNull = has('KF_RET_NULL');
@@ -569,7 +572,7 @@ function processIterArg(h: KfuncHost, regno: number, idx: number, t: BtfType | u
     const id = h.acquireRef(idx);
     const fl = rcuProtected ? (h.cur.rcuDepth > 0 || h.cur.activeLock !== 0 || !h.prog.sleepable ? MEM_RCU : PTR_UNTRUSTED) : 0;
     for (const x of spis) {
-      const slot = fr.stack[x];
+      const slot = fr.ws(x);
       for (let b = 0; b < 8; b++) slot.types[b] = Slot.ITER;
       slot.spilled = notInit();
       slot.spilled.flags = fl;
@@ -586,7 +589,7 @@ function processIterArg(h: KfuncHost, regno: number, idx: number, t: BtfType | u
   if (isDestroy) {
     const id = fr.stack[spi].spilled.refObjId;
     h.cur.refs = h.cur.refs.filter((r) => r.id !== id);
-    for (const x of spis) { fr.stack[x].types = [0, 0, 0, 0, 0, 0, 0, 0]; fr.stack[x].spilled = notInit(); }
+    for (const x of spis) fr.setSlot(x, [0, 0, 0, 0, 0, 0, 0, 0], notInit());
   }
   return { frameno: reg.frameno, spis };
 }
@@ -595,29 +598,29 @@ function processIterArg(h: KfuncHost, regno: number, idx: number, t: BtfType | u
 function iterNext(h: KfuncHost, it: { frameno: number; spis: number[] }): void {
   const fr = h.cur.frames[it.frameno];
   const st = fr.stack[it.spis[0]].spilled;
-  const r0 = h.regs[0];
   if (st.iterState === 'active') {
     h.iterNextFork(it.frameno, it.spis);
-    for (const x of it.spis) fr.stack[x].spilled.iterDepth = (fr.stack[x].spilled.iterDepth ?? 0) + 1;
+    for (const x of it.spis) { const sp = fr.ws(x).spilled; sp.iterDepth = (sp.iterDepth ?? 0) + 1; } // after the fork
     h.iterWiden();
+    const r0 = h.wreg(0); // after the fork: the queued state shares the registers
     r0.flags &= ~PTR_MAYBE_NULL;
     r0.id = 0;
   } else {
-    markKnownScalarNum(r0, 0);
+    markKnownScalarNum(h.wreg(0), 0);
   }
 }
 
 function unmodelledRet(h: KfuncHost): KfuncResult {
-  markUnknown(h.regs[0]);
+  markUnknown(h.wreg(0));
   return 'unmodelled';
 }
 
 function finishVoid(h: KfuncHost): void {
-  for (let i = 0; i <= 5; i++) markNotInit(h.regs[i]);
+  for (let i = 0; i <= 5; i++) markNotInit(h.wreg(i));
 }
 
 /** check_func_arg_reg_off for a kfunc argument */
-function checkArgRegOff(h: KfuncHost, reg: Reg, regno: number, release: boolean, dynptr: boolean): void {
+function checkArgRegOff(h: KfuncHost, reg: RReg, regno: number, release: boolean, dynptr: boolean): void {
   const t = reg.type;
   if (release) {
     if (dynptr && t === RegType.PTR_TO_STACK) return;
@@ -642,7 +645,7 @@ function checkArgRegOff(h: KfuncHost, reg: Reg, regno: number, release: boolean,
 }
 
 /** __check_ptr_off_reg */
-function checkPtrOff(h: KfuncHost, reg: Reg, regno: number, fixedOk: boolean): void {
+function checkPtrOff(h: KfuncHost, reg: RReg, regno: number, fixedOk: boolean): void {
   const ts = regTypeStr(reg.type, reg.flags);
   if (reg.off < 0) h.err(`negative offset ${ts} ptr R${regno} off=${reg.off} disallowed`);
   if (!fixedOk && reg.off) h.err(`dereference of modified ${ts} ptr R${regno} off=${reg.off} disallowed`);
@@ -656,14 +659,14 @@ function checkPtrOff(h: KfuncHost, reg: Reg, regno: number, fixedOk: boolean): v
  * other pointers become plain PTR_TO_BTF_ID in an RCU critical section (non-sleepable programs,
  * bpf_rcu_read_lock, a held spin lock) and untrusted outside one.
  */
-export function walkedPtrFlags(btf: Btf | undefined, parent: Reg, field: string | undefined, childBtfId: number,
+export function walkedPtrFlags(btf: Btf | undefined, parent: RReg, field: string | undefined, childBtfId: number,
   inRcuCs: boolean, throughUnion = false): number {
   const fl = walkedFlags(btf, parent, field, childBtfId, inRcuCs);
   // check_ptr_to_btf_access: PTR_UNTRUSTED from a walk through a union stays (but __rcu_or_null fields are always trusted)
   return throughUnion && (fl & (MEM_RCU | PTR_MAYBE_NULL)) !== (MEM_RCU | PTR_MAYBE_NULL) ? fl | PTR_UNTRUSTED : fl;
 }
 
-function walkedFlags(btf: Btf | undefined, parent: Reg, field: string | undefined, childBtfId: number, inRcuCs: boolean): number {
+function walkedFlags(btf: Btf | undefined, parent: RReg, field: string | undefined, childBtfId: number, inRcuCs: boolean): number {
   if (parent.flags & PTR_UNTRUSTED) return PTR_UNTRUSTED;
   if (!(isTrusted(parent) || parent.flags & MEM_RCU)) return 0;
   const safe = (suffix: string): boolean => {
@@ -699,7 +702,7 @@ function irqFlagArg(h: KfuncHost, regno: number, idx: number, save: boolean): vo
     h.stackWrite8(regno, 0);
     const id = h.nextId();
     h.cur.refs.push({ id, insn: idx, kind: 'irq' });
-    const slot = fr.stack[spi];
+    const slot = fr.ws(spi);
     for (let b = 0; b < 8; b++) slot.types[b] = Slot.IRQ_FLAG;
     slot.spilled = notInit();
     slot.spilled.refObjId = id;
@@ -712,6 +715,5 @@ function irqFlagArg(h: KfuncHost, regno: number, idx: number, save: boolean): vo
   const last = irqs[irqs.length - 1];
   if (last && last.id !== id) h.err(`cannot restore irq state out of order, expected id=${last.id} acquired at insn_idx=${last.insn}`);
   h.cur.refs = h.cur.refs.filter((r) => r.id !== id);
-  slot.types = [0, 0, 0, 0, 0, 0, 0, 0];
-  slot.spilled = notInit();
+  fr.setSlot(spi, [0, 0, 0, 0, 0, 0, 0, 0], notInit());
 }

@@ -3,7 +3,7 @@
 // (64-bit add of a constant 0 <= K <= S32_MAX) keeps r6 linked to r2 with the flag and the offset
 // K in r6.off, so a branch on either one refines the other shifted by the difference of offsets.
 // Only one constant add is remembered: a second one, or copying a register that has one, unlinks.
-import { Reg, RegType, copyRegInto, markKnownScalarNum, notInit, regBoundsSync, zext32To64 } from './reg';
+import { Reg, RReg, RegType, copyRegInto, markKnownScalarNum, notInit, regBoundsSync, zext32To64 } from './reg';
 import { add32, add64 } from './scalar';
 import { tnumAdd } from './tnum';
 
@@ -38,7 +38,7 @@ export function unlinkAddConstBeforeMov(src: Reg): void {
  * fits s32 keeps the link with the offset (for a 32-bit op only if dst's value fitted u32 before:
  * `dstWasU32`); anything else unlinks. `id0` is dst's id before the op.
  */
-export function linkAfterAlu(dst: Reg, id0: number, dstWasU32: boolean, src: Reg, op: number, alu64: boolean, sameReg: boolean): void {
+export function linkAfterAlu(dst: Reg, id0: number, dstWasU32: boolean, src: RReg, op: number, alu64: boolean, sameReg: boolean): void {
   if ((op === 0x00 || op === 0x10) && id0 && !sameReg && src.varOff.ml === 0 && (!alu64 || src.varOff.mh === 0)) {
     const lo = src.varOff.vl | 0, hi = src.varOff.vh | 0;
     let off = lo;
@@ -58,7 +58,7 @@ export function linkAfterAlu(dst: Reg, id0: number, dstWasU32: boolean, src: Reg
 const FAKE = notInit();
 
 /** sync_linked_regs for one register: r takes known's state, shifted by their offsets' difference */
-export function syncLinkedOne(r: Reg, known: Reg): void {
+export function syncLinkedOne(r: Reg, known: RReg): void {
   if (r === known || r.type !== RegType.SCALAR_VALUE || baseId(r.id) !== baseId(known.id)) return;
   const keepPrecise = r.precise;
   if ((!(r.id & ADD_CONST) && !(known.id & ADD_CONST)) || r.off === known.off) {

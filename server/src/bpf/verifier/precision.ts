@@ -236,14 +236,14 @@ export class Precision {
         if (!(m & 1)) continue;
         const reg = f.regs[r];
         if (reg.type !== RegType.SCALAR_VALUE || reg.precise) bt.clearReg(fr, r);
-        else reg.precise = true;
+        else f.w(r).precise = true; // un-shares the register (state.ts)
       }
       if (bt.lo[fr] | bt.hi[fr]) {
         for (let k = 0; k < 64; k++) {
           if (!bt.isSlot(fr, k)) continue;
           const s = f.stackRO[k];
           if (!s || !isSpilledScalar(s) || s.spilled.precise) bt.clearSlot(fr, k);
-          else f.stack[k].spilled.precise = true; // un-shares the frame's stack (state.ts)
+          else f.ws(k).spilled.precise = true; // un-shares the slot (state.ts)
         }
       }
       if (log) log.out(`mark_precise: frame${fr}: parent state regs=${fmtRegs(bt.regs[fr])} stack=${fmtStack(bt.lo[fr], bt.hi[fr])}: ${log.frame(st, fr)}\n`);
@@ -257,8 +257,9 @@ export class Precision {
     this.bt.reset(0);
     for (let cp = cur.parent; cp; cp = cp.state.parent) {
       for (const f of cp.state.frames) {
-        for (let r = 0; r < 10; r++) if (f.regs[r].type === RegType.SCALAR_VALUE) f.regs[r].precise = true;
-        for (const s of f.stack) if (isSpilledScalar(s)) s.spilled.precise = true;
+        for (let r = 0; r < 10; r++) if (f.regs[r].type === RegType.SCALAR_VALUE && !f.regs[r].precise) f.w(r).precise = true;
+        const ro = f.stack;
+        for (let k = 0; k < ro.length; k++) if (isSpilledScalar(ro[k]) && !ro[k].spilled.precise) f.ws(k).spilled.precise = true;
       }
     }
   }

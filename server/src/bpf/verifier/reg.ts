@@ -80,7 +80,15 @@ export interface Reg {
   /** open-coded iterator slots: state and depth */
   iterState?: 'active' | 'drained';
   iterDepth?: number;
+  /** phantom (never set): keeps a read-only RReg from being passed where a writable Reg is needed */
+  __ro?: never;
 }
+
+/**
+ * A register seen through a read-only view (Frame.regs, shared copy-on-write between states, see
+ * state.ts): not assignable to Reg, so a write needs the frame's writable copy (Frame.w).
+ */
+export interface RReg extends Readonly<Omit<Reg, '__ro'>> { readonly __ro?: true }
 
 export function notInit(): Reg {
   return {
@@ -92,7 +100,7 @@ export function notInit(): Reg {
   };
 }
 
-export function cloneReg(r: Reg): Reg {
+export function cloneReg(r: RReg): Reg {
   // an explicit literal keeps one hidden class (faster than spread on this hot path)
   return {
     type: r.type, flags: r.flags, off: r.off, varOff: r.varOff,
@@ -106,7 +114,7 @@ export function cloneReg(r: Reg): Reg {
 }
 
 /** dst = src, field by field (Object.assign is several times slower on this hot path) */
-export function copyRegInto(d: Reg, r: Reg): void {
+export function copyRegInto(d: Reg, r: RReg): void {
   d.type = r.type; d.flags = r.flags; d.off = r.off; d.varOff = r.varOff;
   d.sminH = r.sminH; d.sminL = r.sminL; d.smaxH = r.smaxH; d.smaxL = r.smaxL;
   d.uminH = r.uminH; d.uminL = r.uminL; d.umaxH = r.umaxH; d.umaxL = r.umaxL;
@@ -138,7 +146,7 @@ export function isPktPointer(t: RegType): boolean {
   return t === RegType.PTR_TO_PACKET || t === RegType.PTR_TO_PACKET_META;
 }
 
-export function isPointer(r: Reg): boolean {
+export function isPointer(r: RReg): boolean {
   return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
 }
 
@@ -162,14 +170,14 @@ export const loB = (x: bigint): number => Number(x & 0xffff_ffffn) | 0;
 
 // bounds as BigInts (cold paths, messages) and as doubles (exact when |x| < 2^53; rounding is
 // monotone, so comparisons with small limits stay exact)
-export const sminOf = (r: Reg): bigint => bigS(r.sminH, r.sminL);
-export const smaxOf = (r: Reg): bigint => bigS(r.smaxH, r.smaxL);
-export const uminOf = (r: Reg): bigint => bigU(r.uminH, r.uminL);
-export const umaxOf = (r: Reg): bigint => bigU(r.umaxH, r.umaxL);
-export const sminNum = (r: Reg): number => r.sminH * 4294967296 + (r.sminL >>> 0);
-export const smaxNum = (r: Reg): number => r.smaxH * 4294967296 + (r.smaxL >>> 0);
-export const uminNum = (r: Reg): number => (r.uminH >>> 0) * 4294967296 + (r.uminL >>> 0);
-export const umaxNum = (r: Reg): number => (r.umaxH >>> 0) * 4294967296 + (r.umaxL >>> 0);
+export const sminOf = (r: RReg): bigint => bigS(r.sminH, r.sminL);
+export const smaxOf = (r: RReg): bigint => bigS(r.smaxH, r.smaxL);
+export const uminOf = (r: RReg): bigint => bigU(r.uminH, r.uminL);
+export const umaxOf = (r: RReg): bigint => bigU(r.umaxH, r.umaxL);
+export const sminNum = (r: RReg): number => r.sminH * 4294967296 + (r.sminL >>> 0);
+export const smaxNum = (r: RReg): number => r.smaxH * 4294967296 + (r.smaxL >>> 0);
+export const uminNum = (r: RReg): number => (r.uminH >>> 0) * 4294967296 + (r.uminL >>> 0);
+export const umaxNum = (r: RReg): number => (r.umaxH >>> 0) * 4294967296 + (r.umaxL >>> 0);
 
 /** set the signed 64-bit bounds from BigInts (cold paths) */
 export function setSBounds(r: Reg, min: bigint, max: bigint): void {
@@ -187,33 +195,33 @@ export function setUBoundsNum(r: Reg, min: number, max: number): void {
 }
 
 /** smin === S64_MIN */
-export const sminIsMin = (r: Reg): boolean => r.sminH === S32_MIN && r.sminL === 0;
-export const smaxIsMax = (r: Reg): boolean => r.smaxH === S32_MAX && r.smaxL === -1;
+export const sminIsMin = (r: RReg): boolean => r.sminH === S32_MIN && r.sminL === 0;
+export const smaxIsMax = (r: RReg): boolean => r.smaxH === S32_MAX && r.smaxL === -1;
 /** smin < 0 */
-export const sminNeg = (r: Reg): boolean => r.sminH < 0;
+export const sminNeg = (r: RReg): boolean => r.sminH < 0;
 /** umax fits in 32 bits */
-export const umaxIs32 = (r: Reg): boolean => r.umaxH === 0;
+export const umaxIs32 = (r: RReg): boolean => r.umaxH === 0;
 
 /** the 64-bit signed and unsigned bounds of o contain c's (regsafe's range_within, 64-bit part) */
-export function rangeWithin64(o: Reg, c: Reg): boolean {
+export function rangeWithin64(o: RReg, c: RReg): boolean {
   return ule(o.uminH, o.uminL, c.uminH, c.uminL) && ule(c.umaxH, c.umaxL, o.umaxH, o.umaxL) &&
     sle(o.sminH, o.sminL, c.sminH, c.sminL) && sle(c.smaxH, c.smaxL, o.smaxH, o.smaxL);
 }
 
 /** range_within: every bound of o contains c's */
-export function rangeWithin(o: Reg, c: Reg): boolean {
+export function rangeWithin(o: RReg, c: RReg): boolean {
   return rangeWithin64(o, c) &&
     o.u32min <= c.u32min && o.u32max >= c.u32max && o.s32min <= c.s32min && o.s32max >= c.s32max;
 }
 
 /** the 64-bit bounds are identical */
-export function bounds64Equal(a: Reg, b: Reg): boolean {
+export function bounds64Equal(a: RReg, b: RReg): boolean {
   return a.sminL === b.sminL && a.sminH === b.sminH && a.smaxL === b.smaxL && a.smaxH === b.smaxH &&
     a.uminL === b.uminL && a.uminH === b.uminH && a.umaxL === b.umaxL && a.umaxH === b.umaxH;
 }
 
 /** every bound (64- and 32-bit) is identical */
-export function boundsEqual(a: Reg, b: Reg): boolean {
+export function boundsEqual(a: RReg, b: RReg): boolean {
   return bounds64Equal(a, b) && a.s32min === b.s32min && a.s32max === b.s32max && a.u32min === b.u32min && a.u32max === b.u32max;
 }
 
@@ -517,7 +525,7 @@ export function regBoundsSync(r: Reg): void {
 }
 
 /** Whether bounds are self-contradictory (an impossible branch). */
-export function regBoundsInvalid(r: Reg): boolean {
+export function regBoundsInvalid(r: RReg): boolean {
   return ult(r.umaxH, r.umaxL, r.uminH, r.uminL) || slt(r.smaxH, r.smaxL, r.sminH, r.sminL) ||
     r.u32min > r.u32max || r.s32min > r.s32max;
 }
@@ -555,16 +563,16 @@ export function coerceToSize(r: Reg, size: number): void {
   regBoundsSync(r);
 }
 
-export function isConst(r: Reg): boolean {
+export function isConst(r: RReg): boolean {
   return r.type === RegType.SCALAR_VALUE && tnumIsConst(r.varOff);
 }
 
-export function isSubregConst(r: Reg): boolean {
+export function isSubregConst(r: RReg): boolean {
   return r.varOff.ml === 0;
 }
 
 /** the constant value as an unsigned BigInt (cold paths) */
-export function constValue(r: Reg): bigint {
+export function constValue(r: RReg): bigint {
   return tnumValueBig(r.varOff);
 }
 
@@ -578,7 +586,7 @@ export function unum(n: bigint): string {
   return n <= 65535n ? n.toString() : '0x' + n.toString(16);
 }
 
-function scalarRanges(r: Reg): string[] {
+function scalarRanges(r: RReg): string[] {
   const s32dec = (v: number): bigint => (v >= -32768 && v <= 32767 ? BigInt(v) : BigInt(v >>> 0));
   const smin = sminOf(r), smax = smaxOf(r), umin = uminOf(r), umax = umaxOf(r);
   const mm = [
@@ -612,7 +620,7 @@ function scalarRanges(r: Reg): string[] {
 }
 
 /** print_reg_state: e.g. "ctx()", "scalar(umax=255,var_off=(0x0; 0xff))", "fp-8", "42". */
-export function regStr(r: Reg, curFrame: number): string {
+export function regStr(r: RReg, curFrame: number): string {
   const t = r.type;
   let p = t === RegType.SCALAR_VALUE && r.precise ? 'P' : '';
   if (t === RegType.SCALAR_VALUE && tnumIsConst(r.varOff)) return p + snum(s64(tnumValueBig(r.varOff)));
@@ -643,5 +651,3 @@ export function regStr(r: Reg, curFrame: number): string {
   }
   return `${p}(${parts.join(',')})`;
 }
-
-export type RReg = Reg;

@@ -3,7 +3,7 @@
 // outcome prediction (is_scalar_branch_taken) and branch refinement (regs_refine_cond_op), on the
 // BigInt-free register representation of reg.ts (64-bit bounds as int32 halves).
 import {
-  Reg, RegType, markKnown, markKnownScalar, mark32Known, markUnknown, markUnbounded, mark32Unbounded, mark64Unbounded,
+  Reg, RReg, RegType, markKnown, markKnownScalar, mark32Known, markUnknown, markUnbounded, mark32Unbounded, mark64Unbounded,
   regBoundsSync, updateRegBounds, isSubregConst, slt, sle, ult, ule, sminNum, smaxNum, S32_MIN, S32_MAX, U32_MAX,
 } from './reg';
 import {
@@ -14,7 +14,7 @@ import {
 // ---- sign extension ------------------------------------------------------------------------
 
 /** smin/smax fit in a signed `bits`-bit integer (bits <= 32) */
-export function fitsSigned(r: Reg, bits: number): boolean {
+export function fitsSigned(r: RReg, bits: number): boolean {
   const lim = 2 ** (bits - 1);
   return sminNum(r) >= -lim && smaxNum(r) < lim;
 }
@@ -66,14 +66,14 @@ export function signExtendLoad(r: Reg, size: number): void {
 
 // ---- ALU bounds -----------------------------------------------------------------------------
 
-export function add32(d: Reg, s: Reg): void {
+export function add32(d: Reg, s: RReg): void {
   const a = d.s32min + s.s32min, b = d.s32max + s.s32max;
   if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
   const c = d.u32min + s.u32min, e = d.u32max + s.u32max;
   if (c > U32_MAX || e > U32_MAX) { d.u32min = 0; d.u32max = U32_MAX; } else { d.u32min = c; d.u32max = e; }
 }
 
-export function add64(d: Reg, s: Reg): void {
+export function add64(d: Reg, s: RReg): void {
   // signed: the exact high half of each sum must fit in int32
   let l1 = (d.sminL >>> 0) + (s.sminL >>> 0);
   const h1 = d.sminH + s.sminH + (l1 > 0xffff_ffff ? 1 : 0);
@@ -96,13 +96,13 @@ export function add64(d: Reg, s: Reg): void {
   }
 }
 
-export function sub32(d: Reg, s: Reg): void {
+export function sub32(d: Reg, s: RReg): void {
   const a = d.s32min - s.s32max, b = d.s32max - s.s32min;
   if (a < S32_MIN || a > S32_MAX || b < S32_MIN || b > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = a; d.s32max = b; }
   if (d.u32min < s.u32max) { d.u32min = 0; d.u32max = U32_MAX; } else { d.u32min -= s.u32max; d.u32max -= s.u32min; }
 }
 
-export function sub64(d: Reg, s: Reg): void {
+export function sub64(d: Reg, s: RReg): void {
   // smin - s.smax, smax - s.smin, with the exact high half fitting int32
   const l1 = (d.sminL >>> 0) - (s.smaxL >>> 0);
   const h1 = d.sminH - s.smaxH - (l1 < 0 ? 1 : 0);
@@ -124,7 +124,7 @@ export function sub64(d: Reg, s: Reg): void {
   }
 }
 
-export function mul32(d: Reg, s: Reg): void {
+export function mul32(d: Reg, s: RReg): void {
   if (s.s32min < 0 || d.s32min < 0) { mark32Unbounded(d); return; }
   if (s.u32max > 0xffff || d.u32max > 0xffff) { mark32Unbounded(d); return; }
   d.u32min *= s.u32min;
@@ -133,7 +133,7 @@ export function mul32(d: Reg, s: Reg): void {
   if (d.u32max > S32_MAX) { d.s32min = S32_MIN; d.s32max = S32_MAX; } else { d.s32min = d.u32min | 0; d.s32max = d.u32max | 0; }
 }
 
-export function mul64(d: Reg, s: Reg): void {
+export function mul64(d: Reg, s: RReg): void {
   if (s.sminH < 0 || d.sminH < 0) { mark64Unbounded(d); return; }
   if (s.umaxH !== 0 || d.umaxH !== 0) { mark64Unbounded(d); return; }
   // both factors below 2^32: the products fit in 64 bits
@@ -159,7 +159,7 @@ function signed32FromUnsigned(d: Reg): void {
 
 // and/or/xor: the caller has already applied the op to d.varOff
 
-export function and32(d: Reg, s: Reg): void {
+export function and32(d: Reg, s: RReg): void {
   const t = d.varOff;
   if (isSubregConst(s) && isSubregConst(d)) { mark32Known(d, t.vl); return; }
   d.u32min = t.vl >>> 0;
@@ -167,7 +167,7 @@ export function and32(d: Reg, s: Reg): void {
   signed32FromUnsigned(d);
 }
 
-export function and64(d: Reg, s: Reg): void {
+export function and64(d: Reg, s: RReg): void {
   const t = d.varOff;
   if (tnumIsConst(s.varOff) && tnumIsConst(t)) { markKnown(d, t.vh, t.vl); return; }
   d.uminH = t.vh; d.uminL = t.vl;
@@ -176,7 +176,7 @@ export function and64(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function or32(d: Reg, s: Reg): void {
+export function or32(d: Reg, s: RReg): void {
   const t = d.varOff;
   if (isSubregConst(s) && isSubregConst(d)) { mark32Known(d, t.vl); return; }
   d.u32min = Math.max(d.u32min, s.u32min);
@@ -184,7 +184,7 @@ export function or32(d: Reg, s: Reg): void {
   signed32FromUnsigned(d);
 }
 
-export function or64(d: Reg, s: Reg): void {
+export function or64(d: Reg, s: RReg): void {
   const t = d.varOff;
   if (tnumIsConst(s.varOff) && tnumIsConst(t)) { markKnown(d, t.vh, t.vl); return; }
   if (ult(d.uminH, d.uminL, s.uminH, s.uminL)) { d.uminH = s.uminH; d.uminL = s.uminL; }
@@ -193,7 +193,7 @@ export function or64(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function xor32(d: Reg, s: Reg): void {
+export function xor32(d: Reg, s: RReg): void {
   const t = d.varOff;
   if (isSubregConst(s) && isSubregConst(d)) { mark32Known(d, t.vl); return; }
   d.u32min = t.vl >>> 0;
@@ -201,7 +201,7 @@ export function xor32(d: Reg, s: Reg): void {
   signed32FromUnsigned(d);
 }
 
-export function xor64(d: Reg, s: Reg): void {
+export function xor64(d: Reg, s: RReg): void {
   const t = d.varOff;
   if (tnumIsConst(s.varOff) && tnumIsConst(t)) { markKnown(d, t.vh, t.vl); return; }
   d.uminH = t.vh; d.uminL = t.vl;
@@ -219,7 +219,7 @@ function lsh32Bounds(d: Reg, umin: number, umax: number): void {
   }
 }
 
-export function lsh32(d: Reg, s: Reg): void {
+export function lsh32(d: Reg, s: RReg): void {
   const sub = tnumSubreg(d.varOff);
   lsh32Bounds(d, s.u32min, s.u32max);
   // the low half shifted by s.u32min (< 32: safeToCompute), upper half zero
@@ -243,7 +243,7 @@ function sar(h: number, l: number, s: number): void {
   SL |= 0;
 }
 
-export function lsh64(d: Reg, s: Reg): void {
+export function lsh64(d: Reg, s: RReg): void {
   // safeToCompute: the shift is a known constant below 64
   const umin = s.uminL >>> 0, umax = s.umaxL >>> 0;
   if (umin === 32 && umax === 32) {
@@ -262,7 +262,7 @@ export function lsh64(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function rsh32(d: Reg, s: Reg): void {
+export function rsh32(d: Reg, s: RReg): void {
   const sub = tnumSubreg(d.varOff);
   d.s32min = S32_MIN; d.s32max = S32_MAX;
   d.varOff = tnumRshift(sub, s.u32min);
@@ -272,7 +272,7 @@ export function rsh32(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function rsh64(d: Reg, s: Reg): void {
+export function rsh64(d: Reg, s: RReg): void {
   const umin = s.uminL >>> 0, umax = s.umaxL >>> 0;
   d.sminH = S32_MIN; d.sminL = 0; d.smaxH = S32_MAX; d.smaxL = -1;
   d.varOff = tnumRshift(d.varOff, umin);
@@ -282,7 +282,7 @@ export function rsh64(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function arsh32(d: Reg, s: Reg): void {
+export function arsh32(d: Reg, s: RReg): void {
   const sh = s.u32min;
   d.s32min = d.s32min >> sh;
   d.s32max = d.s32max >> sh;
@@ -292,7 +292,7 @@ export function arsh32(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function arsh64(d: Reg, s: Reg): void {
+export function arsh64(d: Reg, s: RReg): void {
   const sh = s.uminL >>> 0;
   sar(d.sminH, d.sminL, sh); d.sminH = SH; d.sminL = SL;
   sar(d.smaxH, d.smaxL, sh); d.smaxH = SH; d.smaxL = SL;
@@ -302,7 +302,7 @@ export function arsh64(d: Reg, s: Reg): void {
   updateRegBounds(d);
 }
 
-export function safeToCompute(op: number, src: Reg, alu64: boolean, off: number): boolean {
+export function safeToCompute(op: number, src: RReg, alu64: boolean, off: number): boolean {
   void off;
   let srcConst: boolean;
   if (!alu64) srcConst = isSubregConst(src) && src.s32min === src.s32max && src.u32min === src.u32max;
@@ -328,12 +328,12 @@ export function flipOpcode(op: number): number {
   }
 }
 
-export function isRegConst(r: Reg, jmp32: boolean): boolean {
+export function isRegConst(r: RReg, jmp32: boolean): boolean {
   return r.type === RegType.SCALAR_VALUE && (jmp32 ? isSubregConst(r) : tnumIsConst(r.varOff));
 }
 
 /** a constant register's (sub)register value is zero */
-export function regConstIsZero(r: Reg, jmp32: boolean): boolean {
+export function regConstIsZero(r: RReg, jmp32: boolean): boolean {
   return jmp32 ? r.varOff.vl === 0 : (r.varOff.vh | r.varOff.vl) === 0;
 }
 
@@ -346,7 +346,7 @@ function tnumOverlap(a: Tnum, b: Tnum): boolean {
 // s32 as its sign extension, so the 64-bit comparisons order them correctly)
 let uminAH = 0, uminAL = 0, umaxAH = 0, umaxAL = 0, sminAH = 0, sminAL = 0, smaxAH = 0, smaxAL = 0;
 let uminBH = 0, uminBL = 0, umaxBH = 0, umaxBL = 0, sminBH = 0, sminBL = 0, smaxBH = 0, smaxBL = 0;
-function loadBounds(r1: Reg, r2: Reg, jmp32: boolean): void {
+function loadBounds(r1: RReg, r2: RReg, jmp32: boolean): void {
   if (jmp32) {
     uminAH = 0; uminAL = r1.u32min | 0; umaxAH = 0; umaxAL = r1.u32max | 0;
     sminAH = r1.s32min >> 31; sminAL = r1.s32min; smaxAH = r1.s32max >> 31; smaxAL = r1.s32max;
@@ -371,7 +371,7 @@ const sltAB = (): boolean => slt(smaxAH, smaxAL, sminBH, sminBL);
 const sgeAB = (): boolean => sle(smaxBH, smaxBL, sminAH, sminAL);
 
 /** is_scalar_branch_taken: 1 taken, 0 not taken, -1 unknown */
-export function scalarBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
+export function scalarBranchTaken(r1: RReg, r2: RReg, op: number, jmp32: boolean): number {
   const t1 = jmp32 ? tnumSubreg(r1.varOff) : r1.varOff;
   const t2 = jmp32 ? tnumSubreg(r2.varOff) : r2.varOff;
   loadBounds(r1, r2, jmp32);

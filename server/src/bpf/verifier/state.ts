@@ -1,6 +1,12 @@
 // Verifier state: frames (registers + stack) of one path through the program, references held,
 // lock state, and the bookkeeping used for pruning (parent checkpoint, branch counts).
-import { Reg, notInit, cloneReg, RegType } from './reg';
+//
+// Ownership (copy-on-write): a state copy shares the register objects and the stack's slots with
+// the state it copies; neither frame owns them afterwards. Read through `regs` / `stack` (read-only
+// types RReg / RSlot); write a register through `w(r)` and a slot through `ws(i)`, which clone it
+// first when the frame does not own it (`set`, `setSlot`, `grow` install new objects). Never keep a
+// writable register or slot across a state copy, and never put one object in two places.
+import { Reg, RReg, notInit, cloneReg, RegType } from './reg';
 import type { InsnHistory } from './precision';
 
 export const MAX_BPF_STACK = 512;
@@ -16,16 +22,76 @@ export const SLOT_CHAR = ['?', 'r', 'm', '0', 'd', 'i', 'f'];
 export interface StackSlot {
   types: number[];
   spilled: Reg;
+  /** the epoch of the stack box that may write it in place (see StackBox) */
+  own: number;
+}
+
+/** A stack slot seen through a read-only view (Frame.stack): not assignable to StackSlot. */
+export interface RSlot {
+  readonly types: readonly number[];
+  readonly spilled: RReg;
+  readonly own: number;
 }
 
 /**
- * A frame's stack slots, shared copy-on-write between a state and its copies (checkpoints, pending
- * branches): `refs` counts the frames holding it. Never mutate `slots` of a box with refs > 1.
+ * A frame's array of slots, shared copy-on-write between a state and its copies (checkpoints,
+ * pending branches): `refs` counts the frames holding it; the array is copied (pointers only)
+ * before a write when refs > 1. A slot object may be written in place only by the box whose
+ * `epoch` it carries: a box takes a new epoch whenever it is shared or copied, which disowns every
+ * slot it holds, so a write then clones the one slot written.
  */
-interface StackBox { slots: StackSlot[]; refs: number }
+interface StackBox { slots: StackSlot[]; refs: number; epoch: number }
+
+let epochGen = 0;
+
+// ---- copy-on-write self-check (BPFLS_COW_CHECK=1, tests only) -------------------------------
+// A shared object must never change again: each one is recorded with a snapshot when it becomes
+// shared, compared when it is cloned for a writer and, all of them, every 4096 copies.
+const COW_CHECK = typeof process !== 'undefined' && process.env?.BPFLS_COW_CHECK === '1';
+const cowSeen = new WeakMap<object, Record<string, unknown>>();
+const cowShared: Array<[object, Record<string, unknown>]> = [];
+let cowCopies = 0;
+
+function cowSnap(o: object): Record<string, unknown> {
+  const snap: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) snap[k] = Array.isArray(v) ? v.join(',') : v;
+  return snap;
+}
+
+function cowSame(o: object, snap: Record<string, unknown>): boolean {
+  const now = cowSnap(o);
+  const keys = new Set([...Object.keys(now), ...Object.keys(snap)]);
+  for (const k of keys) if (now[k] !== snap[k] && !(Number.isNaN(now[k]) && Number.isNaN(snap[k]))) return false;
+  return true;
+}
+
+function cowNote(o: object): void {
+  if (cowSeen.has(o)) return;
+  const snap = cowSnap(o);
+  cowSeen.set(o, snap);
+  cowShared.push([o, snap]);
+}
+
+function cowVerifyOne(o: object): void {
+  const snap = cowSeen.get(o);
+  if (snap && !cowSame(o, snap)) throw new Error('copy-on-write: a shared register or slot was written in place');
+}
+
+/** Checks every shared object recorded so far (BPFLS_COW_CHECK=1); a no-op otherwise. */
+export function cowCheckAll(): void {
+  for (const [o, snap] of cowShared) {
+    if (!cowSame(o, snap)) throw new Error('copy-on-write: a shared register or slot was written in place');
+  }
+}
 
 export class Frame {
-  regs: Reg[];
+  /**
+   * The registers, read-only: the objects may be shared with other states' copies of this frame.
+   * Write through `w(r)` (or replace with `set(r, fresh)`).
+   */
+  readonly regs: readonly RReg[];
+  /** bit r set: regs[r] is this frame's own object (written since the last copy), writable in place */
+  private owned: number;
   private box: StackBox;
   callsite: number;
   subprog: number;
@@ -37,38 +103,89 @@ export class Frame {
   callbackDepth = 0;
 
   constructor(regs: Reg[], box: StackBox, callsite: number, subprog: number, frameno: number) {
-    this.regs = regs; this.box = box; this.callsite = callsite; this.subprog = subprog; this.frameno = frameno;
+    this.regs = regs; this.owned = 0x7ff; this.box = box; this.callsite = callsite; this.subprog = subprog; this.frameno = frameno;
   }
 
-  /**
-   * stack[i] covers bytes [-(i+1)*8, -i*8) below the frame pointer. Writable: a stack shared with
-   * another state's copy is copied first, so any use of this accessor may mutate the slots.
-   */
-  get stack(): StackSlot[] {
-    const b = this.box;
-    if (b.refs > 1) {
-      b.refs--;
-      const src = b.slots;
-      const slots = new Array<StackSlot>(src.length);
-      for (let i = 0; i < src.length; i++) slots[i] = cloneSlot(src[i]);
-      this.box = { slots, refs: 1 };
-      return slots;
+  /** Register r, writable: cloned first when it is shared with another state's copy. */
+  w(r: number): Reg {
+    const regs = this.regs as Reg[];
+    const bit = 1 << r;
+    if ((this.owned & bit) === 0) {
+      if (COW_CHECK) cowVerifyOne(regs[r]);
+      this.owned |= bit;
+      return (regs[r] = cloneReg(regs[r]));
     }
-    return b.slots;
+    return regs[r];
+  }
+
+  /** All registers, writable (each un-shared first): for a frame being set up, e.g. a new callee's. */
+  ownRegs(): Reg[] {
+    if (this.owned !== 0x7ff) for (let r = 0; r < 11; r++) this.w(r);
+    return this.regs as Reg[];
+  }
+
+  /** Replaces register r by `reg`, which must be a fresh object no other register or slot holds. */
+  set(r: number, reg: Reg): void {
+    (this.regs as Reg[])[r] = reg;
+    this.owned |= 1 << r;
   }
 
   /**
-   * The slots without un-sharing them: for code that only reads (pruning comparisons, liveness,
-   * printing). Never write through it, nor keep it across a use of `stack`.
+   * stack[i] covers bytes [-(i+1)*8, -i*8) below the frame pointer. Read-only: the array and the
+   * slots may be shared with other states' copies. Write a slot through `ws(i)` (or replace it with
+   * `setSlot`); grow the stack with growStack. Do not keep the array across a write.
    */
-  get stackRO(): readonly StackSlot[] { return this.box.slots; }
+  get stack(): readonly RSlot[] { return this.box.slots; }
 
-  /** A copy of this frame: registers copied, stack shared until either side writes it. */
+  /** The same read-only view as `stack` (for readers written before slots were copy-on-write). */
+  get stackRO(): readonly RSlot[] { return this.box.slots; }
+
+  /** This frame's own box of slots: the shared array is copied (pointers only) first. */
+  private ownBox(): StackBox {
+    const b = this.box;
+    if (b.refs === 1) return b;
+    b.refs--;
+    return (this.box = { slots: b.slots.slice(), refs: 1, epoch: ++epochGen });
+  }
+
+  /** Slot i, writable: cloned first when another state's copy may hold it. */
+  ws(i: number): StackSlot {
+    const b = this.ownBox();
+    const s = b.slots[i];
+    if (s.own === b.epoch) return s;
+    if (COW_CHECK) { cowVerifyOne(s); cowVerifyOne(s.spilled); }
+    return (b.slots[i] = { types: s.types.slice(), spilled: cloneReg(s.spilled), own: b.epoch });
+  }
+
+  /** Replaces slot i by a new slot of these types and spilled register (a fresh object). */
+  setSlot(i: number, types: number[], spilled: Reg): void {
+    const b = this.ownBox();
+    b.slots[i] = { types, spilled, own: b.epoch };
+  }
+
+  /** Grows the stack to `n` slots (new slots invalid). */
+  grow(n: number): void {
+    if (this.box.slots.length >= n) return;
+    const b = this.ownBox();
+    while (b.slots.length < n) b.slots.push({ types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit(), own: b.epoch });
+  }
+
+  /**
+   * A copy of this frame: the register objects and the stack are shared until either side writes
+   * them (both frames give up ownership of their registers).
+   */
   copy(): Frame {
-    const regs = new Array<Reg>(11);
-    for (let i = 0; i < 11; i++) regs[i] = cloneReg(this.regs[i]);
+    const regs = (this.regs as Reg[]).slice();
+    if (COW_CHECK) {
+      for (const r of regs) cowNote(r);
+      for (const sl of this.box.slots) { cowNote(sl); cowNote(sl.spilled); }
+      if ((++cowCopies & 4095) === 0) { cowCheckAll(); if (cowShared.length > 200_000) cowShared.length = 0; }
+    }
+    this.owned = 0;
     this.box.refs++;
+    this.box.epoch = ++epochGen; // the slots are shared now: nobody owns them
     const f = new Frame(regs, this.box, this.callsite, this.subprog, this.frameno);
+    f.owned = 0;
     f.callbackRet = this.callbackRet;
     f.inCallback = this.inCallback; f.inAsyncCallback = this.inAsyncCallback; f.callbackDepth = this.callbackDepth;
     return f;
@@ -131,11 +248,7 @@ export interface PathNode { insn: number; taken: boolean; prev: PathNode | null 
 export function newFrame(callsite: number, subprog: number, frameno: number): Frame {
   const regs: Reg[] = [];
   for (let i = 0; i < 11; i++) regs.push(notInit());
-  return new Frame(regs, { slots: [], refs: 1 }, callsite, subprog, frameno);
-}
-
-export function cloneSlot(s: StackSlot): StackSlot {
-  return { types: s.types.slice(), spilled: cloneReg(s.spilled) };
+  return new Frame(regs, { slots: [], refs: 1, epoch: ++epochGen }, callsite, subprog, frameno);
 }
 
 export function cloneFrame(f: Frame): Frame {
@@ -159,21 +272,15 @@ export function cloneState(s: VState): VState {
   };
 }
 
-export function emptySlot(): StackSlot {
-  return { types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: notInit() };
-}
-
 /** Grows a frame's stack to hold `slots` slots. */
 export function growStack(f: Frame, slots: number): void {
-  if (f.stackRO.length >= slots) return;
-  const st = f.stack;
-  while (st.length < slots) st.push(emptySlot());
+  f.grow(slots);
 }
 
-export function isSpilledReg(s: StackSlot): boolean {
+export function isSpilledReg(s: RSlot): boolean {
   return s.types[BPF_REG_SIZE - 1] === Slot.SPILL;
 }
 
-export function isSpilledScalar(s: StackSlot): boolean {
+export function isSpilledScalar(s: RSlot): boolean {
   return isSpilledReg(s) && s.spilled.type === RegType.SCALAR_VALUE;
 }

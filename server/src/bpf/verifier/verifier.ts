@@ -10,7 +10,7 @@ import type { Insn } from '../isa/insn';
 import type { LoadedObject, LoadedProgram, MapDef } from '../loader/types';
 import { MapType, ProgType } from '../progtypes';
 import {
-  Reg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit, regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded, markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst, sminOf, smaxOf, uminOf, umaxOf, sminNum, smaxNum, uminNum, umaxNum, markKnownScalarBig, markKnownScalarNum, knownScalarBig, rangeWithin, bounds64Equal, sminIsMin, smaxIsMax, hiB, loB, slt, ult, copyRegInto,
+  Reg, RReg, RegType, cloneReg, notInit, markUnknown, markKnown, markKnownScalar, mark32Known, markPtr, markNotInit, regBoundsSync, zext32To64, coerceToSize, isPktPointer, regStr, regTypeStr, mark32Unbounded, mark64Unbounded, markUnbounded, updateRegBounds, knownScalar, PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF, MEM_ALLOC, PTR_TRUSTED, PTR_UNTRUSTED, MEM_RCU, S32_MIN, S32_MAX, U32_MAX, isSubregConst, sminOf, smaxOf, uminOf, umaxOf, sminNum, smaxNum, uminNum, umaxNum, markKnownScalarBig, markKnownScalarNum, knownScalarBig, rangeWithin, bounds64Equal, sminIsMin, smaxIsMax, hiB, loB, slt, ult, copyRegInto,
 } from './reg';
 import {
   Tnum, TNUM_UNKNOWN, U64_MAX, S64_MIN, S64_MAX, u64, s64, tnumConst, tnumIsConst, tnumAdd, tnumSub, tnumMul, tnumAnd, tnumOr, tnumXor, tnumLshift, tnumRshift, tnumArshift, tnumSubreg, tnumIntersect, tnumWithSubreg, tnumIn, tnumStr, tnumCast, tnumEquals, tnumRange, tnumIsZero, tnumSNum, tnumUNum, tnumValueBig, tnumConstNum,
@@ -21,7 +21,7 @@ import {
   scalarBranchTaken, refineCond,
 } from './scalar';
 import {
-  VState, Frame, StackSlot, Slot, Checkpoint, newFrame, cloneState, growStack, isSpilledReg,
+  VState, Frame, StackSlot, RSlot, Slot, Checkpoint, newFrame, cloneState, growStack, isSpilledReg,
   BPF_REG_SIZE, MAX_BPF_STACK, MAX_CALL_FRAMES, SLOT_CHAR, PathNode,
 } from './state';
 import { ctxAccess } from './ctx';
@@ -341,12 +341,12 @@ export class Verifier {
     };
     const f = st.frames[0];
     g.args.forEach((a, i) => {
-      const r = f.regs[i + 1];
+      const r = f.w(i + 1);
       if (a.kind === 'ctx') markPtr(r, RegType.PTR_TO_CTX);
       else if (a.kind === 'mem') { markPtr(r, RegType.PTR_TO_MEM, a.nonNull ? 0 : PTR_MAYBE_NULL); r.memSize = a.size; if (!a.nonNull) r.id = ++this.idGen; }
       else markUnknown(r);
     });
-    markPtr(f.regs[10], RegType.PTR_TO_STACK);
+    markPtr(f.w(10), RegType.PTR_TO_STACK);
     this.cur = st;
     this.pending = [];
     this.insnIdx = this.subprogs[sp].start;
@@ -368,9 +368,9 @@ export class Verifier {
       firstIdx: 0, lastIdx: -1, histStore: undefined, speculative: false,
     };
     const f = st.frames[0];
-    markPtr(f.regs[1], RegType.PTR_TO_CTX);
-    markPtr(f.regs[10], RegType.PTR_TO_STACK);
-    f.regs[10].frameno = 0;
+    markPtr(f.w(1), RegType.PTR_TO_CTX);
+    markPtr(f.w(10), RegType.PTR_TO_STACK);
+    f.w(10).frameno = 0;
     if (this.logLevel) {
       // do_check_common: the main program's BTF prototype is checked as a global function's (log only)
       const g = this.globalOf(0);
@@ -386,7 +386,10 @@ export class Verifier {
   }
 
   private get frame(): Frame { return this.cur.frames[this.cur.cur]; }
-  private get regs(): Reg[] { return this.cur.frames[this.cur.cur].regs; }
+  /** the current frame's registers, read-only (shared copy-on-write with checkpoints: state.ts) */
+  private get regs(): readonly RReg[] { return this.cur.frames[this.cur.cur].regs; }
+  /** the current frame's register r, writable (un-shared first) */
+  private wreg(r: number): Reg { return this.cur.frames[this.cur.cur].w(r); }
 
   private doCheck(): void {
     for (;;) {
@@ -805,12 +808,10 @@ export class Verifier {
     // forget the precise marks inherited from the parent: this checkpoint's own come from its children
     for (let fi = 0; fi <= cur.cur; fi++) {
       const f = cur.frames[fi];
-      for (let r = 0; r < 10; r++) f.regs[r].precise = false;
-      // through the read-only view first: only a stack holding a precise mark is un-shared
-      const ro = f.stackRO;
-      let any = false;
-      for (let k = 0; k < ro.length; k++) if (ro[k].spilled.precise) { any = true; break; }
-      if (any) for (const s of f.stack) s.spilled.precise = false;
+      for (let r = 0; r < 10; r++) if (f.regs[r].precise) f.w(r).precise = false;
+      // through the read-only view: only a slot holding a precise mark is un-shared
+      const ro = f.stack;
+      for (let k = 0; k < ro.length; k++) if (ro[k].spilled.precise) f.ws(k).spilled.precise = false;
     }
     const copy = cloneState(cur);
     copy.histStore = this.prec.archive;
@@ -871,16 +872,17 @@ export class Verifier {
     const old = prev.state;
     this.idmap.clear(); this.idrev.clear();
     this.tmpId = 0;
-    const widen = (o: Reg, c: Reg): void => {
-      if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE) return;
-      if (o.precise || c.precise || this.regsafe(o, c, EXACT)) return;
-      markUnknown(c);
+    const needsWiden = (o: RReg, c: RReg): boolean => {
+      if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE) return false;
+      return !(o.precise || c.precise || this.regsafe(o, c, EXACT));
     };
     for (let fi = old.cur; fi >= 0; fi--) {
       const fo = old.frames[fi], fc = st.frames[fi];
-      for (let r = 0; r < 11; r++) widen(fo.regs[r], fc.regs[r]);
+      for (let r = 0; r < 11; r++) if (needsWiden(fo.regs[r], fc.regs[r])) markUnknown(fc.w(r));
       const n = Math.min(fo.stack.length, fc.stack.length);
-      for (let k = 0; k < n; k++) if (isSpilledReg(fo.stack[k]) && isSpilledReg(fc.stack[k])) widen(fo.stack[k].spilled, fc.stack[k].spilled);
+      for (let k = 0; k < n; k++) {
+        if (isSpilledReg(fo.stack[k]) && isSpilledReg(fc.stack[k]) && needsWiden(fo.stack[k].spilled, fc.stack[k].spilled)) markUnknown(fc.ws(k).spilled);
+      }
     }
   }
 
@@ -949,7 +951,7 @@ export class Verifier {
     return !(a & ADD_CONST) || this.checkIds(baseId(a), cb < 0 ? cb : baseId(cb));
   }
 
-  private regsafe(o: Reg, c: Reg, mode: number): boolean {
+  private regsafe(o: RReg, c: RReg, mode: number): boolean {
     if (mode === EXACT) {
       return o.type === c.type && o.flags === c.flags && o.off === c.off && tnumEquals(o.varOff, c.varOff) && bounds64Equal(o, c) &&
         o.s32min === c.s32min && o.s32max === c.s32max && o.u32min === c.u32min && o.u32max === c.u32max &&
@@ -994,7 +996,7 @@ export class Verifier {
       // (unless the current slot is a dynptr, iterator or irq flag: writing over one is checked)
       if (alive && !alive(i) && !(fc.stackRO[i]?.types[0] >= Slot.DYNPTR)) continue;
       const so = fo.stackRO[i];
-      const sc: StackSlot | undefined = fc.stackRO[i];
+      const sc: RSlot | undefined = fc.stackRO[i];
       const ot = so.types, ct = sc ? sc.types : INVALID_TYPES;
       if (mode !== NOT_EXACT) {
         for (let b = 0; b < 8; b++) if (ot[b] !== ct[b]) return false;
@@ -1062,7 +1064,7 @@ export class Verifier {
     }
   }
 
-  private checkRegRead(regno: number): Reg {
+  private checkRegRead(regno: number): RReg {
     if (regno >= 11) this.err(`R${regno} is invalid`);
     const r = this.regs[regno];
     if (r.type === RegType.NOT_INIT) this.err(`R${regno} !read_ok`);
@@ -1072,7 +1074,7 @@ export class Verifier {
   private checkRegWrite(regno: number): Reg {
     if (regno >= 11) this.err(`R${regno} is invalid`);
     if (regno === 10) this.err('frame pointer is read only');
-    return this.regs[regno];
+    return this.wreg(regno);
   }
 
   // ---- ALU ----------------------------------------------------------------------------
@@ -1094,16 +1096,16 @@ export class Verifier {
       if (op === 0x80 && d.type === RegType.SCALAR_VALUE) {
         const zero = knownScalar(0);
         const src = cloneReg(d);
-        const dst = regs[insn.dst];
+        const dst = this.wreg(insn.dst);
         copyRegInto(dst, zero);
         this.scalarAlu(dst, src, 0x10, alu64, insn);
         return;
       }
       if (op === 0xd0 && d.type === RegType.SCALAR_VALUE) {
-        this.endianOp(d, insn, alu64);
+        this.endianOp(this.wreg(insn.dst), insn, alu64);
         return;
       }
-      markUnknown(regs[insn.dst]);
+      markUnknown(this.wreg(insn.dst));
       return;
     }
     if (op === 0xb0) {
@@ -1116,8 +1118,12 @@ export class Verifier {
           if (insn.imm !== 1 && insn.imm !== 1 << 16) this.err('addr_space_cast insn can only convert between address space 1 and 0');
           if (!this.obj.maps.some((m) => m.type === MapType.ARENA)) this.err('addr_space_cast insn can only be used in a program that has an associated arena');
         }
-        const src = this.checkRegRead(insn.src);
+        const srcRO = this.checkRegRead(insn.src);
         const dst = this.checkRegWrite(insn.dst);
+        // assign_scalar_id_before_mov may change the source (the cases below that write it are
+        // within this test): un-shared then, after dst, so that a move to itself keeps one object
+        const src = srcRO.type === RegType.SCALAR_VALUE && (srcRO.id & ADD_CONST || (!srcRO.id && !tnumIsConst(srcRO.varOff)))
+          ? this.wreg(insn.src) : srcRO as Reg;
         if (alu64) {
           if (insn.off === 0) {
             unlinkAddConstBeforeMov(src);
@@ -1210,8 +1216,8 @@ export class Verifier {
     const regs = this.regs;
     const op = insn.code & 0xf0;
     const alu64 = (insn.code & 7) === 7;
-    const dst = regs[insn.dst];
-    let src: Reg;
+    const dst = this.wreg(insn.dst); // first: a source that is dst itself is then the same object
+    let src: RReg;
     if (insn.code & 8) {
       src = regs[insn.src];
       if (src.type !== RegType.SCALAR_VALUE) {
@@ -1231,34 +1237,38 @@ export class Verifier {
       // dst is updated in place: a copy only when it is also the source
       if (insn.src === insn.dst) src = cloneReg(src);
     } else {
+      markKnownScalarNum(IMM_REG, insn.imm);
       src = IMM_REG;
-      markKnownScalarNum(src, insn.imm);
       if (dst.type !== RegType.SCALAR_VALUE) {
         this.adjustPtrMinMax(insn, dst, src, false);
         return;
       }
     }
     const id0 = dst.id, dstWasU32 = dst.umaxH === 0;
-    this.scalarAlu(dst, src, op, alu64, insn);
-    linkAfterAlu(dst, id0, dstWasU32, src, op, alu64, (insn.code & 8) !== 0 && insn.src === insn.dst);
+    const d = this.scalarAlu(dst, src, op, alu64, insn);
+    linkAfterAlu(d, id0, dstWasU32, src, op, alu64, (insn.code & 8) !== 0 && insn.src === insn.dst);
   }
 
   /** adjust_scalar_min_max_vals */
-  private scalarAlu(dst: Reg, src: Reg, op: number, alu64: boolean, insn: Insn): void {
+  /**
+   * dst is the current frame's register insn.dst: returns it, or its new writable object when a
+   * forked branch (maybeForkScalars) took a copy of the state.
+   */
+  private scalarAlu(dst: Reg, src: RReg, op: number, alu64: boolean, insn: Insn): Reg {
     clearScalarId(dst);
     if (!safeToCompute(op, src, alu64, insn.off)) {
       markUnknown(dst);
-      return;
+      return dst;
     }
     switch (op) {
       case 0x00: add32(dst, src); add64(dst, src); dst.varOff = tnumAdd(dst.varOff, src.varOff); break;
       case 0x10: sub32(dst, src); sub64(dst, src); dst.varOff = tnumSub(dst.varOff, src.varOff); break;
       case 0x20: dst.varOff = tnumMul(dst.varOff, src.varOff); mul32(dst, src); mul64(dst, src); break;
       case 0x50:
-        if (tnumIsConst(src.varOff)) this.maybeForkScalars(insn, dst);
+        if (tnumIsConst(src.varOff)) dst = this.maybeForkScalars(insn, dst);
         dst.varOff = tnumAnd(dst.varOff, src.varOff); and32(dst, src); and64(dst, src); break;
       case 0x40:
-        if (tnumIsConst(src.varOff)) this.maybeForkScalars(insn, dst);
+        if (tnumIsConst(src.varOff)) dst = this.maybeForkScalars(insn, dst);
         dst.varOff = tnumOr(dst.varOff, src.varOff); or32(dst, src); or64(dst, src); break;
       case 0xa0: dst.varOff = tnumXor(dst.varOff, src.varOff); xor32(dst, src); xor64(dst, src); break;
       case 0x60: if (alu64) lsh64(dst, src); else lsh32(dst, src); break;
@@ -1268,25 +1278,29 @@ export class Verifier {
     }
     if (!alu64) zext32To64(dst);
     regBoundsSync(dst);
+    return dst;
   }
 
-  private maybeForkScalars(insn: Insn, dst: Reg): void {
+  /** Returns dst, the current frame's register insn.dst, writable (a new object after a fork). */
+  private maybeForkScalars(insn: Insn, dst: Reg): Reg {
     let alu32: boolean;
     if (dst.sminH === -1 && dst.sminL === -1 && dst.smaxH === 0 && dst.smaxL === 0) alu32 = false;
     else if (dst.s32min === -1 && dst.s32max === 0) alu32 = true;
-    else return;
+    else return dst;
     const br = this.pushPath(this.insnIdx, this.insnIdx, false);
     br.path = this.cur.path;
-    const r = br.frames[br.cur].regs[insn.dst];
+    const r = br.frames[br.cur].w(insn.dst);
+    dst = this.wreg(insn.dst); // the branch took a copy: un-shared again
     if (alu32) { mark32Known(r, 0); mark32Known(dst, -1); } else { markKnown(r, 0, 0); markKnown(dst, -1, -1); }
     // the pushed branch re-executes this instruction with the zero value
+    return dst;
   }
 
   /** adjust_ptr_min_max_vals: pointer +/- scalar */
-  private adjustPtrMinMax(insn: Insn, ptr: Reg, off: Reg, scalarIsDst: boolean): void {
+  private adjustPtrMinMax(insn: Insn, ptr: RReg, off: RReg, scalarIsDst: boolean): void {
     const op = insn.code & 0xf0;
     const dstno = insn.dst;
-    const dst = this.regs[dstno];
+    const dst = this.wreg(dstno); // the caller un-shared it before reading ptr and off
     const known = tnumIsConst(off.varOff);
     if ((known && !(off.sminH === off.smaxH && off.sminL === off.smaxL && off.uminH === off.umaxH && off.uminL === off.umaxL)) ||
       slt(off.smaxH, off.smaxL, off.sminH, off.sminL) || ult(off.umaxH, off.umaxL, off.uminH, off.uminL)) {
@@ -1359,7 +1373,7 @@ export class Verifier {
     copyRegInto(dst, res);
   }
 
-  private checkSaneOffset(r: Reg, type: RegType, flags: number): void {
+  private checkSaneOffset(r: RReg, type: RegType, flags: number): void {
     const known = tnumIsConst(r.varOff);
     const val = tnumSNum(r.varOff);
     const smin = sminNum(r);
@@ -1420,8 +1434,8 @@ export class Verifier {
     this.checkMemAccess(insn.dst, insn.off, size, Access.READ, loadReg, false, true);
     this.checkMemAccess(insn.dst, insn.off, size, Access.WRITE, -1, false, true);
     if (loadReg >= 0) {
-      const r = this.regs[loadReg];
-      if (r.type !== RegType.SCALAR_VALUE || fetch) {
+      if (this.regs[loadReg].type !== RegType.SCALAR_VALUE || fetch) {
+        const r = this.wreg(loadReg);
         markUnknown(r);
         if (size === 4) coerceToSize(r, 4);
       }
@@ -1431,6 +1445,8 @@ export class Verifier {
   /** check_mem_access: a load (valueRegno = destination) or store (valueRegno = source, or -1 with imm) */
   private checkMemAccess(regno: number, insnOff: number, size: number, t: Access, valueRegno: number,
     sx: boolean, atomic: boolean, imm?: number): void {
+    // a load writes valueRegno: un-shared first, so that reg is that same object when regno is it
+    if (t !== Access.WRITE && valueRegno >= 0) this.wreg(valueRegno);
     const reg = this.regs[regno];
     let off = insnOff;
     const write = t === Access.WRITE;
@@ -1444,7 +1460,7 @@ export class Verifier {
     }
     const setValueUnknown = (): void => {
       if (!write && valueRegno >= 0) {
-        const d = this.regs[valueRegno];
+        const d = this.wreg(valueRegno);
         markUnknown(d);
         if (size < 8) {
           if (sx) signExtendLoad(d, size); else coerceToSize(d, size);
@@ -1483,7 +1499,7 @@ export class Verifier {
         if (kp.error) this.err(kp.error);
         if (kp.precise && valueRegno >= 0) this.markPrecise(valueRegno);
         if (kp.load && valueRegno >= 0) {
-          const d = this.regs[valueRegno];
+          const d = this.wreg(valueRegno);
           const fl = kptrLoadFlags(kp.load, this.cur.rcuDepth > 0 || this.cur.activeLock !== 0 || !this.prog.sleepable);
           markPtr(d, RegType.PTR_TO_BTF_ID, fl);
           d.btfId = kp.load.btfId;
@@ -1492,7 +1508,7 @@ export class Verifier {
           return;
         }
         if (!write && valueRegno >= 0) {
-          const d = this.regs[valueRegno];
+          const d = this.wreg(valueRegno);
           if (map.frozen && map.flags & BPF_F_RDONLY_PROG && map.initialValue && tnumIsConst(reg.varOff) && !atomic) {
             const at = off + tnumUNum(reg.varOff);
             if (readConstInto(d, map.initialValue, at, size, sx)) return;
@@ -1532,7 +1548,7 @@ export class Verifier {
         }
         if (!a.ok || (sx && a.regType !== undefined)) this.err(`invalid bpf_context access off=${off} size=${size}`);
         if (!write && valueRegno >= 0) {
-          const d = this.regs[valueRegno];
+          const d = this.wreg(valueRegno);
           const btfArg = a.regType !== undefined ? undefined
             : this.prog.progType === ProgType.TRACING || this.prog.progType === ProgType.LSM ? tracingCtxArg(this.obj.targetBtf, this.prog, off)
               : this.prog.progType === ProgType.STRUCT_OPS ? structOpsCtxArg(this.obj.targetBtf, this.prog, off) : undefined;
@@ -1614,7 +1630,7 @@ export class Verifier {
         const w = walked ? walkBtfLoad(walked, reg.btfId, off + tnumUNum(reg.varOff), size) : { kind: 'scalar' as const };
         if (w.kind === 'error') this.err(w.message);
         if (!write && valueRegno >= 0) {
-          const d = this.regs[valueRegno];
+          const d = this.wreg(valueRegno);
           if (w.kind === 'ptr') {
             // a pointer read out of a BTF object: trusted/RCU only for the fields the kernel lists (kfuncs.ts)
             const inRcuCs = this.cur.rcuDepth > 0 || this.cur.activeLock !== 0 || !this.prog.sleepable;
@@ -1651,7 +1667,7 @@ export class Verifier {
     }
   }
 
-  private checkPtrAlignment(reg: Reg, off: number, size: number, strictOnce: boolean): void {
+  private checkPtrAlignment(reg: RReg, off: number, size: number, strictOnce: boolean): void {
     let strict = strictOnce;
     let desc = '';
     // the kernel switches on the full type: a maybe-NULL pointer takes the generic case
@@ -1694,7 +1710,7 @@ export class Verifier {
   }
 
   /** check_mem_region_access for map keys/values and mem regions. */
-  private checkMemRegion(regno: number, reg: Reg, off: number, size: number, memSize: number, kind: 'key' | 'map' | 'mem', zeroOk = false): void {
+  private checkMemRegion(regno: number, reg: RReg, off: number, size: number, memSize: number, kind: 'key' | 'map' | 'mem', zeroOk = false): void {
     // (__check_mem_access: a zero size is fine where the helper allows one)
     const sizeOk = size > 0 || zeroOk;
     const smin = sminNum(reg); // a double: exact below 2^53, and only compared with small limits
@@ -1715,7 +1731,7 @@ export class Verifier {
     }
   }
 
-  private checkPacketAccess(regno: number, reg: Reg, off: number, size: number): void {
+  private checkPacketAccess(regno: number, reg: RReg, off: number, size: number): void {
     if (reg.sminH < 0) this.err(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     const ok = reg.range >= 0 && off >= 0 && off + size <= reg.range;
     if (!ok) {
@@ -1724,7 +1740,7 @@ export class Verifier {
     }
   }
 
-  private checkStackAccessBounds(regno: number, reg: Reg, off: number, size: number, t: Access, helper: boolean): void {
+  private checkStackAccessBounds(regno: number, reg: RReg, off: number, size: number, t: Access, helper: boolean): void {
     void helper;
     const extra = t === Access.READ ? ' read from' : ' write to';
     // doubles: exact below 2^53, and larger values fail the limit checks either way
@@ -1749,7 +1765,7 @@ export class Verifier {
     if (depth > this.stackDepth[sp]) this.stackDepth[sp] = depth;
   }
 
-  private stackWrite(ptr: Reg, off: number, size: number, valueRegno: number, imm?: number): void {
+  private stackWrite(ptr: RReg, off: number, size: number, valueRegno: number, imm?: number): void {
     const fr = this.cur.frames[ptr.frameno];
     if (!tnumIsConst(ptr.varOff)) {
       // variable-offset write: every byte it may touch becomes misc (zero stays zero for zero writes)
@@ -1759,7 +1775,7 @@ export class Verifier {
       let zeroUsed = false;
       for (let i = minOff; i < maxOff; i++) {
         const slot = -i - 1, spi = slot >> 3;
-        const s = fr.stack[spi];
+        const s = fr.ws(spi);
         if (isSpilledReg(s)) { for (let j = 0; j < 8; j++) if (s.types[j] === Slot.SPILL) s.types[j] = Slot.MISC; markNotInit(s.spilled); }
         if (s.types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
         if (s.types[0] === Slot.ITER) this.err(`potential write to dynptr at off=${i} disallowed`);
@@ -1774,9 +1790,8 @@ export class Verifier {
     off += tnumSNum(ptr.varOff);
     const slot = -off - 1;
     const spi = slot >> 3;
-    const s = fr.stack[spi];
     this.noteStackAccess(ptr.frameno, spi);
-    if (s.types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
+    if (fr.stack[spi].types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
     const value = valueRegno >= 0 ? this.regs[valueRegno] : undefined;
     if (size === 8 && value && !(value.type === RegType.SCALAR_VALUE && false)) {
       if (off % 8 !== 0) {
@@ -1784,15 +1799,14 @@ export class Verifier {
       } else {
         // spill the register
         if (value.type === RegType.PTR_TO_STACK && ptr.frameno !== this.cur.cur) this.err('cannot spill pointers to stack into stack frame of the caller');
-        s.spilled = cloneReg(this.idBeforeSpill(valueRegno, 8));
-        for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
+        // the whole slot is replaced: a new slot, no copy of the old one
+        fr.setSlot(spi, [Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL], cloneReg(this.idBeforeSpill(valueRegno, 8)));
         return;
       }
     }
     if (size === 8 && !value && imm !== undefined && off % 8 === 0) {
       // BPF_ST of an immediate: spilled constant
-      s.spilled = knownScalar(imm);
-      for (let i = 0; i < 8; i++) s.types[i] = Slot.SPILL;
+      fr.setSlot(spi, [Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL], knownScalar(imm));
       return;
     }
     if (value && value.type === RegType.SCALAR_VALUE && size >= 2 && (off & (size - 1)) === 0 && size < 8 && tnumIsConst(value.varOff) === false && false) {
@@ -1802,6 +1816,7 @@ export class Verifier {
       this.err('invalid size of register spill');
     }
     // partial write: the spilled register (if any) is destroyed
+    const s = fr.ws(spi);
     const wasSpilled = isSpilledReg(s);
     if (wasSpilled) {
       for (let j = 0; j < 8; j++) if (s.types[j] === Slot.SPILL) s.types[j] = Slot.MISC;
@@ -1832,15 +1847,17 @@ export class Verifier {
    * A scalar spilled to an aligned slot whole (or narrowed without losing bits) gets an id first, so
    * the filled copy stays linked to the register (check_stack_write_fixed_off: assign_scalar_id_before_mov).
    */
-  private idBeforeSpill(regno: number, size: number): Reg {
-    const w = this.regs[regno];
-    if (w.type !== RegType.SCALAR_VALUE || !scalarFits(w, size)) return w;
+  private idBeforeSpill(regno: number, size: number): RReg {
+    const r = this.regs[regno];
+    if (r.type !== RegType.SCALAR_VALUE || !scalarFits(r, size)) return r;
+    if (!(r.id & ADD_CONST) && (r.id || tnumIsConst(r.varOff))) return r;
+    const w = this.wreg(regno);
     unlinkAddConstBeforeMov(w);
     if (!w.id && !tnumIsConst(w.varOff)) w.id = ++this.idGen;
     return w;
   }
 
-  private stackRead(ptr: Reg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
+  private stackRead(ptr: RReg, off: number, size: number, dstRegno: number, sx: boolean, regno: number): void {
     // read-only: the stack is not written here (a fill writes the destination register only)
     const fr = this.cur.frames[ptr.frameno];
     if (!tnumIsConst(ptr.varOff)) {
@@ -1856,8 +1873,9 @@ export class Verifier {
       }
       void regno;
       if (dstRegno >= 0) {
-        if (zeros === maxOff - minOff) markKnownScalar(this.regs[dstRegno], 0, 0);
-        else { markUnknown(this.regs[dstRegno]); if (size < 8) coerceToSize(this.regs[dstRegno], size); }
+        const d = this.wreg(dstRegno);
+        if (zeros === maxOff - minOff) markKnownScalar(d, 0, 0);
+        else { markUnknown(d); if (size < 8) coerceToSize(d, size); }
       }
       return;
     }
@@ -1873,7 +1891,7 @@ export class Verifier {
       if (size !== 8 || !fullSpill) {
         if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) this.err('invalid size of register fill');
         if (dstRegno < 0) return;
-        const d = this.regs[dstRegno];
+        const d = this.wreg(dstRegno);
         if (isSpilledReg(s) && size <= spillSize && (off % 8 === 0 || ((slot & 7) === size - 1)) && (slot & 7) === 7 - (8 - spillSize) + (size - spillSize) && false) {
           copyReg(d, s.spilled);
           return;
@@ -1900,7 +1918,7 @@ export class Verifier {
         }
         return;
       }
-      if (dstRegno >= 0) copyReg(this.regs[dstRegno], s.spilled);
+      if (dstRegno >= 0) copyReg(this.wreg(dstRegno), s.spilled);
       return;
     }
     // check_stack_read_fixed_off: only misc, zero (and, privileged, invalid) bytes may be read;
@@ -1910,7 +1928,7 @@ export class Verifier {
       if (t !== Slot.MISC && t !== Slot.ZERO && t !== Slot.INVALID) this.err(`invalid read from stack off ${off}+${i} size ${size}`);
     }
     if (dstRegno < 0) return;
-    const d = this.regs[dstRegno];
+    const d = this.wreg(dstRegno);
     let zeros = 0;
     for (let i = 0; i < size; i++) if (s.types[(slot - i) & 7] === Slot.ZERO) zeros++;
     if (zeros === size) markKnownScalar(d, 0, 0);
@@ -2009,8 +2027,8 @@ export class Verifier {
     if (r6.type !== RegType.PTR_TO_CTX) {
       this.err(`at the time of BPF_LD_ABS|IND R6 != pointer to skb`);
     }
-    for (let i = 0; i <= 5; i++) markNotInit(this.regs[i]);
-    markUnknown(this.regs[0]);
+    for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
+    markUnknown(this.wreg(0));
     // the kernel's check_ld_abs leaves R0 as an unknown scalar (the value is zero-extended by the JIT)
   }
 
@@ -2072,16 +2090,16 @@ export class Verifier {
     const op = insn.code & 0xf0;
     const regs = this.regs;
     this.checkRegRead(insn.dst);
-    const dst = regs[insn.dst];
-    let src: Reg;
+    let dst = regs[insn.dst];
+    let src: RReg;
     if (insn.code & 8) {
       if (insn.imm !== 0) this.err('BPF_JMP/JMP32 uses reserved fields');
       this.checkRegRead(insn.src);
       src = regs[insn.src];
     } else {
       if (insn.src !== 0) this.err('BPF_JMP/JMP32 uses reserved fields');
+      markKnownScalarNum(JMP_IMM_REG, insn.imm);
       src = JMP_IMM_REG;
-      markKnownScalarNum(src, insn.imm);
     }
     const jmp32 = (insn.code & 7) === 6;
     let hflags = dst.type === RegType.PTR_TO_STACK ? HF_DST_STACK : 0;
@@ -2112,14 +2130,24 @@ export class Verifier {
     }
     const other = this.pushPath(idx + insn.off + 1, idx, true);
     this.cur.path = { insn: idx, taken: false, prev: this.cur.path };
-    const oregs = other.frames[other.cur].regs;
-    if (insn.code & 8) {
-      this.regSetMinMax(oregs[insn.dst], oregs[insn.src], dst, src, op, jmp32);
-    } else {
-      const fake1 = JMP_FAKE1, fake2 = JMP_FAKE2;
-      markKnownScalarNum(fake1, insn.imm);
-      markKnownScalarNum(fake2, insn.imm);
-      this.regSetMinMax(oregs[insn.dst], fake1, dst, fake2, op, jmp32);
+    // Both states now share the register objects (state.ts): the refined ones are un-shared, the
+    // other source first so that a register compared with itself stays one object; dst and src
+    // are read again afterwards.
+    const of = other.frames[other.cur], cf = this.frame;
+    const oregs = of.regs;
+    if (dst.type === RegType.SCALAR_VALUE && src.type === RegType.SCALAR_VALUE) {
+      if (insn.code & 8) {
+        const od = of.w(insn.dst), os = of.w(insn.src);
+        const cd = cf.w(insn.dst), cs = cf.w(insn.src);
+        this.regSetMinMax(od, os, cd, cs, op, jmp32);
+        src = regs[insn.src];
+      } else {
+        const fake1 = JMP_FAKE1, fake2 = JMP_FAKE2;
+        markKnownScalarNum(fake1, insn.imm);
+        markKnownScalarNum(fake2, insn.imm);
+        this.regSetMinMax(of.w(insn.dst), fake1, cf.w(insn.dst), fake2, op, jmp32);
+      }
+      dst = regs[insn.dst];
     }
     if ((insn.code & 8) && src.type === RegType.SCALAR_VALUE && src.id) {
       syncLinked(this.cur, src);
@@ -2130,11 +2158,13 @@ export class Verifier {
       syncLinked(other, oregs[insn.dst]);
     }
     if (!jmp32 && (insn.code & 8) && isPtrValue(src) && isPtrValue(dst) && src.type !== RegType.PTR_TO_BTF_ID && dst.type !== RegType.PTR_TO_BTF_ID) {
-      const eq = op === 0x10 ? oregs : op === 0x50 ? regs : undefined;
+      const eq = op === 0x10 ? of : op === 0x50 ? cf : undefined;
       if (eq) {
-        if (regNotNull(dst) && src.flags & PTR_MAYBE_NULL) markPtrNotNull(eq[insn.src]);
-        if (regNotNull(src) && dst.flags & PTR_MAYBE_NULL) markPtrNotNull(eq[insn.dst]);
+        // read again: the first line may have changed them (when eq is this state)
+        if (regNotNull(regs[insn.dst]) && regs[insn.src].flags & PTR_MAYBE_NULL) markPtrNotNull(eq.w(insn.src));
+        if (regNotNull(regs[insn.src]) && regs[insn.dst].flags & PTR_MAYBE_NULL) markPtrNotNull(eq.w(insn.dst));
       }
+      dst = regs[insn.dst]; src = regs[insn.src];
     }
     if (!jmp32 && !(insn.code & 8) && insn.imm === 0 && (op === 0x10 || op === 0x50) && dst.flags & PTR_MAYBE_NULL) {
       this.markPtrOrNullRegs(this.cur, insn.dst, op === 0x50);
@@ -2181,10 +2211,10 @@ export class Verifier {
     }, (r) => r.type !== RegType.SCALAR_VALUE && (r.flags & PTR_MAYBE_NULL) !== 0 && r.id === id && id !== 0);
   }
 
-  private tryMatchPktPointers(insn: Insn, dst: Reg, src: Reg, thisSt: VState, other: VState): void {
+  private tryMatchPktPointers(insn: Insn, dst: RReg, src: RReg, thisSt: VState, other: VState): void {
     const op = insn.code & 0xf0;
     const P = RegType.PTR_TO_PACKET, E = RegType.PTR_TO_PACKET_END, M = RegType.PTR_TO_PACKET_META;
-    const initPkt = (r: Reg): boolean => r.type === P && r.off === 0 && tnumIsZero(r.varOff);
+    const initPkt = (r: RReg): boolean => r.type === P && r.off === 0 && tnumIsZero(r.varOff);
     const fwd = (dst.type === P && src.type === E) || (dst.type === M && initPkt(src));
     const rev = (dst.type === E && src.type === P) || (initPkt(dst) && src.type === M);
     switch (op) {
@@ -2271,19 +2301,19 @@ export class Verifier {
     // is_ptr_cast_function: a socket cast of a referenced socket carries its reference (released
     // with either pointer, and both die with it)
     const castRef = PTR_CAST_HELPERS.has(fn.name) ? this.regs[1].refObjId : 0;
-    for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+    for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
     this.setHelperReturn(fn, meta, idx);
-    if (castRef && this.regs[0].type !== RegType.SCALAR_VALUE) regs[0].refObjId = castRef;
+    if (castRef && this.regs[0].type !== RegType.SCALAR_VALUE) this.wreg(0).refObjId = castRef;
     if (localKptr) {
       const refId = ++this.idGen;
       this.cur.refs.push({ id: refId, insn: idx, kind: 'ptr' });
-      markLocalKptr(this.regs[0], localKptr, refId);
+      markLocalKptr(this.wreg(0), localKptr, refId);
     }
     if (kernelKptr) {
       // the old object, maybe NULL, as an acquired reference
       const refId = ++this.idGen;
       this.cur.refs.push({ id: refId, insn: idx, kind: 'ptr' });
-      const r0 = regs[0];
+      const r0 = this.wreg(0);
       markPtr(r0, RegType.PTR_TO_BTF_ID, PTR_MAYBE_NULL);
       r0.btfId = kernelKptr.btfId;
       r0.btfName = kernelKptr.name;
@@ -2298,7 +2328,7 @@ export class Verifier {
   }
 
   private setHelperReturn(fn: HelperProto, meta: CallMeta, idx: number): void {
-    const r0 = this.regs[0];
+    const r0 = this.wreg(0);
     const rk = fn.ret.base;
     const maybeNull = fn.ret.flags.includes('PTR_MAYBE_NULL');
     switch (rk) {
@@ -2573,7 +2603,7 @@ export class Verifier {
   }
 
   /** get_constant_map_key: the key's value when the stack holds a known constant there */
-  private constantMapKey(key: Reg, keySize: number): number | undefined {
+  private constantMapKey(key: RReg, keySize: number): number | undefined {
     if (!tnumIsConst(key.varOff)) return undefined;
     const stackOff = key.off + tnumSNum(key.varOff);
     const slot = -stackOff - 1;
@@ -2656,7 +2686,7 @@ export class Verifier {
   }
 
   /** check_stack_range_initialized */
-  private checkStackRange(regno: number, reg: Reg, size: number, rawMode: boolean, isMapArg: boolean, clobber = false): void {
+  private checkStackRange(regno: number, reg: RReg, size: number, rawMode: boolean, isMapArg: boolean, clobber = false): void {
     void isMapArg;
     const off = reg.off;
     this.checkStackAccessBounds(regno, reg, off, size, rawMode ? Access.WRITE : Access.READ, true);
@@ -2681,7 +2711,7 @@ export class Verifier {
         // nothing changes for a byte already misc in an unspilled slot: keep the stack shared
         const s0 = fr.stackRO[spi];
         if (!isSpilledReg(s0) && (!tnumIsConst(reg.varOff) || s0.types[slot & 7] === Slot.MISC)) continue;
-        const s = fr.stack[spi];
+        const s = fr.ws(spi);
         if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) { markNotInit(s.spilled); }
         // the first byte written into a spilled slot scrubs it: zeros become misc too (scrub_special_slot)
         const scrub = tnumIsConst(reg.varOff) ? [Slot.SPILL, Slot.ZERO] : [Slot.SPILL];
@@ -2717,7 +2747,7 @@ export class Verifier {
       const slot = -i - 1, spi = slot >> 3;
       const t = fr.stackRO[spi].types[slot & 7];
       if (t === Slot.MISC) continue;
-      const s = fr.stack[spi];
+      const s = fr.ws(spi);
       if (t === Slot.ZERO || t === Slot.INVALID) { s.types[slot & 7] = Slot.MISC; continue; }
       if (isSpilledReg(s)) {
         markUnknown(s.spilled);
@@ -2763,8 +2793,8 @@ export class Verifier {
       if (this.frame.callbackDepth >= umaxNum(this.regs[1])) {
         this.frame.callbackDepth = 0;
         if (this.logLevel >= 2) this.verbose(`frame${this.cur.cur} bpf_loop iteration limit reached\n`);
-        for (let i = 1; i <= 5; i++) markNotInit(this.regs[i]);
-        markUnknown(this.regs[0]);
+        for (let i = 1; i <= 5; i++) markNotInit(this.wreg(i));
+        markUnknown(this.wreg(0));
         this.insnIdx = idx + 1;
         return;
       }
@@ -2772,9 +2802,9 @@ export class Verifier {
     if (this.cur.frames.length >= MAX_CALL_FRAMES) this.err(`the call stack of ${this.cur.frames.length + 1} frames is too deep`);
     // continuation in the caller after the callback finishes
     const cont = this.pushPath(idx + 1, idx, false);
-    const cregs = cont.frames[cont.cur].regs;
-    for (let i = 0; i <= 5; i++) markNotInit(cregs[i]);
-    markUnknown(cregs[0]);
+    const cf = cont.frames[cont.cur];
+    for (let i = 0; i <= 5; i++) markNotInit(cf.w(i));
+    markUnknown(cf.w(0));
     // push_callback_call: the path through the callback counts one more call from this frame, the
     // path going on past the call starts over
     if (!async) { cont.frames[cont.cur].callbackDepth = 0; this.frame.callbackDepth++; this.cur.callbackUnrollDepth++; }
@@ -2787,7 +2817,7 @@ export class Verifier {
     f.inAsyncCallback = fn.name === 'bpf_timer_set_callback';
     if (f.inAsyncCallback) this.asyncCbs.add(sp);
     f.callbackRet = f.inAsyncCallback ? { min: 0n, max: 0n } : { min: 0n, max: 1n };
-    const r = f.regs;
+    const r = f.ownRegs(); // a new frame: its registers are its own
     markPtr(r[10], RegType.PTR_TO_STACK);
     r[10].frameno = f.frameno;
     const ctxArg = callerRegs[3];
@@ -2912,18 +2942,18 @@ export class Verifier {
       });
       this.globalsCalled.add(sp);
       this.verbose(`Func#${sp} ('${g.name}') is global and assumed valid.\n`);
-      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markUnknown(regs[0]);
+      for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
+      markUnknown(this.wreg(0));
       this.insnIdx++;
       return;
     }
     if (this.cur.frames.length >= MAX_CALL_FRAMES) this.err(`the call stack of ${this.cur.frames.length + 1} frames is too deep`);
     const caller = this.frame;
     const f = newFrame(idx, sp, this.cur.frames.length);
-    for (let i = 1; i <= 5; i++) copyReg(f.regs[i], caller.regs[i]);
-    markPtr(f.regs[10], RegType.PTR_TO_STACK);
-    f.regs[10].frameno = f.frameno;
-    for (let i = 0; i <= 5; i++) markNotInit(caller.regs[i]);
+    for (let i = 1; i <= 5; i++) copyReg(f.w(i), caller.regs[i]);
+    markPtr(f.w(10), RegType.PTR_TO_STACK);
+    f.w(10).frameno = f.frameno;
+    for (let i = 0; i <= 5; i++) markNotInit(caller.w(i));
     this.cur.frames.push(f);
     this.cur.cur = f.frameno;
     if (this.logLevel) {
@@ -2979,8 +3009,8 @@ export class Verifier {
         this.kfuncNoteGiven = true;
         this.notes.push(`kfunc ${name}: prototype not modelled; arguments assumed valid, result an unknown scalar`);
       }
-      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markUnknown(regs[0]);
+      for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
+      markUnknown(this.wreg(0));
     }
     this.insnIdx++;
   }
@@ -3004,6 +3034,7 @@ export class Verifier {
     return {
       get cur() { return v.cur; },
       get regs() { return v.regs; },
+      wreg: (regno: number) => this.wreg(regno),
       prog: this.prog,
       targetBtf: this.obj.targetBtf,
       progBtf: this.obj.btf,
@@ -3019,10 +3050,10 @@ export class Verifier {
       note: (m: string) => { if (!this.notes.includes(m)) this.notes.push(m); },
       iterNextFork: (frameno: number, spis: number[]) => {
         const q = this.pushPath(this.insnIdx + 1, this.insnIdx, false);
-        for (const x of spis) q.frames[frameno].stack[x].spilled.iterState = 'drained';
-        const qr = q.frames[q.cur].regs;
-        for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
-        markKnownScalar(qr[0], 0, 0);
+        for (const x of spis) q.frames[frameno].ws(x).spilled.iterState = 'drained';
+        const qf = q.frames[q.cur];
+        for (let i = 0; i <= 5; i++) markNotInit(qf.w(i));
+        markKnownScalar(qf.w(0), 0, 0);
       },
       iterWiden: () => this.widenLoopState(this.cur, this.insnIdx),
       verbose: (m: string) => this.verbose(m),
@@ -3040,7 +3071,7 @@ export class Verifier {
 
   /** check_mem_reg / check_kfunc_mem_size_reg: memory a kfunc reads and writes (NULL-able pointers checked as not NULL) */
   private kfuncMemArg(regno: number, size: number, sizeRegno: number | undefined): void {
-    const reg = this.regs[regno];
+    const reg = this.wreg(regno); // its flags change for the checks below
     const saved = reg.flags;
     if (reg.type !== RegType.SCALAR_VALUE) reg.flags &= ~PTR_MAYBE_NULL;
     try {
@@ -3077,13 +3108,13 @@ export class Verifier {
       this.checkRegRead(2); this.checkRegRead(3);
       const id = ++this.idGen;
       this.cur.refs.push({ id, insn: idx, kind: 'ptr' });
-      slot.types = [Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER];
-      slot.spilled = notInit();
-      slot.spilled.refObjId = id;
-      slot.spilled.iterState = 'active';
-      slot.spilled.iterDepth = 0;
-      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markUnknown(regs[0]);
+      const it = notInit();
+      it.refObjId = id;
+      it.iterState = 'active';
+      it.iterDepth = 0;
+      fr.setSlot(spi, [Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER, Slot.ITER], it);
+      for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
+      markUnknown(this.wreg(0));
       this.insnIdx++;
       return;
     }
@@ -3091,9 +3122,8 @@ export class Verifier {
     if (name === 'bpf_iter_num_destroy') {
       const id = slot.spilled.refObjId;
       this.cur.refs = this.cur.refs.filter((r) => r.id !== id);
-      slot.types = [0, 0, 0, 0, 0, 0, 0, 0];
-      slot.spilled = notInit();
-      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
+      fr.setSlot(spi, [0, 0, 0, 0, 0, 0, 0, 0], notInit());
+      for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
       this.insnIdx++;
       return;
     }
@@ -3101,19 +3131,19 @@ export class Verifier {
     // imprecise scalars widened against the previous iteration); this path goes on drained (NULL)
     if (slot.spilled.iterState === 'active') {
       const q = this.pushPath(idx + 1, idx, false);
-      const qs = q.frames[r1.frameno].stack[spi].spilled;
+      const qs = q.frames[r1.frameno].ws(spi).spilled;
       qs.iterDepth = (qs.iterDepth ?? 0) + 1;
       this.widenLoopState(q, idx);
-      const qr = q.frames[q.cur].regs;
-      for (let i = 0; i <= 5; i++) markNotInit(qr[i]);
-      markPtr(qr[0], RegType.PTR_TO_MEM, MEM_RDONLY);
-      qr[0].memSize = 4;
-      slot.spilled.iterState = 'drained';
-      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markKnownScalar(regs[0], 0, 0);
+      const qf = q.frames[q.cur];
+      for (let i = 0; i <= 5; i++) markNotInit(qf.w(i));
+      markPtr(qf.w(0), RegType.PTR_TO_MEM, MEM_RDONLY);
+      qf.w(0).memSize = 4;
+      fr.ws(spi).spilled.iterState = 'drained'; // (the queued state took a copy: un-shared)
+      for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
+      markKnownScalar(this.wreg(0), 0, 0);
     } else {
-      for (let i = 0; i <= 5; i++) markNotInit(regs[i]);
-      markKnownScalar(regs[0], 0, 0);
+      for (let i = 0; i <= 5; i++) markNotInit(this.wreg(i));
+      markKnownScalar(this.wreg(0), 0, 0);
     }
     this.insnIdx++;
   }
@@ -3166,7 +3196,7 @@ export class Verifier {
       // any stack pointer, the callers' too (prepare_func_exit; liveness.ts relies on it)
       if (r0.type === RegType.PTR_TO_STACK) this.err('cannot return stack pointer to the caller');
       const caller = st.frames[st.cur - 1];
-      copyReg(caller.regs[0], r0);
+      copyReg(caller.w(0), r0);
       st.frames.pop();
       st.cur--;
       // stack pointers into the popped frame become invalid
@@ -3392,7 +3422,7 @@ function memRegionMsg(kind: 'key' | 'map' | 'mem', memSize: number, o: bigint, s
   return `invalid access to memory, mem_size=${memSize} off=${o} size=${size}`;
 }
 
-function copyReg(dst: Reg, src: Reg): void {
+function copyReg(dst: Reg, src: RReg): void {
   copyRegInto(dst, src);
 }
 
@@ -3411,7 +3441,7 @@ const PTR_RES = knownScalar(0);
 /** the immediate operand of a conditional jump, and the two copies branch refinement narrows */
 const JMP_IMM_REG = knownScalar(0), JMP_FAKE1 = knownScalar(0), JMP_FAKE2 = knownScalar(0);
 
-function scalarDesc(r: Reg): string {
+function scalarDesc(r: RReg): string {
   let s = '';
   if (!sminIsMin(r)) s += ` smin=${sminOf(r)}`;
   if (!smaxIsMax(r)) s += ` smax=${smaxOf(r)}`;
@@ -3434,7 +3464,7 @@ function isGplCompatible(lic: string): boolean {
   return ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'].includes(lic);
 }
 
-function isPtrValue(r: Reg): boolean {
+function isPtrValue(r: RReg): boolean {
   return r.type !== RegType.SCALAR_VALUE && r.type !== RegType.NOT_INIT;
 }
 
@@ -3442,7 +3472,7 @@ function isPtrValue(r: Reg): boolean {
  * reg_not_null: pointer types whose base is never NULL. ctx, stack and packet pointers are not
  * among them (the kernel explores `if (ctx == 0)`), and an unbounded variable offset could wrap.
  */
-function regNotNull(r: Reg): boolean {
+function regNotNull(r: RReg): boolean {
   if (r.flags & PTR_MAYBE_NULL) return false;
   if (sminNum(r) <= -BPF_MAX_VAR_OFF || smaxNum(r) >= BPF_MAX_VAR_OFF) return false;
   return r.type === RegType.PTR_TO_SOCKET || r.type === RegType.PTR_TO_TCP_SOCK || r.type === RegType.PTR_TO_XDP_SOCK ||
@@ -3452,13 +3482,13 @@ function regNotNull(r: Reg): boolean {
 }
 
 /** is_trusted_reg for a BTF pointer: referenced, or only trusted modifiers (PTR_TRUSTED, MEM_ALLOC, NON_OWN_REF) */
-function isTrustedBtfReg(r: Reg): boolean {
+function isTrustedBtfReg(r: RReg): boolean {
   const trusted = PTR_TRUSTED | MEM_ALLOC | NON_OWN_REF;
   return r.refObjId !== 0 || (!!(r.flags & trusted) && !(r.flags & ~trusted));
 }
 
 /** get_reg_width(reg) <= 8 * size: the scalar's unsigned maximum fits in `size` bytes */
-function scalarFits(r: Reg, size: number): boolean {
+function scalarFits(r: RReg, size: number): boolean {
   return size >= 8 || umaxNum(r) < 2 ** (8 * size);
 }
 
@@ -3471,45 +3501,41 @@ function mapHasSpinLock(map: MapDef | undefined, btf?: LoadedObject['btf']): boo
 }
 
 /**
- * Calls fn on every register and spilled register of the state. With `match` (true for every
- * register fn may change), spilled registers are found through the shared stack view and a
- * frame's stack is un-shared (state.ts) only when one of them matches.
+ * Calls fn on every register and spilled register of the state that `match` (true for every
+ * register fn may change) selects: found through the shared views, a register or a frame's stack
+ * is un-shared (state.ts) only when it matches.
  */
-function forEachReg(st: VState, fn: (r: Reg) => void, match?: (r: Reg) => boolean): void {
+function forEachReg(st: VState, fn: (r: Reg) => void, match: (r: RReg) => boolean): void {
   for (const f of st.frames) {
-    for (let i = 0; i < 11; i++) fn(f.regs[i]);
-    if (!match) {
-      for (const s of f.stack) if (isSpilledReg(s)) fn(s.spilled);
-      continue;
-    }
+    for (let i = 0; i < 11; i++) if (match(f.regs[i])) fn(f.w(i));
     const ro = f.stackRO;
     for (let k = 0; k < ro.length; k++) {
       const s = ro[k];
-      if (isSpilledReg(s) && match(s.spilled)) fn(f.stack[k].spilled);
+      if (isSpilledReg(s) && match(s.spilled)) fn(f.ws(k).spilled);
     }
   }
 }
 
-function syncLinked(st: VState, known: Reg): void {
+function syncLinked(st: VState, known: RReg): void {
   for (const f of st.frames) {
-    for (let i = 0; i < 11; i++) syncLinkedReg(f.regs[i], known);
+    for (let i = 0; i < 11; i++) if (linkedTo(f.regs[i], known)) syncLinkedOne(f.w(i), known);
     // read through the shared view; a matching slot un-shares the stack before it is written
     const ro = f.stackRO;
     for (let k = 0; k < ro.length; k++) {
       const s = ro[k];
-      if (isSpilledReg(s) && linkedTo(s.spilled, known)) syncLinkedReg(f.stack[k].spilled, known);
+      if (isSpilledReg(s) && linkedTo(s.spilled, known)) syncLinkedReg(f.ws(k).spilled, known);
     }
   }
 }
 
-const linkedTo = (r: Reg, known: Reg): boolean => r !== known && r.type === RegType.SCALAR_VALUE && baseId(r.id) === baseId(known.id);
+const linkedTo = (r: RReg, known: RReg): boolean => r !== known && r.type === RegType.SCALAR_VALUE && baseId(r.id) === baseId(known.id);
 
 /** sync_linked_regs for one register (linked.ts: with BPF_ADD_CONST, shifted by the offsets' difference) */
-function syncLinkedReg(r: Reg, known: Reg): void {
+function syncLinkedReg(r: Reg, known: RReg): void {
   if (linkedTo(r, known)) syncLinkedOne(r, known);
 }
 
-function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
+function findGoodPkt(st: VState, reg: RReg, rightOpen: boolean): void {
   if (reg.off < 0 || reg.off > MAX_PACKET_OFF || (reg.off === 0 && rightOpen)) return;
   // risk of overflow: a variable offset plus the fixed one may pass MAX_PACKET_OFF
   if (umaxNum(reg) > MAX_PACKET_OFF || umaxNum(reg) + reg.off > MAX_PACKET_OFF) return;
@@ -3522,9 +3548,8 @@ function findGoodPkt(st: VState, reg: Reg, rightOpen: boolean): void {
 }
 
 function markPktEnd(st: VState, regno: number, open: boolean): void {
-  const r = st.frames[st.cur].regs[regno];
-  if (r.type !== RegType.PTR_TO_PACKET) return;
-  r.range = open ? BEYOND_PKT_END : AT_PKT_END;
+  if (st.frames[st.cur].regs[regno].type !== RegType.PTR_TO_PACKET) return;
+  st.frames[st.cur].w(regno).range = open ? BEYOND_PKT_END : AT_PKT_END;
 }
 
 function isAcquireHelper(fn: HelperProto): boolean {
@@ -3607,7 +3632,7 @@ function revOpcode(op: number): number {
   }
 }
 
-function isBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
+function isBranchTaken(r1: RReg, r2: RReg, op: number, jmp32: boolean): number {
   const p1 = isPtrValue(r1), p2 = isPtrValue(r2);
   if (isPktAny(r1) && isPktAny(r2) && !jmp32) return pktBranchTaken(r1, r2, op);
   if (p1 || p2) {
@@ -3624,12 +3649,12 @@ function isBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
   return scalarBranchTaken(r1, r2, op, jmp32);
 }
 
-function isPktAny(r: Reg): boolean {
+function isPktAny(r: RReg): boolean {
   return r.type === RegType.PTR_TO_PACKET || r.type === RegType.PTR_TO_PACKET_META || r.type === RegType.PTR_TO_PACKET_END;
 }
 
-function pktBranchTaken(d: Reg, s: Reg, op: number): number {
-  let pkt: Reg;
+function pktBranchTaken(d: RReg, s: RReg, op: number): number {
+  let pkt: RReg;
   if (s.type === RegType.PTR_TO_PACKET_END) pkt = d;
   else if (d.type === RegType.PTR_TO_PACKET_END) { pkt = s; op = flipOpcode(op); } else return -1;
   if (pkt.range >= 0) return -1;
@@ -3652,7 +3677,7 @@ const INVALID_TYPES = [0, 0, 0, 0, 0, 0, 0, 0];
 const UNBOUND_SCALAR = ((): Reg => { const r = notInit(); markUnknown(r); return r; })();
 
 /** scalar_reg_for_stack: the scalar a slot holds when it is a full scalar spill or all misc */
-function scalarForStack(s: StackSlot): Reg | undefined {
+function scalarForStack(s: RSlot): RReg | undefined {
   const t = s.types;
   if (t[0] === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE) return s.spilled;
   // uninitialised bytes count as misc for a privileged loader (allow_uninit_stack)
