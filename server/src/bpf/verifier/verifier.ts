@@ -952,6 +952,9 @@ export class Verifier {
   }
 
   private regsafe(o: RReg, c: RReg, mode: number): boolean {
+    // one register shared copy-on-write by both states (state.ts): equal in every mode, unless it
+    // carries ids, which must still map one to one with the other registers' (check_ids)
+    if (o === c && o.id === 0 && o.refObjId === 0) return true;
     if (mode === EXACT) {
       return o.type === c.type && o.flags === c.flags && o.off === c.off && tnumEquals(o.varOff, c.varOff) && bounds64Equal(o, c) &&
         o.s32min === c.s32min && o.s32max === c.s32max && o.u32min === c.u32min && o.u32max === c.u32max &&
@@ -997,6 +1000,8 @@ export class Verifier {
       if (alive && !alive(i) && !(fc.stackRO[i]?.types[0] >= Slot.DYNPTR)) continue;
       const so = fo.stackRO[i];
       const sc: RSlot | undefined = fc.stackRO[i];
+      // one slot shared by both states: equal, unless its register carries ids (see regsafe)
+      if (so === sc && so.spilled.id === 0 && so.spilled.refObjId === 0) continue;
       const ot = so.types, ct = sc ? sc.types : INVALID_TYPES;
       if (mode !== NOT_EXACT) {
         for (let b = 0; b < 8; b++) if (ot[b] !== ct[b]) return false;
@@ -2543,6 +2548,16 @@ export class Verifier {
       case 'ARG_PTR_TO_CONST_STR':
         this.checkConstStrArg(regno);
         return;
+      case 'ARG_PTR_TO_TIMER': {
+        // process_timer_func (the checks bpfls can be sure of: a timer found nested or in an array
+        // of structs is not looked for, so a missing one is not reported)
+        if (!tnumIsConst(reg.varOff)) this.err(`R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset`);
+        if (reg.map && !reg.map.btfValueTypeId) this.err(`map '${reg.map.name}' has to have BTF in order to use bpf_timer`);
+        const timerOff = reg.map ? specialFieldOffset(this.obj.btf, reg.map, 'bpf_timer') : undefined;
+        const off = reg.off + tnumUNum(reg.varOff);
+        if (timerOff !== undefined && off !== timerOff) this.err(`off ${off} doesn't point to 'struct bpf_timer' that is at ${timerOff}`);
+        return;
+      }
       case 'ARG_PTR_TO_SPIN_LOCK': {
         if (this.inRbtreeCb()) this.err("can't spin_{lock,unlock} in rbtree cb");
         if (!tnumIsConst(reg.varOff)) this.err(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
