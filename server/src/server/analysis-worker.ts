@@ -55,7 +55,11 @@ export class AnalysisWorker {
     if (!entry) return undefined;
     const w = new Worker(entry.code, {
       eval: entry.eval,
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      // A large young generation: the verifier allocates many short-lived states and registers,
+      // and with V8's default (16 MB semi-spaces) they are scavenged and promoted early — loop
+      // programs verified ~1.4-1.9x slower (scale_loop_nested 32 -> 23 ms CPU with 192 MB).
+      // bench/run.mjs gives the verify bench the same (--max-semi-space-size=64: 3 x 64 MB).
+      resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 192 },
       // Captured, not inherited: a provider's console.log must never reach the LSP stdio stream.
       stdout: true,
       stderr: true,
