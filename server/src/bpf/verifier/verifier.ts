@@ -870,7 +870,7 @@ export class Verifier {
     }
     if (!prev) return;
     const old = prev.state;
-    this.idmap.clear(); this.idrev.clear();
+    this.idCnt = 0;
     this.tmpId = 0;
     const needsWiden = (o: RReg, c: RReg): boolean => {
       if (o.type !== RegType.SCALAR_VALUE || c.type !== RegType.SCALAR_VALUE) return false;
@@ -908,7 +908,7 @@ export class Verifier {
       if (old.frames[i].callbackDepth > cur.frames[i].callbackDepth) return false; // func_states_equal
     }
     if (old.refs.length !== cur.refs.length) return false;
-    this.idmap.clear(); this.idrev.clear();
+    this.idCnt = 0;
     this.tmpId = 0;
     for (let i = 0; i < old.refs.length; i++) {
       if (!this.checkIds(old.refs[i].id, cur.refs[i].id)) return false;
@@ -925,21 +925,24 @@ export class Verifier {
     return true;
   }
 
-  private idmap = new Map<number, number>();
-  private idrev = new Map<number, number>();
+  /** check_ids' map as the kernel keeps it: pairs (old id, current id), scanned linearly */
+  private idOld: number[] = [];
+  private idCur: number[] = [];
+  private idCnt = 0;
   private tmpId = 0;
 
   /** check_ids: ids of the old state map one to one onto ids of the current state. */
   private checkIds(a: number, b: number): boolean {
     if (!a && !b) return true;
     if (!a || !b) return false;
-    const m = this.idmap.get(a);
-    if (m === undefined) {
-      if (this.idrev.has(b)) return false;
-      this.idmap.set(a, b); this.idrev.set(b, a);
-      return true;
+    const n = this.idCnt, io = this.idOld, ic = this.idCur;
+    for (let i = 0; i < n; i++) {
+      if (io[i] === a) return ic[i] === b;
+      if (ic[i] === b) return false;
     }
-    return m === b;
+    io[n] = a; ic[n] = b;
+    this.idCnt = n + 1;
+    return true;
   }
 
   /** check_scalar_ids: an old scalar id maps onto a fresh one when the current scalar has none. */
