@@ -1099,7 +1099,6 @@ export class Verifier {
         this.err('BPF_END uses reserved fields');
       }
       const d = this.checkRegRead(insn.dst);
-      if (d.type !== RegType.SCALAR_VALUE && false) this.err(`R${insn.dst} pointer arithmetic prohibited`);
       this.checkRegWrite(insn.dst);
       if (op === 0x80 && d.type === RegType.SCALAR_VALUE) {
         const zero = knownScalar(0);
@@ -1541,9 +1540,6 @@ export class Verifier {
         return;
       }
       case RegType.PTR_TO_CTX: {
-        if (write && valueRegno >= 0 && this.regs[valueRegno].type !== RegType.SCALAR_VALUE && false) {
-          this.err(`R${valueRegno} leaks addr into ctx`);
-        }
         if (reg.off < 0) this.err(`negative offset ctx ptr R${regno} off=${reg.off} disallowed`);
         if (reg.off) this.err(`dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
         if (!tnumIsZero(reg.varOff)) {
@@ -1801,7 +1797,7 @@ export class Verifier {
     this.noteStackAccess(ptr.frameno, spi);
     if (fr.stack[spi].types[0] === Slot.DYNPTR) destroyIfDynptrSlot(this.kfuncHost(), fr, spi);
     const value = valueRegno >= 0 ? this.regs[valueRegno] : undefined;
-    if (size === 8 && value && !(value.type === RegType.SCALAR_VALUE && false)) {
+    if (size === 8 && value) {
       if (off % 8 !== 0) {
         if (value.type !== RegType.SCALAR_VALUE) this.err('invalid size of register spill');
       } else {
@@ -1817,9 +1813,6 @@ export class Verifier {
       fr.setSlot(spi, [Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL, Slot.SPILL], knownScalar(imm));
       return;
     }
-    if (value && value.type === RegType.SCALAR_VALUE && size >= 2 && (off & (size - 1)) === 0 && size < 8 && tnumIsConst(value.varOff) === false && false) {
-      return;
-    }
     if (value && value.type !== RegType.SCALAR_VALUE && size !== 8) {
       this.err('invalid size of register spill');
     }
@@ -1833,7 +1826,6 @@ export class Verifier {
     let isZero = false;
     if (value) isZero = value.type === RegType.SCALAR_VALUE && tnumIsZero(value.varOff);
     else isZero = imm === 0;
-    if (value && value.type === RegType.SCALAR_VALUE && size === 4 && (off & 3) === 0 && false) return;
     // narrow scalar spill: the kernel keeps a spilled copy for 4/2/1-byte writes of scalars
     // (check_stack_write_fixed_off: a scalar register, or a BPF_ST immediate, written at the start of
     // an 8-byte slot is saved whole with its low `size` bytes marked spilled; other bytes stay as above)
@@ -1877,7 +1869,6 @@ export class Verifier {
         const t = s.types[slot & 7];
         if (t === Slot.ZERO) zeros++;
         if (t === Slot.SPILL && s.spilled.type === RegType.SCALAR_VALUE && tnumIsZero(s.spilled.varOff)) zeros++;
-        if (t === Slot.SPILL && s.spilled.type !== RegType.SCALAR_VALUE && false) this.err('invalid read');
       }
       void regno;
       if (dstRegno >= 0) {
@@ -1900,10 +1891,6 @@ export class Verifier {
         if (isSpilledReg(s) && s.spilled.type !== RegType.SCALAR_VALUE) this.err('invalid size of register fill');
         if (dstRegno < 0) return;
         const d = this.wreg(dstRegno);
-        if (isSpilledReg(s) && size <= spillSize && (off % 8 === 0 || ((slot & 7) === size - 1)) && (slot & 7) === 7 - (8 - spillSize) + (size - spillSize) && false) {
-          copyReg(d, s.spilled);
-          return;
-        }
         if (isSpilledReg(s) && (slot & 7) === 7 && size <= spillSize) {
           // read of the low bytes (little endian: the slot's start) of a spilled scalar: a narrowing fill
           copyReg(d, s.spilled);
@@ -2013,8 +2000,7 @@ export class Verifier {
     const pt = this.prog.progType;
     if (this.spinLockOff(map) !== undefined) {
       if (pt === ProgType.SOCKET_FILTER) this.err('socket filter progs cannot use bpf_spin_lock yet');
-      if ([ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE].includes(pt) ||
-        (pt === ProgType.TRACING && false)) this.err('tracing progs cannot use bpf_spin_lock yet');
+      if ([ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE].includes(pt)) this.err('tracing progs cannot use bpf_spin_lock yet');
     }
   }
 
@@ -2713,7 +2699,6 @@ export class Verifier {
     if (tnumIsConst(reg.varOff)) {
       minOff = maxOff = tnumSNum(reg.varOff) + off;
     } else {
-      if (!rawMode && false) this.err('variable stack access');
       minOff = sminNum(reg) + off;
       maxOff = smaxNum(reg) + off;
     }
